@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Creates the project's virtual environment and installs the package with its test extra.
+# uv (from PyPI) installs in seconds; plain pip is the fallback when uv cannot be had.
+set -euo pipefail
+venv="${1:-.venv}"
+python3 -m venv "$venv"
+"$venv/bin/python" -m pip install --quiet --upgrade pip
+if "$venv/bin/python" -m pip install --quiet uv; then
+  "$venv/bin/python" -m uv pip install --quiet --python "$venv/bin/python" -e '.[test]'
+else
+  "$venv/bin/python" -m pip install --quiet -e '.[test]'
+fi

@@ -1,0 +1,85 @@
+"""The exception tree of aftersales: one base, precise and located subclasses.
+
+Every error a user can cause is an :class:`AftersalesError`; the CLI prints its one-line
+``str()`` and exits 2 (bad input) or 1 (invalid playbooks), never a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from difflib import get_close_matches
+from typing import Iterable
+
+
+class AftersalesError(Exception):
+    """Base of every error raised on purpose by aftersales."""
+
+
+def did_you_mean(name: str, allowed: Iterable[str]) -> str:
+    """Return `` (did you mean 'x'?)`` for the closest allowed name, or an empty string."""
+    match = get_close_matches(str(name), [str(a) for a in allowed], n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A position in a source file: 1-based line and column, as editors show them."""
+
+    file: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}:{self.col}"
+        return self.file
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One located problem found in a playbook or profile (validation reports many)."""
+
+    location: Location
+    message: str
+    code: str = "invalid"
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message} [{self.code}]"
+
+
+class PlaybookError(AftersalesError):
+    """A playbook, profile or parameter file is invalid; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(set(problems))
+        first = self.problems[0] if self.problems else "invalid playbook"
+        more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        super().__init__(f"{first}{more}")
+
+
+class UnknownNameError(AftersalesError, LookupError):
+    """An unknown scenario, platform, language or parameter was asked for."""
+
+    def __init__(self, kind: str, name: str, allowed: Iterable[str]):
+        allowed = sorted(allowed)
+        self.kind, self.name, self.allowed = kind, name, allowed
+        super().__init__(
+            f"unknown {kind} '{name}'{did_you_mean(name, allowed)}; allowed: {', '.join(allowed)}"
+        )
+
+
+class FactError(AftersalesError, ValueError):
+    """A fact given to the engine is unknown, missing, of the wrong type or out of range.
+
+    ``field`` names the fact and ``allowed`` says what would be accepted. This is the one
+    documented error type of :func:`aftersales.engine.decide` for bad facts.
+    """
+
+    def __init__(self, field: str, problem: str, allowed: str = ""):
+        self.field, self.problem, self.allowed = field, problem, allowed
+        tail = f"; allowed: {allowed}" if allowed else ""
+        super().__init__(f"fact '{field}': {problem}{tail}")
+
+
+class EvaluationError(AftersalesError):
+    """A condition or template failed while deciding (e.g. a parameter is null here)."""
