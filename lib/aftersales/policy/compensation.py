@@ -1,0 +1,173 @@
+"""Compensation: partial refunds for minor defects, raised offers, late-shipment payments."""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+from aftersales.policy import sources as src
+from aftersales.policy.registry import policy_function
+
+#: Tolerance for float noise in money arithmetic (far below one cent).
+_EPS = 1e-9
+
+
+def _finite(value: float, what: str, *, allow_negative: bool = False) -> float:
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not math.isfinite(value):
+        raise ValueError(f"{what} must be a finite number, got {value!r}")
+    if not allow_negative and value < 0:
+        raise ValueError(f"{what} must be >= 0, got {value!r}")
+    return float(value)
+
+
+@policy_function(sources=["seed 001", "seed 003"])
+def minor_defect_offer(shipping_saved: float, ratio: float) -> float:
+    """Decide the partial refund offered for a minor defect so the customer keeps the item.
+
+    The offer is ``shipping_saved * ratio``, rounded down to whole currency units when the
+    shipping saved is 10 or more (to cents below that), and always strictly below the
+    shipping it saves: keeping the item must be cheaper for the seller than the return.
+    Return shipping 12 with ratio 10/12 → 10; exchange (both ways) 24 → 20. Nothing saved
+    (``shipping_saved`` <= 0) → 0.0.
+
+    Args:
+        shipping_saved: the shipping the seller avoids (return, or both ways for an exchange).
+        ratio: share of that shipping offered, in (0, 1] (profile parameter, seed: 10/12).
+
+    Raises:
+        ValueError: ratio outside (0, 1], non-finite amounts.
+
+    References:
+        seed 001 (minor defects: 12 → offer 10, 24 → offer 20, the offer stays below the
+        shipping it saves); seed 003 (returns and exchanges carry big costs). POLICY-FACTS
+        §0 row 8: a business heuristic, not a platform rule.
+    """
+    shipping_saved = _finite(shipping_saved, "shipping saved", allow_negative=True)
+    ratio = _finite(ratio, "ratio", allow_negative=True)
+    if not 0 < ratio <= 1:
+        raise ValueError(f"ratio must be in (0, 1], got {ratio!r}")
+    if shipping_saved <= 0:
+        return 0.0
+    step = 1.0 if shipping_saved >= 10 else 0.01
+    units = math.floor(shipping_saved * ratio / step + _EPS)
+    offer = units * step
+    if offer >= shipping_saved - _EPS:
+        offer -= step
+    return round(max(offer, 0.0), 2)
+
+
+@policy_function(sources=["seed 001"])
+def raised_offer(first_offer: float, raise_amount: float) -> float:
+    """Decide the second, final offer after the customer refused the first one.
+
+    Seed 001: if the partial refund is refused, add 3–5 more once; if that is refused too,
+    take the return. The amount added comes from the profile.
+
+    Args:
+        first_offer: the offer the customer refused (e.g. from :func:`minor_defect_offer`).
+        raise_amount: how much to add (profile parameter, 3–5 in the seed).
+
+    Raises:
+        ValueError: negative or non-finite amounts.
+
+    References:
+        seed 001 (if refused, add 3–5; if still refused, accept the return).
+    """
+    first_offer = _finite(first_offer, "first offer")
+    raise_amount = _finite(raise_amount, "raise amount")
+    return round(first_offer + raise_amount, 2)
+
+
+@policy_function(sources=["seed 001"])
+def offer_range(first_offer: float, raise_min: float, raise_max: float) -> list[float]:
+    """Decide the range of acceptable second offers, ``[first + raise_min, first + raise_max]``.
+
+    Training uses it to accept a trainee's raised offer anywhere in the range.
+
+    Args:
+        first_offer: the offer the customer refused.
+        raise_min: the smallest raise (seed: 3).
+        raise_max: the largest raise (seed: 5).
+
+    Raises:
+        ValueError: negative amounts or ``raise_min > raise_max``.
+
+    References:
+        seed 001 (if refused, add 3–5 more).
+    """
+    first_offer = _finite(first_offer, "first offer")
+    raise_min = _finite(raise_min, "minimum raise")
+    raise_max = _finite(raise_max, "maximum raise")
+    if raise_min > raise_max:
+        raise ValueError(f"minimum raise {raise_min} is above maximum raise {raise_max}")
+    return [round(first_offer + raise_min, 2), round(first_offer + raise_max, 2)]
+
+
+@policy_function(sources=["seed 001", src.TAOBAO_LATE_SHIPMENT])
+def late_shipment_compensation(
+    order_value: float,
+    pct: float | None,
+    minimum: float | None = None,
+    maximum: float | None = None,
+) -> float | None:
+    """Decide what the seller pays the buyer for shipping later than promised (Taobao).
+
+    ``pct`` % of the order value, raised to ``minimum`` and capped at ``maximum`` when they
+    are given. No such rule on the platform (``pct`` None) → None.
+
+    Args:
+        order_value: the actual transaction amount.
+        pct: the percentage (seed 001: 30; 2015 Taobao rule text: 5), or None.
+        minimum: the smallest payment (2015 rule: ¥5), or None.
+        maximum: the largest payment (2015 rule: ¥30), or None.
+
+    Raises:
+        ValueError: negative amounts or ``minimum > maximum``.
+
+    References:
+        seed 001 ("not shipped on time" costs the seller 30 % of the order value);
+        Taobao rule of 2015-10-29: 5 % of the transaction, ¥5–¥30 (POLICY-FACTS §0 row 5,
+        §8), https://85l.net/l/2056992216415243827.html
+    """
+    order_value = _finite(order_value, "order value")
+    if pct is None:
+        return None
+    pct = _finite(pct, "percentage")
+    if minimum is not None:
+        minimum = _finite(minimum, "minimum compensation")
+    if maximum is not None:
+        maximum = _finite(maximum, "maximum compensation")
+    if minimum is not None and maximum is not None and minimum > maximum:
+        raise ValueError(f"minimum compensation {minimum} is above maximum {maximum}")
+    amount = order_value * pct / 100.0
+    if minimum is not None:
+        amount = max(amount, minimum)
+    if maximum is not None:
+        amount = min(amount, maximum)
+    return round(amount, 2)
+
+
+@policy_function(sources=["seed 001"])
+def colour_difference_waived(price_difference: float, waive_max: float | None) -> bool:
+    """Decide whether the price difference of an exchange to another colour/model is waived.
+
+    Seed 001: on a colour-difference complaint the seller may exchange to another colour or
+    model and waive a price difference up to 5. The difference counts in either direction
+    (cents compared, so 5.0000001 is 5). No such rule (``waive_max`` None) → False.
+
+    Args:
+        price_difference: new item's price minus the old one's.
+        waive_max: the largest difference waived (profile parameter), or None.
+
+    Raises:
+        ValueError: negative ``waive_max`` or non-finite amounts.
+
+    References:
+        seed 001 (colour difference: exchange to another colour/model, a price difference up
+        to 5 is waived).
+    """
+    price_difference = _finite(price_difference, "price difference", allow_negative=True)
+    if waive_max is None:
+        return False
+    waive_max = _finite(waive_max, "waive maximum")
+    return round(abs(price_difference), 2) <= round(waive_max, 2) + _EPS
