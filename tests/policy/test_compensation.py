@@ -139,3 +139,12 @@ def test_colour_difference_waived(price_difference, waive_max, expected):
 def test_colour_difference_waiver_rejects_negative_maximum():
     with pytest.raises(ValueError, match="waive maximum"):
         colour_difference_waived(3, -5)
+
+
+@pytest.mark.parametrize("shipping, ratio, offer", [
+    pytest.param(12, 0.8333, 10.0, id="return 12 with the profile's four-decimal ratio offers 10"),
+    pytest.param(24, 0.8333, 20.0, id="exchange 24 with the profile's four-decimal ratio offers 20"),
+    pytest.param(36, 0.8333, 30.0, id="36 with the four-decimal ratio offers 30"),
+])
+def test_four_decimal_ratio_from_profiles(shipping: float, ratio: float, offer: float) -> None:
+    assert minor_defect_offer(shipping, ratio) == offer

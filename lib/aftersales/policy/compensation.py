@@ -49,7 +49,9 @@ def minor_defect_offer(shipping_saved: float, ratio: float) -> float:
     if shipping_saved <= 0:
         return 0.0
     step = 1.0 if shipping_saved >= 10 else 0.01
-    units = math.floor(shipping_saved * ratio / step + _EPS)
+    # Ratios are written to four decimals in profiles (10/12 as 0.8333), so 12 × 0.8333 =
+    # 9.9996 must count as 10: round to 1/100 of a step before rounding down.
+    units = math.floor(round(shipping_saved * ratio / step, 2) + _EPS)
     offer = units * step
     if offer >= shipping_saved - _EPS:
         offer -= step

@@ -1,0 +1,221 @@
+"""``aftersales``: the command line, a thin shell over the library.
+
+Exit codes: 0 success; 1 invalid playbooks (``validate``) or failing examples; 2 bad input
+(unknown scenario/platform, bad JSON, missing or invalid fact), always as one line on stderr.
+Heavy modules are imported inside the commands so that ``--help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+LANGS = ("en", "zh", "ru")
+# Platforms are discovered from playbooks/platforms/*.yaml (a new platform is one file), so the
+# command line checks names against the library, not against a fixed list; this is for --help.
+PLATFORM_HELP = "{amazon,ozon,taobao,generic}"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (exit 2), like every other bad input."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="aftersales",
+        description="Guided after-sales playbooks: validate them, describe them, decide cases.",
+    )
+    parser.add_argument("--playbooks", metavar="DIR", help="playbooks folder (default: $AFTERSALES_PLAYBOOKS or the repository's playbooks/)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    p = sub.add_parser("list", help="list the scenarios")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("describe", help="show a scenario's inputs, steps and outcomes")
+    p.add_argument("scenario")
+    p.add_argument("--lang", choices=LANGS, default="en")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("validate", help="check playbooks and profiles; every problem as file:line:col")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="playbook files or folders (default: all)")
+
+    p = sub.add_parser("decide", help="decide a case from its facts")
+    p.add_argument("scenario")
+    p.add_argument("--platform", required=True, metavar=PLATFORM_HELP, help="platform profile")
+    p.add_argument("--facts", required=True, metavar="FILE|-", help="JSON object of facts, or - for stdin")
+    p.add_argument("--lang", choices=LANGS, help="customer's language (default: the platform's first)")
+    p.add_argument("--as-of", metavar="ISO-DATETIME", help="moment of the decision (default: now); picks the parameters in force")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = sub.add_parser("examples", help="run every playbook's worked examples and show their decisions")
+    p.add_argument("--scenario", action="append", help="only this scenario (repeatable)")
+
+    p = sub.add_parser("params", help="show a platform's parameters in force, with sources")
+    p.add_argument("platform", metavar=PLATFORM_HELP)
+    p.add_argument("--as-of", metavar="ISO-DATE")
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+class UsageError(Exception):
+    """Bad command-line input: printed as one line, exit 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from .errors import AftersalesError, PlaybookError
+
+    handler = {
+        "list": cmd_list, "describe": cmd_describe, "validate": cmd_validate, "decide": cmd_decide,
+        "examples": cmd_examples, "params": cmd_params,
+    }[args.command]
+    try:
+        return handler(args)
+    except PlaybookError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 2 if args.command == "decide" else 1
+    except (AftersalesError, UsageError) as exc:
+        print(f"aftersales {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+def _library(args: argparse.Namespace) -> Any:
+    from .library import load_library
+
+    return load_library(args.playbooks)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    library = _library(args)
+    rows = []
+    for name in library.scenarios:
+        playbook = library.playbooks.get(name)
+        if playbook is None:
+            rows.append({"scenario": name, "version": None, "title": "(invalid: run aftersales validate)", "platforms": []})
+        else:
+            rows.append({"scenario": name, "version": playbook.version, "title": playbook.title["en"],
+                         "platforms": list(playbook.platforms)})
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for row in rows:
+            print(f"{row['scenario']:<16} {row['version'] or '-':<8} {row['title']}")
+    return 0
+
+
+def cmd_describe(args: argparse.Namespace) -> int:
+    from .describe import describe_playbook, describe_text
+
+    library = _library(args)
+    playbook = library.playbook(args.scenario)
+    if args.json:
+        print(json.dumps(describe_playbook(playbook, args.lang), ensure_ascii=False, indent=2))
+    else:
+        print(describe_text(playbook, args.lang))
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .validation import validate_paths
+
+    problems, checked = validate_paths([Path(p) for p in args.paths], args.playbooks)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) in {checked} file(s)", file=sys.stderr)
+        return 1
+    print(f"ok: {checked} file(s) valid", file=sys.stderr)
+    return 0
+
+
+def _read_facts(source: str) -> Any:
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read facts file '{source}': {exc.strerror}") from None
+    try:
+        facts = json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = "stdin" if source == "-" else source
+        raise UsageError(f"facts in {where} are not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    if not isinstance(facts, dict):
+        raise UsageError(f"facts must be a JSON object of fact names to values, got {type(facts).__name__}")
+    return facts
+
+
+def cmd_decide(args: argparse.Namespace) -> int:
+    from .engine import decide
+
+    facts = _read_facts(args.facts)
+    library = _library(args)
+    decision = decide(args.scenario, facts, args.platform, lang=args.lang, as_of=args.as_of, library=library)
+    if args.json:
+        print(json.dumps(decision.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        from .describe import decision_text
+
+        print(decision_text(decision))
+    return 0
+
+
+def cmd_examples(args: argparse.Namespace) -> int:
+    from .errors import AftersalesError
+    from .examples import mismatches, run_example
+
+    library = _library(args)
+    failures = 0
+    names = args.scenario or library.scenarios
+    for name in names:
+        playbook = library.playbook(name)
+        print(f"== {name} {playbook.version} ({len(playbook.examples)} examples)")
+        for example, location in playbook.examples:
+            try:
+                decision = run_example(playbook, example, library)
+                problems = mismatches(example, decision)
+            except AftersalesError as exc:
+                failures += 1
+                print(f"  FAIL {location}: {example.name}: {exc}")
+                continue
+            status = "ok  " if not problems else "FAIL"
+            failures += bool(problems)
+            money = decision.compensation
+            comp = f" {money['amount']:.2f} {money['currency']}" if money else ""
+            print(f"  {status} [{example.platform:<7}] {decision.outcome:<28} {decision.resolution:<22} "
+                  f"ship:{decision.return_shipping_paid_by:<7} cost:{decision.cost_borne_by:<8}{comp}  — {example.name}")
+            for problem in problems:
+                print(f"       {problem}")
+    return 1 if failures else 0
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    from .engine import resolve_as_of
+
+    library = _library(args)
+    profile = library.profile(args.platform)
+    as_of = resolve_as_of(args.as_of).date()
+    resolved = profile.resolve(as_of)
+    rows = [{"name": name, "value": p.value, "unit": p.unit, "source": p.source, "confidence": p.confidence,
+             "effective_from": p.effective_from.isoformat(), "layer": p.layer} for name, p in sorted(resolved.items())]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        return 0
+    print(f"{profile.name} (jurisdiction {profile.jurisdiction}) as of {as_of.isoformat()}")
+    for row in rows:
+        value = json.dumps(row["value"], ensure_ascii=False, default=str)
+        print(f"  {row['name']:<42} {value:<28} {row['unit']:<14} {row['confidence']:<10} "
+              f"from {row['effective_from']}  {row['source']}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

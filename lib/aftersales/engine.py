@@ -1,0 +1,473 @@
+"""The decision engine: one walk over a compiled playbook serves every front end.
+
+* :func:`decide` takes the facts of a case and returns a :class:`Decision` (outcome,
+  resolution, who pays, compensation, deadlines, checklist, customer message, trace).
+* :func:`next_question` takes partial facts and returns the next :class:`Question` the
+  wizard or the CLI should ask, or ``None`` when the facts are enough to decide.
+
+Bad facts (unknown name, wrong type, out of range, missing when needed) raise
+:class:`~aftersales.errors.FactError`, the one documented error for input problems.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any, Mapping
+
+from .errors import EvaluationError, FactError, UnknownNameError, did_you_mean
+from .playbook.compiled import CompiledDeadline, CompiledOutcome, CompiledPlaybook, CompiledStep
+from .playbook.expressions import MissingFactError
+from .playbook.facts import describe_allowed
+from .playbook.model import COST_BEARERS, LANGS, SHIPPING_PAYERS
+
+__all__ = ["Decision", "Question", "decide", "next_question", "resolve_as_of"]
+
+
+@dataclass(frozen=True)
+class Deadline:
+    name: str
+    due: datetime
+    rule: str
+    source: str
+    owner: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "due": self.due.isoformat(), "rule": self.rule, "source": self.source}
+
+
+@dataclass
+class Decision:
+    """What the playbook recommends for one case (see ``to_dict`` for the JSON contract)."""
+
+    scenario: str
+    platform: str
+    lang: str
+    as_of: datetime
+    playbook_version: str
+    playbook_hash: str
+    outcome: str
+    resolution: str
+    return_shipping_paid_by: str
+    cost_borne_by: str
+    compensation: dict[str, Any] | None
+    deadlines: list[Deadline]
+    checklist_items: list[tuple[str, str, Deadline | None]]  # (text, owner, deadline)
+    message: dict[str, str] | None
+    facts: dict[str, Any]
+    computed: dict[str, Any]
+    path: list[tuple[CompiledStep, Any]] = field(repr=False)
+    playbook: CompiledPlaybook = field(repr=False)
+    outcome_node: CompiledOutcome = field(repr=False)
+
+    @property
+    def checklist(self) -> list[str]:
+        return [text for text, _owner, _deadline in self.checklist_items]
+
+    @property
+    def title(self) -> str:
+        return self.outcome_node.title[self.lang]
+
+    @property
+    def sources(self) -> list[str]:
+        return list(self.outcome_node.sources)
+
+    @property
+    def trace(self) -> list[dict[str, Any]]:
+        """Each step taken: what was looked at, why the branch was taken, and its source."""
+        lang = self.lang
+        entries = []
+        known = {**self.facts, **self.computed}
+        for step, branch in self.path:
+            looked_at = set(step.ask) | {name for name, _ in step.lets}
+            for _name, expression in step.lets:
+                looked_at |= expression.names
+            if branch is not None and branch.condition is not None:
+                looked_at |= branch.condition.names
+            value: dict[str, Any] = {name: _jsonable(known[name]) for name in sorted(looked_at) if name in known}
+            if branch is not None:
+                value["condition"] = branch.condition.source if branch.condition is not None else "default"
+            reason_text = (branch.reason if branch and branch.reason else step.reason) or step.title
+            source = (branch.source if branch and branch.source else None) or step.source or ""
+            entries.append({"step": step.id, "value": value, "reason": reason_text[lang], "source": source})
+        entries.append({"step": self.outcome, "value": {"resolution": self.resolution},
+                        "reason": self.title, "source": "; ".join(self.sources)})
+        return entries
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of ``aftersales decide --json``."""
+        return {
+            "scenario": self.scenario,
+            "platform": self.platform,
+            "playbook_version": self.playbook_version,
+            "playbook_hash": self.playbook_hash,
+            "as_of": self.as_of.isoformat(),
+            "lang": self.lang,
+            "outcome": self.outcome,
+            "title": self.title,
+            "resolution": self.resolution,
+            "return_shipping_paid_by": self.return_shipping_paid_by,
+            "cost_borne_by": self.cost_borne_by,
+            "compensation": self.compensation,
+            "deadlines": [d.to_dict() for d in self.deadlines],
+            "checklist": self.checklist,
+            "checklist_items": [
+                {"do": text, "owner": owner, "due": deadline.due.isoformat() if deadline else None}
+                for text, owner, deadline in self.checklist_items
+            ],
+            "message": self.message,
+            "trace": self.trace,
+            "sources": self.sources,
+            "facts": {k: _jsonable(v) for k, v in self.facts.items()},
+            "computed": {k: _jsonable(v) for k, v in self.computed.items()},
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True)
+class Question:
+    """The next fact to ask: what it is, how to ask it, and where the case stands."""
+
+    name: str
+    type: str
+    label: str
+    help: str | None
+    unit: str | None
+    choices: list[tuple[str, str]] | None
+    minimum: float | None
+    maximum: float | None
+    nullable: bool
+    default: Any
+    has_default: bool
+    allowed: str
+    step: str
+    step_title: str
+    step_number: int
+    steps_total: int
+    path: list[str]
+
+
+def resolve_as_of(as_of: datetime | date | str | None) -> datetime:
+    """The moment of the decision as an aware UTC datetime (default: now)."""
+    if as_of is None:
+        return datetime.now(timezone.utc).replace(microsecond=0)
+    if isinstance(as_of, str):
+        try:
+            as_of = datetime.fromisoformat(as_of.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise FactError("as_of", f"{as_of!r} is not an ISO date or date-time", "e.g. 2026-11-23T09:00:00+00:00") from None
+    if not isinstance(as_of, datetime):
+        as_of = datetime(as_of.year, as_of.month, as_of.day)
+    return as_of.replace(tzinfo=timezone.utc) if as_of.tzinfo is None else as_of.astimezone(timezone.utc)
+
+
+class _Missing(Exception):
+    def __init__(self, name: str, step: CompiledStep | CompiledOutcome, path: list):
+        self.name, self.step, self.path = name, step, path
+
+
+@dataclass
+class _Context:
+    playbook: CompiledPlaybook
+    profile: Any
+    lang: str
+    as_of: datetime
+    params: dict[str, Any]
+
+
+def _context(scenario: str | CompiledPlaybook, platform: str, lang: str | None, as_of: Any, library: Any) -> _Context:
+    from .library import load_library
+
+    library = library if library is not None else load_library()
+    playbook = scenario if isinstance(scenario, CompiledPlaybook) else library.playbook(scenario)
+    profile = library.profile(platform)
+    if platform not in playbook.platforms:
+        raise UnknownNameError(f"platform for scenario '{playbook.scenario}'", platform, playbook.platforms)
+    moment = resolve_as_of(as_of)
+    params = profile.values(moment.date())
+    if lang is None:
+        languages = params.get("languages") or ["en"]
+        lang = languages[0]
+    elif lang not in LANGS:
+        raise UnknownNameError("language", lang, LANGS)
+    return _Context(playbook, profile, lang, moment, params)
+
+
+def _coerce(playbook: CompiledPlaybook, facts: Mapping[str, Any]) -> dict[str, Any]:
+    if not isinstance(facts, Mapping):
+        raise FactError("facts", f"expected an object of fact names to values, got {type(facts).__name__}")
+    inputs = playbook.inputs
+    coerced = {}
+    for name, value in facts.items():
+        spec = inputs.get(name)
+        if spec is None:
+            allowed = ", ".join(inputs)
+            raise FactError(str(name), f"unknown fact for scenario '{playbook.scenario}'{did_you_mean(name, inputs)}", allowed)
+        coerced[name] = spec.coerce(value)
+    return coerced
+
+
+def _environment(ctx: _Context, coerced: dict[str, Any]) -> dict[str, Any]:
+    env = {name: spec.default for name, spec in ctx.playbook.inputs.items() if spec.has_default}
+    env.update(coerced)
+    env["params"] = ctx.params
+    env["now"] = ctx.as_of
+    env["today"] = ctx.as_of.date()
+    env["platform"] = ctx.profile.name
+    env["jurisdiction"] = ctx.profile.jurisdiction
+    return env
+
+
+def _walk(playbook: CompiledPlaybook, env: dict[str, Any], provided: Mapping[str, Any] | None) -> tuple[CompiledOutcome, list]:
+    """Follow the playbook from its start. ``provided`` set: also stop at asked-but-unanswered inputs."""
+    steps = playbook.steps
+    node_id = playbook.start
+    path: list[tuple[CompiledStep, Any]] = []
+    while True:
+        step = steps.get(node_id)
+        if step is None:
+            return playbook.outcomes[node_id], path
+        for name in step.ask:
+            if name not in env or (provided is not None and name not in provided):
+                raise _Missing(name, step, path)
+        try:
+            for name, expression in step.lets:
+                env[name] = expression.evaluate(env)
+            taken = None
+            for branch in step.branches:
+                if branch.condition is None or branch.condition.evaluate(env):
+                    taken = branch
+                    break
+        except MissingFactError as exc:
+            raise _Missing(exc.name, step, path) from None
+        except EvaluationError as exc:
+            raise EvaluationError(f"{step.location}: step '{step.id}': {exc}") from None
+        path.append((step, taken))
+        node_id = taken.target if taken is not None else step.next
+
+
+def decide(
+    scenario: str | CompiledPlaybook,
+    facts: Mapping[str, Any],
+    platform: str,
+    lang: str | None = None,
+    as_of: datetime | date | str | None = None,
+    *,
+    render_message: bool = True,
+    library: Any = None,
+) -> Decision:
+    """Decide a case of ``scenario`` on ``platform`` from ``facts``.
+
+    ``lang`` picks the customer message's language (default: the platform's first
+    language); ``as_of`` is the moment of the decision (default now) and selects the platform
+    parameters in force. Raises :class:`FactError` for bad or missing facts.
+    """
+    ctx = _context(scenario, platform, lang, as_of, library)
+    coerced = _coerce(ctx.playbook, facts)
+    env = _environment(ctx, coerced)
+    try:
+        outcome, path = _walk(ctx.playbook, env, None)
+    except _Missing as missing:
+        raise _missing_error(ctx, missing) from None
+    for name in outcome.reads:
+        if name not in env:
+            raise _missing_error(ctx, _Missing(name, outcome, path))
+    return _decision(ctx, env, coerced, outcome, path, render_message)
+
+
+def _missing_error(ctx: _Context, missing: _Missing) -> FactError:
+    spec = ctx.playbook.inputs.get(missing.name)
+    if spec is None:
+        return FactError(missing.name, f"is not defined at step '{missing.step.id}' (playbook error)")
+    where = f"step '{missing.step.id}'"
+    return FactError(missing.name, f"missing: needed at {where}", describe_allowed(spec.spec))
+
+
+def _decision(ctx: _Context, env: dict[str, Any], coerced: dict[str, Any], outcome: CompiledOutcome,
+              path: list, render_message: bool) -> Decision:
+    lang = ctx.lang
+    try:
+        shipping = _vocabulary(outcome.shipping, env, SHIPPING_PAYERS, "return_shipping_paid_by")
+        cost = _vocabulary(outcome.cost, env, COST_BEARERS, "cost_borne_by")
+        compensation = _compensation(outcome, env)
+        deadlines: list[Deadline] = []
+        checklist: list[tuple[str, str, Deadline | None]] = []
+        for step, _branch in path:
+            for item in step.checklist:
+                due = _deadline(ctx, item.deadline, env) if item.deadline else None
+                checklist.append((item.text[lang], item.owner, due))
+                if due is not None:
+                    deadlines.append(due)
+        for item in outcome.checklist:
+            due = _deadline(ctx, item.deadline, env) if item.deadline else None
+            checklist.append((item.text[lang], item.owner, due))
+            if due is not None:
+                deadlines.append(due)
+        for spec in outcome.deadlines:
+            due = _deadline(ctx, spec, env)
+            if due is not None:
+                deadlines.append(due)
+    except MissingFactError as exc:
+        raise _missing_error(ctx, _Missing(exc.name, outcome, path)) from None
+    except EvaluationError as exc:
+        raise EvaluationError(f"{outcome.location}: outcome '{outcome.id}': {exc}") from None
+    deadlines.sort(key=lambda d: d.due)
+    facts = {name: env[name] for name in ctx.playbook.inputs if name in env}
+    computed = {name: env[name] for step, _branch in path for name, _expr in step.lets}
+    decision = Decision(
+        scenario=ctx.playbook.scenario, platform=ctx.profile.name, lang=lang, as_of=ctx.as_of,
+        playbook_version=ctx.playbook.version, playbook_hash=ctx.playbook.content_hash,
+        outcome=outcome.id, resolution=outcome.resolution, return_shipping_paid_by=shipping, cost_borne_by=cost,
+        compensation=compensation, deadlines=deadlines, checklist_items=checklist, message=None, facts=facts,
+        computed=computed,
+        path=path, playbook=ctx.playbook, outcome_node=outcome,
+    )
+    if render_message:
+        decision.message = {"lang": lang, "text": render_decision_message(decision, env, ctx)}
+    return decision
+
+
+def render_decision_message(decision: Decision, env: dict[str, Any], ctx: _Context) -> str:
+    from .playbook.templates import render
+
+    context = dict(env)
+    context.update(
+        compensation=decision.compensation,
+        deadlines={d.name: d.due for d in decision.deadlines},
+        outcome=decision.outcome,
+        resolution=decision.resolution,
+        return_shipping_paid_by=decision.return_shipping_paid_by,
+        cost_borne_by=decision.cost_borne_by,
+        platform_name=ctx.profile.display_name.get(decision.lang, ctx.profile.name),
+        lang=decision.lang,
+        scenario=decision.scenario,
+    )
+    try:
+        return render(decision.outcome_node.messages[decision.lang], context)
+    except EvaluationError as exc:
+        raise EvaluationError(f"{decision.outcome_node.location}: outcome '{decision.outcome}': {exc}") from None
+
+
+def _vocabulary(value: Any, env: dict[str, Any], allowed: tuple[str, ...], what: str) -> str:
+    if isinstance(value, str):
+        return value
+    result = value.evaluate(env)
+    if result not in allowed:
+        raise EvaluationError(f"{what} evaluated to {result!r}; allowed: {', '.join(allowed)}")
+    return result
+
+
+def _money(value: Any, what: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise EvaluationError(f"compensation {what} must be a number, got {value!r}")
+    return round(float(value), 2)
+
+
+def _compensation(outcome: CompiledOutcome, env: dict[str, Any]) -> dict[str, Any] | None:
+    spec = outcome.compensation
+    if spec is None:
+        return None
+    amount = _money(spec.amount.evaluate(env), "amount")
+    if amount is None:
+        return None
+    result: dict[str, Any] = {"amount": amount, "currency": spec.currency.evaluate(env)}
+    if spec.minimum is not None:
+        result["min"] = _money(spec.minimum.evaluate(env), "min")
+    if spec.maximum is not None:
+        result["max"] = _money(spec.maximum.evaluate(env), "max")
+    return result
+
+
+_UNIT_WORDS = {
+    "en": {"hours": "hours", "days": "calendar days", "business_days": "business days", "weeks": "weeks",
+           "months": "months", "from": "from", "now": "the decision"},
+    "zh": {"hours": "小时", "days": "个自然日", "business_days": "个工作日", "weeks": "周", "months": "个月",
+           "from": "起算自", "now": "处理时刻"},
+    "ru": {"hours": "ч", "days": "календарных дней", "business_days": "рабочих дней", "weeks": "недель",
+           "months": "месяцев", "from": "с момента", "now": "решения"},
+}
+
+
+def _deadline(ctx: _Context, spec: CompiledDeadline, env: dict[str, Any]) -> Deadline | None:
+    """Due moment of a deadline, or None where its rule does not apply (null start or parameter)."""
+    from .policy.deadlines import deadline_due
+
+    start = spec.start.evaluate(env)
+    if start is None:
+        return None
+    if not isinstance(start, (date, datetime)):
+        raise EvaluationError(f"deadline '{spec.name}': 'from' must give a date or date-time, got {start!r}")
+    within = spec.within
+    if within.param:
+        resolved = ctx.profile.resolve(ctx.as_of.date())[within.param]
+        if resolved.value is None:
+            return None
+        amount, unit, source = resolved.value, resolved.unit, resolved.source
+    else:
+        amount, unit, source = within.amount, within.unit, spec.source or ""
+    try:
+        due = deadline_due(start, amount, unit, ctx.profile.holiday_country)
+    except ValueError as exc:
+        raise EvaluationError(f"deadline '{spec.name}': {exc}") from None
+    words = _UNIT_WORDS[ctx.lang]
+    start_name = words["now"] if spec.start.source.strip() == "now" else spec.start.source.strip()
+    number = int(amount) if float(amount).is_integer() else amount
+    label = spec.label[ctx.lang] if spec.label else spec.name
+    rule = f"{label}: {number} {words.get(unit, unit)} {words['from']} {start_name}"
+    if within.param:
+        rule += f" (params.{within.param})"
+    return Deadline(spec.name, due, rule, spec.source or source)
+
+
+def next_question(
+    scenario: str | CompiledPlaybook,
+    facts: Mapping[str, Any],
+    platform: str,
+    lang: str | None = None,
+    as_of: datetime | date | str | None = None,
+    *,
+    library: Any = None,
+) -> Question | None:
+    """The next fact to ask given partial ``facts``, or ``None`` when a decision can be made.
+
+    Inputs a step ``ask``s are asked even if they have a default (the default is offered);
+    inputs read by conditions are asked only when they have no default.
+    """
+    ctx = _context(scenario, platform, lang, as_of, library)
+    coerced = _coerce(ctx.playbook, facts)
+    env = _environment(ctx, coerced)
+    try:
+        outcome, path = _walk(ctx.playbook, env, coerced)
+    except _Missing as missing:
+        return _question(ctx, missing)
+    for name in sorted(outcome.reads):
+        if name not in env:
+            return _question(ctx, _Missing(name, outcome, path))
+    return None
+
+
+def _question(ctx: _Context, missing: _Missing) -> Question:
+    lang = ctx.lang
+    compiled = ctx.playbook.inputs[missing.name]
+    spec = compiled.spec
+    step = missing.step
+    number = len(missing.path) + 1
+    remaining = ctx.playbook.remaining.get(step.id, 0)
+    choices = None
+    if spec.type == "choice":
+        labels = spec.choice_labels or {}
+        choices = [(c, labels.get(c, {}).get(lang, c)) for c in spec.choices or ()]
+    return Question(
+        name=missing.name, type=spec.type, label=spec.label[lang], help=spec.help[lang] if spec.help else None,
+        unit=spec.unit, choices=choices, minimum=spec.min, maximum=spec.max, nullable=spec.nullable,
+        default=compiled.default, has_default=compiled.has_default, allowed=describe_allowed(spec),
+        step=step.id, step_title=step.title[lang], step_number=number,
+        steps_total=max(number + remaining - 1, number), path=[s.id for s, _ in missing.path],
+    )

@@ -1,0 +1,167 @@
+"""The playbook library: every scenario playbook, the parameter catalogue and the platforms.
+
+Scenarios are discovered from ``playbooks/*.yaml`` (one file = one scenario; ``common.yaml``
+and ``parameters.yaml`` are shared parts, not scenarios), platforms from
+``playbooks/platforms/*.yaml``. The folder is ``$AFTERSALES_PLAYBOOKS`` if set, else the
+repository's ``playbooks/`` next to ``lib/``, else ``./playbooks``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import PlaybookError, Problem, UnknownNameError
+
+NOT_SCENARIOS = frozenset({"common", "parameters"})
+
+
+def default_playbooks_dir() -> Path:
+    """Where the playbooks live (see module docstring)."""
+    env = os.environ.get("AFTERSALES_PLAYBOOKS")
+    if env:
+        return Path(env)
+    repo = Path(__file__).resolve().parents[2] / "playbooks"
+    if repo.is_dir():
+        return repo
+    return Path.cwd() / "playbooks"
+
+
+def scenario_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.glob("*.yaml") if p.stem not in NOT_SCENARIOS and not p.stem.startswith("_"))
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+@dataclass
+class Library:
+    """Everything loaded from one playbooks folder, with every problem found."""
+
+    root: Path
+    catalogue: Any
+    profiles: dict[str, Any]
+    playbooks: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    broken: dict[str, list[Problem]] = field(default_factory=dict)  # scenario file stem -> its problems
+
+    @property
+    def scenarios(self) -> list[str]:
+        return sorted(set(self.playbooks) | set(self.broken))
+
+    def playbook(self, scenario: str) -> Any:
+        if scenario in self.broken:
+            raise PlaybookError(self.broken[scenario])
+        if scenario not in self.playbooks:
+            raise UnknownNameError("scenario", scenario, self.scenarios)
+        return self.playbooks[scenario]
+
+    def profile(self, platform: str) -> Any:
+        if platform not in self.profiles:
+            raise UnknownNameError("platform", platform, self.profiles)
+        return self.profiles[platform]
+
+    def context(self) -> Any:
+        from .platforms import load_catalogue  # noqa: F401  (catalogue already loaded)
+        from .playbook.load import BuildContext
+        from .policy import POLICY_FUNCTIONS
+
+        return BuildContext(
+            functions={name: f.func for name, f in POLICY_FUNCTIONS.items()},
+            signatures={name: f.signature for name, f in POLICY_FUNCTIONS.items()},
+            parameters=catalogue_units(self.catalogue),
+            platforms=tuple(sorted(self.profiles)) or ("amazon", "generic", "ozon", "taobao"),
+            include_dirs=(self.root,),
+        )
+
+    def load_file(self, path: Path) -> tuple[Any, list[Problem]]:
+        """Build one playbook file against this library's platforms and parameters."""
+        from .playbook.load import build_playbook
+
+        playbook, _draft, problems = build_playbook(path, self.context(), _display(path))
+        if playbook is not None:
+            from .examples import example_problems
+
+            problems = example_problems(playbook, self)
+            if problems:
+                return None, problems
+        return playbook, problems
+
+
+def catalogue_units(catalogue: Any) -> dict[str, str]:
+    """Parameter name → unit, from the catalogue."""
+    return {name: spec.unit for name, spec in catalogue.parameters.items()}
+
+
+_CACHE: dict[str, tuple[tuple, Library]] = {}
+_CHECKED: dict[str, float] = {}
+RECHECK_SECONDS = 1.0  # edits to the YAML files are picked up within this time
+
+
+def _fingerprint(root: Path) -> tuple:
+    files = sorted(root.rglob("*.yaml"))
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+
+
+def load_library(root: str | Path | None = None, *, strict: bool = False) -> Library:
+    """Load (or reuse) the library in ``root``.
+
+    Invalid platform profiles always raise :class:`PlaybookError`; an invalid scenario file
+    only makes that scenario unusable, unless ``strict`` asks for everything to be valid.
+    """
+    root = Path(root) if root else default_playbooks_dir()
+    key = str(root)
+    cached = _CACHE.get(key)
+    now = time.monotonic()
+    if cached is not None and now - _CHECKED.get(key, 0.0) < RECHECK_SECONDS:
+        library = cached[1]
+    else:
+        fingerprint = _fingerprint(root) if root.is_dir() else ()
+        if cached is not None and cached[0] == fingerprint:
+            library = cached[1]
+        else:
+            library = _load(root)
+            _CACHE[key] = (fingerprint, library)
+        _CHECKED[key] = now
+    if strict and library.problems:
+        raise PlaybookError(library.problems)
+    return library
+
+
+def _load(root: Path) -> Library:
+    from .platforms import load_catalogue, load_profiles, profile_problems
+
+    problems: list[Problem] = []
+    if not root.is_dir():
+        raise PlaybookError([Problem(_location(root), f"playbooks folder not found: {root}", "io")])
+    profile_issues = profile_problems(root)
+    if profile_issues:
+        raise PlaybookError(profile_issues)
+    catalogue = load_catalogue(root)
+    profiles = load_profiles(root)
+    library = Library(root, catalogue, profiles)
+    for path in scenario_files(root):
+        playbook, file_problems = library.load_file(path)
+        if playbook is not None and playbook.scenario != path.stem:
+            file_problems = [Problem(_location(path, 1), f"scenario '{playbook.scenario}' must match the file name "
+                                     f"'{path.stem}'", "name")]
+        problems.extend(file_problems)
+        if file_problems:
+            library.broken[path.stem] = file_problems
+        elif playbook is not None:
+            library.playbooks[playbook.scenario] = playbook
+    library.problems = problems
+    return library
+
+
+def _location(path: Path, line: int = 0) -> Any:
+    from .errors import Location
+
+    return Location(_display(path), line, 1 if line else 0)

@@ -1,0 +1,141 @@
+"""Pydantic models of the parameter files: the catalogue, jurisdictions and platforms.
+
+The files are data a team lead edits (``playbooks/parameters.yaml``,
+``playbooks/jurisdictions/*.yaml``, ``playbooks/platforms/*.yaml``); these models only
+describe their shape. Cross-file rules (known parameter names, value types, units,
+coverage of the catalogue) are checked in :mod:`aftersales.platforms.load`, which reports
+every problem with ``file:line:col``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Confidence = Literal["high", "medium", "low", "unverified"]
+ParamType = Literal["number", "int", "bool", "text", "list", "map", "money"]
+Scenario = Literal["all", "quality_defect", "wrong_item", "size_mismatch", "claim", "bad_review"]
+
+#: Units a value may carry, grouped by what they measure. A value may use another unit of
+#: its catalogue unit's group (e.g. 3 ``days`` then 48 ``hours``), never another group.
+UNIT_GROUPS: dict[str, tuple[str, ...]] = {
+    "time": ("hours", "days", "business_days"),
+    "length": ("cm",),
+    "mass": ("kg",),
+    "percent": ("percent",),
+    "ratio": ("ratio",),
+    "currency": ("currency",),
+    "none": ("none",),
+}
+UNITS: tuple[str, ...] = tuple(unit for group in UNIT_GROUPS.values() for unit in group)
+LANGUAGES: tuple[str, ...] = ("en", "zh", "ru")
+
+
+def unit_group(unit: str) -> str | None:
+    """The group (``time``, ``length``...) of ``unit``, or None for an unknown unit."""
+    for group, units in UNIT_GROUPS.items():
+        if unit in units:
+            return group
+    return None
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LocalText(_Strict):
+    """A text in each customer language of the toolkit."""
+
+    en: str
+    zh: str
+    ru: str
+
+
+class CatalogueEntry(_Strict):
+    """One parameter of the catalogue: its type, default unit, meaning and scenarios.
+
+    ``keys`` (for ``map``) lists the allowed keys; ``choices`` lists the allowed values of
+    a ``text`` value, of the items of a ``list`` and of the values (or value items) of a
+    ``map``.
+    """
+
+    type: ParamType
+    unit: str = "none"
+    description: LocalText
+    scenarios: tuple[Scenario, ...] = Field(min_length=1)
+    keys: tuple[str, ...] | None = None
+    choices: tuple[str, ...] | None = None
+
+
+class Catalogue(_Strict):
+    """``playbooks/parameters.yaml``: every parameter name exactly once."""
+
+    parameters: dict[str, CatalogueEntry]
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset(self.parameters)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.parameters
+
+    def __getitem__(self, name: str) -> CatalogueEntry:
+        return self.parameters[name]
+
+
+class ValueEntry(_Strict):
+    """One dated value of a parameter, with the source it rests on.
+
+    ``value: null`` means "this rule does not exist / does not apply here"; it still needs a
+    source and a confidence. ``unit`` defaults to the catalogue's unit. ``source`` is
+    checked by the loader (reported as ``[no-source]`` when missing or empty).
+    """
+
+    value: Any
+    unit: str | None = None
+    source: str | None = None
+    confidence: Confidence
+    effective_from: date
+    note: str | None = None
+
+
+class Parameter(_Strict):
+    """A parameter's dated history; YAML gives one entry directly or ``values:`` a list."""
+
+    values: tuple[ValueEntry, ...] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _single_entry(cls, data: Any) -> Any:
+        if isinstance(data, ValueEntry) or (isinstance(data, dict) and "values" not in data):
+            return {"values": [data]}
+        return data
+
+
+class Law(_Strict):
+    """A law or regulation a jurisdiction's parameters come from."""
+
+    name: str
+    source: str
+
+
+class JurisdictionFile(_Strict):
+    """``playbooks/jurisdictions/<code>.yaml``: the consumer law behind platforms."""
+
+    jurisdiction: str
+    name: LocalText
+    holidays: str
+    laws: tuple[Law, ...] = ()
+    parameters: dict[str, Parameter] = Field(default_factory=dict)
+
+
+class PlatformFile(_Strict):
+    """``playbooks/platforms/<name>.yaml``: a platform's rules; they override its
+    jurisdiction's parameter of the same name (the whole dated history)."""
+
+    platform: str
+    name: LocalText
+    jurisdiction: str
+    parameters: dict[str, Parameter] = Field(default_factory=dict)

@@ -1,0 +1,143 @@
+"""A platform's merged parameter profile: jurisdiction + platform, resolved by date.
+
+A :class:`Profile` holds each parameter's dated history from the layer that wins (the
+platform file if it names the parameter, otherwise the jurisdiction file) and answers
+"what was the rule on this day?" like the ``holidays`` package answers "is this a holiday?".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import MappingProxyType
+from typing import Any, Literal, Mapping
+
+from ..errors import AftersalesError, UnknownNameError
+from .model import Catalogue, Confidence, Law, ValueEntry
+
+Layer = Literal["platform", "jurisdiction"]
+
+
+class NoValueInForceError(AftersalesError, LookupError):
+    """A parameter has no value in force on the date asked for (before its first entry)."""
+
+    def __init__(self, parameter: str, platform: str, as_of: date, earliest: date | None):
+        self.parameter, self.platform, self.as_of, self.earliest = parameter, platform, as_of, earliest
+        known = f"; the earliest known value is from {earliest.isoformat()}" if earliest else ""
+        super().__init__(
+            f"parameter '{parameter}' of platform '{platform}' has no value in force "
+            f"on {as_of.isoformat()}{known}"
+        )
+
+
+@dataclass(frozen=True)
+class ResolvedParam:
+    """The value of one parameter in force on a date, with where it came from."""
+
+    name: str
+    value: Any
+    unit: str
+    source: str
+    confidence: Confidence
+    effective_from: date
+    note: str | None
+    layer: Layer
+
+
+def as_date(as_of: date | datetime | str) -> date:
+    """Accept a date, a datetime (its date is used) or an ISO ``YYYY-MM-DD`` string."""
+    if isinstance(as_of, datetime):
+        return as_of.date()
+    if isinstance(as_of, date):
+        return as_of
+    if isinstance(as_of, str):
+        try:
+            return date.fromisoformat(as_of)
+        except ValueError:
+            pass
+    raise TypeError(f"as_of must be a date or an ISO date string, not {as_of!r}")
+
+
+@dataclass(frozen=True, eq=False)
+class Profile:
+    """The merged parameters of one platform; resolve them with :meth:`resolve`."""
+
+    name: str
+    jurisdiction: str
+    holiday_country: str
+    display_name: Mapping[str, str]
+    history: Mapping[str, tuple[ValueEntry, ...]] = field(repr=False)
+    layers: Mapping[str, Layer] = field(repr=False)
+    catalogue: Catalogue = field(repr=False)
+    laws: tuple[Law, ...] = field(default=(), repr=False)
+    _resolved: dict[date, dict[str, ResolvedParam]] = field(default_factory=dict, repr=False)
+    _values: dict[date, dict[str, Any]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "display_name", MappingProxyType(dict(self.display_name)))
+        object.__setattr__(self, "history", MappingProxyType(dict(self.history)))
+        object.__setattr__(self, "layers", MappingProxyType(dict(self.layers)))
+
+    @property
+    def parameter_names(self) -> frozenset[str]:
+        return frozenset(self.history)
+
+    def _check(self, name: str) -> tuple[ValueEntry, ...]:
+        try:
+            return self.history[name]
+        except KeyError:
+            raise UnknownNameError("parameter", name, self.history) from None
+
+    def entries(self, name: str) -> list[ValueEntry]:
+        """The dated history of ``name`` (oldest first, units filled in)."""
+        return list(self._check(name))
+
+    def layer(self, name: str) -> Layer:
+        """Where ``name`` comes from: ``"platform"`` or ``"jurisdiction"``."""
+        self._check(name)
+        return self.layers[name]
+
+    def get(self, name: str, as_of: date | datetime | str) -> ResolvedParam:
+        """The value of ``name`` in force on ``as_of``."""
+        as_of = as_date(as_of)
+        entries = self._check(name)
+        if as_of in self._resolved:
+            return self._resolved[as_of][name]
+        return self._pick(name, entries, as_of)
+
+    def _pick(self, name: str, entries: tuple[ValueEntry, ...], as_of: date) -> ResolvedParam:
+        in_force = None
+        for entry in entries:  # sorted by effective_from
+            if entry.effective_from > as_of:
+                break
+            in_force = entry
+        if in_force is None:
+            raise NoValueInForceError(name, self.name, as_of, entries[0].effective_from if entries else None)
+        return ResolvedParam(
+            name=name,
+            value=in_force.value,
+            unit=in_force.unit or self.catalogue[name].unit,
+            source=in_force.source or "",
+            confidence=in_force.confidence,
+            effective_from=in_force.effective_from,
+            note=in_force.note,
+            layer=self.layers[name],
+        )
+
+    def resolve(self, as_of: date | datetime | str) -> dict[str, ResolvedParam]:
+        """Every parameter's value in force on ``as_of`` (cached per date)."""
+        as_of = as_date(as_of)
+        cached = self._resolved.get(as_of)
+        if cached is None:
+            cached = {name: self._pick(name, entries, as_of) for name, entries in self.history.items()}
+            self._resolved[as_of] = cached
+        return dict(cached)
+
+    def values(self, as_of: date | datetime | str) -> dict[str, Any]:
+        """Just ``name -> value`` in force on ``as_of``, for expression evaluation."""
+        as_of = as_date(as_of)
+        cached = self._values.get(as_of)
+        if cached is None:
+            cached = {name: param.value for name, param in self.resolve(as_of).items()}
+            self._values[as_of] = cached
+        return dict(cached)

@@ -1,0 +1,139 @@
+"""A playbook after loading: every expression parsed, every template compiled.
+
+The engine only ever walks these frozen structures; nothing is parsed while deciding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..errors import Location
+from .expressions import Expression
+from .model import Example, InputSpec
+
+Text = dict[str, str]
+
+
+@dataclass(frozen=True)
+class CompiledInput:
+    name: str
+    spec: InputSpec
+    coerce: Callable[[Any], Any] = field(repr=False)
+    has_default: bool
+    default: Any
+    location: Location
+
+
+@dataclass(frozen=True)
+class Duration:
+    """``within`` of a deadline: a platform parameter or a literal amount and unit."""
+
+    param: str | None = None
+    amount: float | None = None
+    unit: str | None = None
+
+    def describe(self) -> str:
+        return f"params.{self.param}" if self.param else f"{_num(self.amount)} {self.unit}"
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "?"
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+@dataclass(frozen=True)
+class CompiledDeadline:
+    name: str
+    within: Duration
+    start: Expression
+    label: Text | None
+    source: str | None
+
+
+@dataclass(frozen=True)
+class CompiledChecklistItem:
+    text: Text
+    owner: str
+    deadline: CompiledDeadline | None
+    source: str | None
+
+
+@dataclass(frozen=True)
+class CompiledBranch:
+    index: int
+    condition: Expression | None  # None: the default branch
+    target: str
+    reason: Text | None
+    source: str | None
+
+
+@dataclass(frozen=True)
+class CompiledStep:
+    id: str
+    kind: str
+    title: Text
+    help: Text | None
+    ask: tuple[str, ...]
+    lets: tuple[tuple[str, Expression], ...]
+    checklist: tuple[CompiledChecklistItem, ...]
+    branches: tuple[CompiledBranch, ...]
+    next: str | None
+    reason: Text | None
+    source: str | None
+    reads: frozenset[str]  # inputs this step needs (asked, or read by its expressions)
+    location: Location
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        if self.branches:
+            return tuple(b.target for b in self.branches)
+        return (self.next,) if self.next else ()
+
+
+@dataclass(frozen=True)
+class CompiledCompensation:
+    amount: Expression
+    minimum: Expression | None
+    maximum: Expression | None
+    currency: Expression
+
+
+@dataclass(frozen=True)
+class CompiledOutcome:
+    id: str
+    title: Text
+    resolution: str
+    shipping: str | Expression
+    cost: str | Expression
+    compensation: CompiledCompensation | None
+    deadlines: tuple[CompiledDeadline, ...]
+    checklist: tuple[CompiledChecklistItem, ...]
+    messages: dict[str, Any]  # lang -> jinja Template
+    message_sources: Text
+    message_variables: frozenset[str]
+    sources: tuple[str, ...]
+    reads: frozenset[str]  # inputs the outcome itself needs
+    location: Location
+
+
+@dataclass(frozen=True)
+class CompiledPlaybook:
+    scenario: str
+    version: str
+    content_hash: str
+    file: str
+    title: Text
+    summary: Text
+    platforms: tuple[str, ...]
+    start: str
+    inputs: dict[str, CompiledInput]
+    steps: dict[str, CompiledStep]
+    outcomes: dict[str, CompiledOutcome]
+    examples: tuple[tuple[Example, Location], ...]
+    sources: tuple[str, ...]
+    remaining: dict[str, int]  # longest number of steps from a node to an outcome
+
+    def node(self, node_id: str) -> CompiledStep | CompiledOutcome:
+        return self.steps.get(node_id) or self.outcomes[node_id]

@@ -1,0 +1,169 @@
+"""The playbook file format, as pydantic models (the schema a lead's YAML must follow).
+
+A playbook is read top to bottom: ``inputs`` (the facts it may ask, typed, labelled in
+en/zh/ru), ``steps`` (questions, checks and checklist actions, each ending in ordered
+``branches`` with a ``default`` or in ``next``), and ``outcomes`` (the recommendation:
+resolution, who pays, compensation, deadlines, checklist, the customer message per language,
+sources). ``examples`` are worked cases that run as tests. See docs/playbook-format.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+LANGS: tuple[str, ...] = ("en", "zh", "ru")
+
+RESOLUTIONS: tuple[str, ...] = (
+    "guide", "send_part", "repair", "paid_repair", "exchange", "refund", "partial_refund",
+    "refund_without_return", "reship", "wait", "intercept", "dispute", "accept_claim",
+    "reimbursement_claim", "reply", "request_removal", "escalate", "reject",
+)
+SHIPPING_PAYERS: tuple[str, ...] = ("seller", "buyer", "platform", "none")
+COST_BEARERS: tuple[str, ...] = ("seller", "buyer", "platform", "insurer", "none")
+INPUT_TYPES: tuple[str, ...] = ("bool", "int", "number", "money", "date", "datetime", "choice", "text")
+OWNERS: tuple[str, ...] = ("agent", "lead", "warehouse", "finance", "quality", "logistics")
+
+Text = dict[str, str]
+Sources = list[str]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class InputSpec(Strict):
+    """One fact the playbook may ask for."""
+
+    type: Literal["bool", "int", "number", "money", "date", "datetime", "choice", "text"]
+    label: Text
+    help: Text | None = None
+    required: bool = True
+    default: Any = None
+    nullable: bool = False
+    min: float | None = None
+    max: float | None = None
+    unit: str | None = None
+    choices: list[str] | None = None
+    choice_labels: dict[str, Text] | None = None
+    max_length: int | None = Field(default=None, gt=0, le=100_000)
+    source: str | None = None
+
+
+class DeadlineSpec(Strict):
+    """A deadline: ``within`` a duration (a ``params.NAME`` or ``"24 hours"``) ``from`` a moment."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    within: str
+    from_: str = Field(default="now", alias="from")
+    label: Text | None = None
+    source: str | None = None
+
+
+class ChecklistItem(Strict):
+    """An action for someone on the team, optionally with a deadline."""
+
+    do: Text
+    owner: Literal["agent", "lead", "warehouse", "finance", "quality", "logistics"] = "agent"
+    deadline: DeadlineSpec | None = None
+    source: str | None = None
+
+
+class Branch(Strict):
+    """One ordered branch: the first whose ``when`` holds is taken; ``default`` catches the rest."""
+
+    when: str | bool | None = None
+    default: bool = False
+    goto: str
+    reason: Text | None = None
+    source: str | None = None
+
+
+class Step(Strict):
+    """A question (``ask``), a check (``let`` + ``branches``) or an action (``checklist``)."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    kind: Literal["question", "check", "action"] | None = None
+    title: Text
+    help: Text | None = None
+    ask: list[str] = []
+    let: dict[str, str] = {}
+    checklist: list[ChecklistItem] = []
+    branches: list[Branch] = []
+    next: str | None = None
+    reason: Text | None = None
+    source: str | None = None
+
+
+class Compensation(Strict):
+    """Money offered to the customer: amounts are expressions, usually policy function calls."""
+
+    amount: str | float
+    min: str | float | None = None
+    max: str | float | None = None
+    currency: str = "currency"
+
+
+class Outcome(Strict):
+    """The recommendation at the end of a path."""
+
+    title: Text
+    resolution: Literal[
+        "guide", "send_part", "repair", "paid_repair", "exchange", "refund", "partial_refund",
+        "refund_without_return", "reship", "wait", "intercept", "dispute", "accept_claim",
+        "reimbursement_claim", "reply", "request_removal", "escalate", "reject",
+    ]
+    return_shipping_paid_by: str
+    cost_borne_by: str
+    compensation: Compensation | None = None
+    deadlines: list[DeadlineSpec] = []
+    checklist: list[ChecklistItem] = []
+    message: Text
+    sources: Sources = Field(min_length=1)
+
+
+class Expectation(Strict):
+    """What an example case must decide."""
+
+    outcome: str
+    resolution: str | None = None
+    return_shipping_paid_by: str | None = None
+    cost_borne_by: str | None = None
+    compensation: float | None = None
+    no_compensation: bool = False
+
+
+class Example(Strict):
+    """A worked case: facts on a platform, and the decision the playbook must reach."""
+
+    name: str
+    platform: str
+    as_of: str | None = None
+    lang: str | None = None
+    facts: dict[str, Any]
+    expect: Expectation
+
+
+class PlaybookHeader(Strict):
+    """Top-level keys (validated separately so one bad step does not hide other problems)."""
+
+    scenario: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    title: Text
+    summary: Text
+    include: list[str] = []
+    platforms: list[str] | None = None
+    start: str
+    sources: Sources = []
+    inputs: dict[str, Any]
+    steps: list[Any]
+    outcomes: dict[str, Any]
+    examples: list[Any] = []
+
+
+class InputSet(Strict):
+    """A shared file of inputs that playbooks ``include`` (e.g. playbooks/common.yaml)."""
+
+    inputs: dict[str, Any]
+    description: Text | None = None
