@@ -1,0 +1,125 @@
+"""The engine's API: decide, next_question, the one documented error type, and as_of."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from aftersales.engine import decide, next_question, resolve_as_of
+from aftersales.errors import FactError, UnknownNameError
+
+AS_OF = "2026-01-15T09:00:00+00:00"
+FACTS = {"order_value": 129, "currency": "CNY", "delivered_on": "2026-01-12", "evidence_provided": True,
+         "category": "apparel", "size_deviation_cm": 3.5, "customer_preference": "exchange"}
+
+
+def test_decide_returns_the_outcome_with_its_trace() -> None:
+    decision = decide("size_mismatch", FACTS, platform="taobao", lang="en", as_of=AS_OF)
+    assert decision.outcome == "exchange_seller_pays"
+    steps = [entry["step"] for entry in decision.trace]
+    assert steps == ["intake", "measurement", "tolerance", "quality_choice", "exchange_seller_pays"]
+    tolerance = decision.trace[2]
+    assert tolerance["value"]["conforms"] is False and tolerance["source"] == "seed 001"
+
+
+def test_first_reply_deadline_counts_from_the_decision() -> None:
+    decision = decide("size_mismatch", FACTS, platform="taobao", lang="en", as_of=AS_OF)
+    due = {d.name: d.due for d in decision.deadlines}
+    assert due["first_reply"] == datetime(2026, 1, 16, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("facts, field, words", [
+    pytest.param({**FACTS, "size_deviaton_cm": 1}, "size_deviaton_cm", "did you mean 'size_deviation_cm'", id="unknown fact"),
+    pytest.param({**FACTS, "order_value": "cheap"}, "order_value", "expected a number", id="wrong type"),
+    pytest.param({**FACTS, "order_value": True}, "order_value", "expected a number", id="a boolean is not a number"),
+    pytest.param({**FACTS, "size_deviation_cm": 201}, "size_deviation_cm", "out of range", id="out of range"),
+    pytest.param({**FACTS, "category": "hats"}, "category", "not one of the choices", id="not a choice"),
+    pytest.param({**FACTS, "delivered_on": "12/01/2026"}, "delivered_on", "expected a date", id="a bad date"),
+    pytest.param({**FACTS, "evidence_provided": None}, "evidence_provided", "must not be null", id="null not allowed"),
+    pytest.param({k: v for k, v in FACTS.items() if k != "category"}, "category", "missing", id="a missing fact"),
+])
+def test_bad_facts_raise_one_error_type_naming_the_field(facts: dict, field: str, words: str) -> None:
+    with pytest.raises(FactError) as info:
+        decide("size_mismatch", facts, platform="taobao", as_of=AS_OF)
+    assert info.value.field == field
+    assert words in str(info.value)
+
+
+def test_missing_fact_error_says_what_is_allowed() -> None:
+    with pytest.raises(FactError) as info:
+        decide("size_mismatch", {k: v for k, v in FACTS.items() if k != "category"}, platform="taobao", as_of=AS_OF)
+    assert info.value.allowed == "apparel, footwear, other"
+
+
+def test_facts_needed_only_on_another_path_are_not_required() -> None:
+    facts = {k: v for k, v in FACTS.items() if k not in ("size_deviation_cm", "customer_preference")}
+    facts["delivered_on"] = None  # not delivered: the playbook stops before measuring
+    decision = decide("size_mismatch", facts, platform="taobao", as_of=AS_OF)
+    assert decision.outcome == "not_delivered"
+
+
+def test_unknown_scenario_platform_and_language() -> None:
+    with pytest.raises(UnknownNameError, match="did you mean 'size_mismatch'"):
+        decide("size_mismtach", FACTS, platform="taobao")
+    with pytest.raises(UnknownNameError, match="unknown platform 'ebay'"):
+        decide("size_mismatch", FACTS, platform="ebay")
+    with pytest.raises(UnknownNameError, match="unknown language 'fr'"):
+        decide("size_mismatch", FACTS, platform="taobao", lang="fr")
+
+
+def test_next_question_walks_one_question_at_a_time() -> None:
+    answers = {"order_value": 50, "currency": "CNY", "delivered_on": "2026-01-12", "category": "apparel",
+               "evidence_provided": True, "size_deviation_cm": 2, "item_resaleable": True, "customer_preference": "none"}
+    facts: dict = {}
+    asked = []
+    while (question := next_question("size_mismatch", facts, platform="taobao", lang="en", as_of=AS_OF)) is not None:
+        asked.append((question.name, question.step_number, question.steps_total))
+        assert question.label and question.allowed
+        facts[question.name] = answers[question.name]
+    names = [name for name, _, _ in asked]
+    assert names[:4] == ["order_value", "currency", "delivered_on", "category"]
+    assert names[-1] == "customer_preference"
+    assert "remote_region" not in names  # read by no step on this path, and it has a default
+    assert all(1 <= k <= n for _, k, n in asked)
+    assert decide("size_mismatch", facts, platform="taobao", as_of=AS_OF).outcome == "size_advice"
+
+
+def test_next_question_labels_follow_the_language() -> None:
+    zh = next_question("size_mismatch", {}, platform="taobao", lang="zh", as_of=AS_OF)
+    ru = next_question("size_mismatch", {}, platform="taobao", lang="ru", as_of=AS_OF)
+    assert zh.label == "订单金额" and ru.label == "Сумма заказа"
+
+
+def test_next_question_offers_choices_with_labels() -> None:
+    facts = {"order_value": 50, "currency": "CNY", "delivered_on": "2026-01-12"}
+    question = next_question("size_mismatch", facts, platform="taobao", lang="ru", as_of=AS_OF)
+    assert question.name == "category"
+    assert ("apparel", "Одежда") in question.choices
+
+
+def test_as_of_defaults_to_now_and_naive_means_utc() -> None:
+    assert resolve_as_of("2026-01-15T09:00:00").tzinfo == timezone.utc
+    assert abs((resolve_as_of(None) - datetime.now(timezone.utc)).total_seconds()) < 5
+    with pytest.raises(FactError):
+        resolve_as_of("soon")
+
+
+def test_customer_text_is_data_not_template_code() -> None:
+    from aftersales.playbook.templates import compile_template, render
+
+    template, names = compile_template("Dear {{ customer_name }}")
+    assert names == {"customer_name"}
+    assert render(template, {"customer_name": "{{ 7 * 7 }} {% for x in y %}"}) == "Dear {{ 7 * 7 }} {% for x in y %}"
+
+
+def test_templates_cannot_allocate_without_bound() -> None:
+    from aftersales.errors import EvaluationError
+    from aftersales.playbook.templates import compile_template, render
+
+    template, _ = compile_template("{{ 'a' * 10000000000 }}")
+    with pytest.raises(EvaluationError, match="too long"):
+        render(template, {})
+    template, _ = compile_template("{{ ''.__class__.__mro__ }}")
+    with pytest.raises(EvaluationError):
+        render(template, {})
