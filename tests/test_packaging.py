@@ -6,7 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from ruamel.yaml import YAML
+import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 REQUIRED = {"jupyterlab", "ipywidgets", "pandas", "papermill", "nbval"}
@@ -18,7 +18,7 @@ def _name(requirement: str) -> str:
 
 def test_environment_yml_installs_exactly_the_pyproject_dependencies() -> None:
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    env = YAML(typ="safe").load((REPO / "environment.yml").read_text(encoding="utf-8"))
+    env = yaml.safe_load((REPO / "environment.yml").read_text(encoding="utf-8"))
     conda = [d for d in env["dependencies"] if isinstance(d, str)]
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     assert {_name(d) for d in conda} == {"python", "pip"}, "Python packages belong in pyproject.toml"

@@ -4,7 +4,6 @@ documented error — never another exception.
 
 from __future__ import annotations
 
-import io
 import math
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -117,19 +116,15 @@ def _get(node: Any, path: tuple) -> Any:
 
 
 def _dump(data: Any) -> str:
-    from ruamel.yaml import YAML
+    import yaml
 
-    stream = io.StringIO()
-    yaml = YAML(typ="safe", pure=True)
-    yaml.default_flow_style = False
-    yaml.dump(data, stream)
-    return stream.getvalue()
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
 def _load(path: Path) -> Any:
-    from ruamel.yaml import YAML
+    import yaml
 
-    return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 @st.composite

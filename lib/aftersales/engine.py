@@ -12,6 +12,7 @@ Bad facts (unknown name, wrong type, out of range, missing when needed) raise
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, timezone
 from typing import Any, Mapping
 
@@ -20,17 +21,34 @@ from .playbook.compiled import CompiledDeadline, CompiledOutcome, CompiledPlaybo
 from .playbook.expressions import MissingFactError
 from .playbook.facts import describe_allowed
 from .playbook.model import COST_BEARERS, LANGS, SHIPPING_PAYERS
+from .policy.deadlines import deadline_due
 
 __all__ = ["Decision", "Question", "decide", "next_question", "resolve_as_of"]
 
 
 @dataclass(frozen=True)
 class Deadline:
+    """A computed deadline; ``rule`` explains it in the decision's language."""
+
     name: str
     due: datetime
-    rule: str
     source: str
-    owner: str | None = None
+    spec: CompiledDeadline = field(repr=False, compare=False)
+    amount: float = 0
+    unit: str = ""
+    lang: str = "en"
+
+    @property
+    def rule(self) -> str:
+        words = _UNIT_WORDS[self.lang]
+        start = self.spec.start.source.strip()
+        start_name = words["now"] if start == "now" else start
+        number = int(self.amount) if float(self.amount).is_integer() else self.amount
+        label = self.spec.label[self.lang] if self.spec.label else self.name
+        rule = f"{label}: {number} {words.get(self.unit, self.unit)} {words['from']} {start_name}"
+        if self.spec.within.param:
+            rule += f" (params.{self.spec.within.param})"
+        return rule
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "due": self.due.isoformat(), "rule": self.rule, "source": self.source}
@@ -52,13 +70,29 @@ class Decision:
     cost_borne_by: str
     compensation: dict[str, Any] | None
     deadlines: list[Deadline]
-    checklist_items: list[tuple[str, str, Deadline | None]]  # (text, owner, deadline)
     message: dict[str, str] | None
-    facts: dict[str, Any]
-    computed: dict[str, Any]
+    env: dict[str, Any] = field(repr=False)  # facts (given and defaulted), let-values, built-ins
+    items: list[Any] = field(repr=False)  # the checklist items of the path, then of the outcome
+    dues: dict[int, Deadline] = field(repr=False)  # item index -> its computed deadline
     path: list[tuple[CompiledStep, Any]] = field(repr=False)
     playbook: CompiledPlaybook = field(repr=False)
     outcome_node: CompiledOutcome = field(repr=False)
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        """Every input of the playbook that has a value in this case (given or default)."""
+        env = self.env
+        return {name: env[name] for name in self.playbook.inputs if name in env}
+
+    @property
+    def computed(self) -> dict[str, Any]:
+        """The values the steps on the path computed with ``let``."""
+        return {name: self.env[name] for step, _branch in self.path for name, _expr in step.lets}
+
+    @property
+    def checklist_items(self) -> list[tuple[str, str, Deadline | None]]:
+        """(text in the decision's language, owner, deadline or None), path order."""
+        return [(item.text[self.lang], item.owner, self.dues.get(index)) for index, item in enumerate(self.items)]
 
     @property
     def checklist(self) -> list[str]:
@@ -157,13 +191,19 @@ def resolve_as_of(as_of: datetime | date | str | None) -> datetime:
     if as_of is None:
         return datetime.now(timezone.utc).replace(microsecond=0)
     if isinstance(as_of, str):
-        try:
-            as_of = datetime.fromisoformat(as_of.strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise FactError("as_of", f"{as_of!r} is not an ISO date or date-time", "e.g. 2026-11-23T09:00:00+00:00") from None
+        return _parse_as_of(as_of)
     if not isinstance(as_of, datetime):
         as_of = datetime(as_of.year, as_of.month, as_of.day)
     return as_of.replace(tzinfo=timezone.utc) if as_of.tzinfo is None else as_of.astimezone(timezone.utc)
+
+
+@lru_cache(maxsize=256)
+def _parse_as_of(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise FactError("as_of", f"{text!r} is not an ISO date or date-time", "e.g. 2026-11-23T09:00:00+00:00") from None
+    return resolve_as_of(moment)
 
 
 class _Missing(Exception):
@@ -178,24 +218,45 @@ class _Context:
     lang: str
     as_of: datetime
     params: dict[str, Any]
+    resolved: dict[str, Any]
+    library: Any = field(default=None, repr=False)
+
+
+_CONTEXTS: dict[tuple, _Context] = {}
 
 
 def _context(scenario: str | CompiledPlaybook, platform: str, lang: str | None, as_of: Any, library: Any) -> _Context:
+    """The playbook, profile, language and parameters in force for one decision (memoised)."""
     from .library import load_library
 
     library = library if library is not None else load_library()
+    key = (id(library), scenario if isinstance(scenario, str) else id(scenario), platform, lang, as_of)
+    if as_of is not None and not isinstance(as_of, (dict, list)):
+        cached = _CONTEXTS.get(key)
+        if cached is not None and cached.library is library:
+            return cached
+    ctx = _new_context(scenario, platform, lang, as_of, library)
+    if as_of is not None:
+        if len(_CONTEXTS) > 1024:
+            _CONTEXTS.clear()
+        _CONTEXTS[key] = ctx
+    return ctx
+
+
+def _new_context(scenario: str | CompiledPlaybook, platform: str, lang: str | None, as_of: Any, library: Any) -> _Context:
     playbook = scenario if isinstance(scenario, CompiledPlaybook) else library.playbook(scenario)
     profile = library.profile(platform)
     if platform not in playbook.platforms:
         raise UnknownNameError(f"platform for scenario '{playbook.scenario}'", platform, playbook.platforms)
     moment = resolve_as_of(as_of)
-    params = profile.values(moment.date())
+    day = moment.date()
+    params = profile.values(day)
     if lang is None:
         languages = params.get("languages") or ["en"]
         lang = languages[0]
     elif lang not in LANGS:
         raise UnknownNameError("language", lang, LANGS)
-    return _Context(playbook, profile, lang, moment, params)
+    return _Context(playbook, profile, lang, moment, params, profile.resolve(day), library)
 
 
 def _coerce(playbook: CompiledPlaybook, facts: Mapping[str, Any]) -> dict[str, Any]:
@@ -213,7 +274,7 @@ def _coerce(playbook: CompiledPlaybook, facts: Mapping[str, Any]) -> dict[str, A
 
 
 def _environment(ctx: _Context, coerced: dict[str, Any]) -> dict[str, Any]:
-    env = {name: spec.default for name, spec in ctx.playbook.inputs.items() if spec.has_default}
+    env = dict(ctx.playbook.defaults)
     env.update(coerced)
     env["params"] = ctx.params
     env["now"] = ctx.as_of
@@ -290,24 +351,20 @@ def _missing_error(ctx: _Context, missing: _Missing) -> FactError:
 
 def _decision(ctx: _Context, env: dict[str, Any], coerced: dict[str, Any], outcome: CompiledOutcome,
               path: list, render_message: bool) -> Decision:
-    lang = ctx.lang
     try:
         shipping = _vocabulary(outcome.shipping, env, SHIPPING_PAYERS, "return_shipping_paid_by")
         cost = _vocabulary(outcome.cost, env, COST_BEARERS, "cost_borne_by")
-        compensation = _compensation(outcome, env)
+        compensation = _compensation(outcome, env) if outcome.compensation is not None else None
+        items = [item for step, _branch in path for item in step.checklist]
+        items.extend(outcome.checklist)
+        dues: dict[int, Deadline] = {}
         deadlines: list[Deadline] = []
-        checklist: list[tuple[str, str, Deadline | None]] = []
-        for step, _branch in path:
-            for item in step.checklist:
-                due = _deadline(ctx, item.deadline, env) if item.deadline else None
-                checklist.append((item.text[lang], item.owner, due))
+        for index, item in enumerate(items):
+            if item.deadline is not None:
+                due = _deadline(ctx, item.deadline, env)
                 if due is not None:
+                    dues[index] = due
                     deadlines.append(due)
-        for item in outcome.checklist:
-            due = _deadline(ctx, item.deadline, env) if item.deadline else None
-            checklist.append((item.text[lang], item.owner, due))
-            if due is not None:
-                deadlines.append(due)
         for spec in outcome.deadlines:
             due = _deadline(ctx, spec, env)
             if due is not None:
@@ -316,20 +373,27 @@ def _decision(ctx: _Context, env: dict[str, Any], coerced: dict[str, Any], outco
         raise _missing_error(ctx, _Missing(exc.name, outcome, path)) from None
     except EvaluationError as exc:
         raise EvaluationError(f"{outcome.location}: outcome '{outcome.id}': {exc}") from None
-    deadlines.sort(key=lambda d: d.due)
-    facts = {name: env[name] for name in ctx.playbook.inputs if name in env}
-    computed = {name: env[name] for step, _branch in path for name, _expr in step.lets}
+    if len(deadlines) > 1:
+        deadlines.sort(key=_due_of)
     decision = Decision(
-        scenario=ctx.playbook.scenario, platform=ctx.profile.name, lang=lang, as_of=ctx.as_of,
+        scenario=ctx.playbook.scenario, platform=ctx.profile.name, lang=ctx.lang, as_of=ctx.as_of,
         playbook_version=ctx.playbook.version, playbook_hash=ctx.playbook.content_hash,
         outcome=outcome.id, resolution=outcome.resolution, return_shipping_paid_by=shipping, cost_borne_by=cost,
-        compensation=compensation, deadlines=deadlines, checklist_items=checklist, message=None, facts=facts,
-        computed=computed,
+        compensation=compensation, deadlines=deadlines, message=None, env=env, items=items, dues=dues,
         path=path, playbook=ctx.playbook, outcome_node=outcome,
     )
     if render_message:
-        decision.message = {"lang": lang, "text": render_decision_message(decision, env, ctx)}
+        decision.message = {"lang": ctx.lang, "text": render_decision_message(decision, env, ctx)}
     return decision
+
+
+# deadline_due is pure and its arguments repeat across cases (the same "now", the same
+# delivery days, the same parameters), so remember recent answers.
+_due = lru_cache(maxsize=65536)(deadline_due)
+
+
+def _due_of(deadline: Deadline) -> datetime:
+    return deadline.due
 
 
 def render_decision_message(decision: Decision, env: dict[str, Any], ctx: _Context) -> str:
@@ -397,8 +461,6 @@ _UNIT_WORDS = {
 
 def _deadline(ctx: _Context, spec: CompiledDeadline, env: dict[str, Any]) -> Deadline | None:
     """Due moment of a deadline, or None where its rule does not apply (null start or parameter)."""
-    from .policy.deadlines import deadline_due
-
     start = spec.start.evaluate(env)
     if start is None:
         return None
@@ -406,24 +468,17 @@ def _deadline(ctx: _Context, spec: CompiledDeadline, env: dict[str, Any]) -> Dea
         raise EvaluationError(f"deadline '{spec.name}': 'from' must give a date or date-time, got {start!r}")
     within = spec.within
     if within.param:
-        resolved = ctx.profile.resolve(ctx.as_of.date())[within.param]
+        resolved = ctx.resolved[within.param]
         if resolved.value is None:
             return None
-        amount, unit, source = resolved.value, resolved.unit, resolved.source
+        amount, unit, source = resolved.value, resolved.unit, spec.source or resolved.source
     else:
         amount, unit, source = within.amount, within.unit, spec.source or ""
     try:
-        due = deadline_due(start, amount, unit, ctx.profile.holiday_country)
+        due = _due(start, amount, unit, ctx.profile.holiday_country)
     except ValueError as exc:
         raise EvaluationError(f"deadline '{spec.name}': {exc}") from None
-    words = _UNIT_WORDS[ctx.lang]
-    start_name = words["now"] if spec.start.source.strip() == "now" else spec.start.source.strip()
-    number = int(amount) if float(amount).is_integer() else amount
-    label = spec.label[ctx.lang] if spec.label else spec.name
-    rule = f"{label}: {number} {words.get(unit, unit)} {words['from']} {start_name}"
-    if within.param:
-        rule += f" (params.{within.param})"
-    return Deadline(spec.name, due, rule, spec.source or source)
+    return Deadline(spec.name, due, source, spec, amount, unit, ctx.lang)
 
 
 def next_question(

@@ -81,12 +81,16 @@ class Library:
             include_dirs=(self.root,),
         )
 
-    def load_file(self, path: Path) -> tuple[Any, list[Problem]]:
-        """Build one playbook file against this library's platforms and parameters."""
+    def load_file(self, path: Path, *, run_examples: bool = True) -> tuple[Any, list[Problem]]:
+        """Build one playbook file against this library's platforms and parameters.
+
+        ``run_examples`` also decides its worked examples (validation does; deciding a case
+        does not need to, which keeps a command's start-up short).
+        """
         from .playbook.load import build_playbook
 
         playbook, _draft, problems = build_playbook(path, self.context(), _display(path))
-        if playbook is not None:
+        if playbook is not None and run_examples:
             from .examples import example_problems
 
             problems = example_problems(playbook, self)
@@ -115,6 +119,7 @@ def load_library(root: str | Path | None = None, *, strict: bool = False) -> Lib
 
     Invalid platform profiles always raise :class:`PlaybookError`; an invalid scenario file
     only makes that scenario unusable, unless ``strict`` asks for everything to be valid.
+    Worked examples are not run here: ``aftersales validate`` and the tests run them.
     """
     root = Path(root) if root else default_playbooks_dir()
     key = str(root)
@@ -148,7 +153,7 @@ def _load(root: Path) -> Library:
     profiles = load_profiles(root)
     library = Library(root, catalogue, profiles)
     for path in scenario_files(root):
-        playbook, file_problems = library.load_file(path)
+        playbook, file_problems = library.load_file(path, run_examples=False)
         if playbook is not None and playbook.scenario != path.stem:
             file_problems = [Problem(_location(path, 1), f"scenario '{playbook.scenario}' must match the file name "
                                      f"'{path.stem}'", "name")]

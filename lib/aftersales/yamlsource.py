@@ -1,7 +1,7 @@
 """Read YAML files into plain Python data while remembering where every node stood.
 
-ruamel.yaml's round-trip loader keeps line/column marks on each mapping and sequence;
-:class:`SourceDoc` flattens them into a ``path -> Location`` table so that any later check
+libyaml (through PyYAML's C loader) composes a node tree in which every node carries its
+line and column; :class:`SourceDoc` flattens those into a ``path -> Location`` table so that any later check
 (pydantic schema errors, graph checks, expression errors) can report ``file:line:col``.
 Paths are tuples of keys and indices, e.g. ``("steps", 2, "branches", 0, "when")``.
 """
@@ -9,7 +9,6 @@ Paths are tuples of keys and indices, e.g. ``("steps", 2, "branches", 0, "when")
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -45,53 +44,37 @@ class SourceDoc:
         return Problem(self.at(path, key=key), message, code)
 
 
-def _plain(node: Any, file: str, path: PathKey, marks: dict, key_marks: dict) -> Any:
-    """Convert ruamel nodes to dict/list/scalars, recording positions (1-based)."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+def _walk(node: Any, loader: Any, file: str, path: PathKey, marks: dict, key_marks: dict,
+          duplicates: list[tuple[Location, str]]) -> Any:
+    """Convert composed YAML nodes to dict/list/scalars, recording positions (1-based)."""
+    import yaml
 
-    if isinstance(node, CommentedMap):
-        marks.setdefault(path, Location(file, node.lc.line + 1, node.lc.col + 1))
+    marks.setdefault(path, Location(file, node.start_mark.line + 1, node.start_mark.column + 1))
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)  # YAML merge keys (<<)
         out: dict[Any, Any] = {}
-        for key in node:
-            kline, kcol = node.lc.key(key)
-            vline, vcol = node.lc.value(key)
-            key_marks[path + (key,)] = Location(file, kline + 1, kcol + 1)
-            marks[path + (key,)] = Location(file, vline + 1, vcol + 1)
-            out[_scalar(key)] = _plain(node[key], file, path + (key,), marks, key_marks)
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if isinstance(key, (list, dict)):
+                key = str(key)
+            key_loc = Location(file, key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if key in out:
+                duplicates.append((key_loc, f"duplicate key '{key}'"))
+            key_marks[path + (key,)] = key_loc
+            marks[path + (key,)] = Location(file, value_node.start_mark.line + 1, value_node.start_mark.column + 1)
+            out[key] = _walk(value_node, loader, file, path + (key,), marks, key_marks, duplicates)
         return out
-    if isinstance(node, CommentedSeq):
-        marks.setdefault(path, Location(file, node.lc.line + 1, node.lc.col + 1))
+    if isinstance(node, yaml.SequenceNode):
         items = []
-        for index, item in enumerate(node):
-            line, col = node.lc.item(index)
-            marks[path + (index,)] = Location(file, line + 1, col + 1)
-            items.append(_plain(item, file, path + (index,), marks, key_marks))
+        for index, item in enumerate(node.value):
+            marks[path + (index,)] = Location(file, item.start_mark.line + 1, item.start_mark.column + 1)
+            items.append(_walk(item, loader, file, path + (index,), marks, key_marks, duplicates))
         return items
-    return _scalar(node)
-
-
-def _scalar(value: Any) -> Any:
-    """ruamel's scalar subclasses (ScalarFloat, TimeStamp...) as plain Python values."""
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, datetime):
-        return datetime(*value.timetuple()[:6], value.microsecond, tzinfo=value.tzinfo)
-    if isinstance(value, date):
-        return date(value.year, value.month, value.day)
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, str):
-        return str(value)
-    return value
+    return loader.construct_object(node, deep=True)
 
 
 def load_yaml(path: str | Path, *, display_name: str | None = None) -> SourceDoc:
     """Parse ``path``; a syntax error becomes a located :class:`PlaybookError`."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
     from .errors import PlaybookError
 
     name = display_name or str(path)
@@ -103,26 +86,30 @@ def load_yaml(path: str | Path, *, display_name: str | None = None) -> SourceDoc
 
 
 def load_yaml_text(text: str, name: str) -> SourceDoc:
-    """Parse YAML ``text`` reported as ``name``."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    """Parse YAML ``text`` reported as ``name`` (libyaml's C parser when available)."""
+    import yaml
 
     from .errors import PlaybookError
 
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
+    loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = loader_class(text)
     try:
-        node = yaml.load(text)
-    except MarkedYAMLError as exc:
+        node = loader.get_single_node()
+        marks: dict[PathKey, Location] = {}
+        key_marks: dict[PathKey, Location] = {}
+        duplicates: list[tuple[Location, str]] = []
+        data = _walk(node, loader, name, (), marks, key_marks, duplicates) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name)
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
         raise PlaybookError([Problem(loc, f"YAML syntax error: {message}", "yaml")]) from None
-    except (YAMLError, ValueError, TypeError) as exc:
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         raise PlaybookError([Problem(Location(name), f"YAML error: {exc}", "yaml")]) from None
-    marks: dict[PathKey, Location] = {}
-    key_marks: dict[PathKey, Location] = {}
-    data = _plain(node, name, (), marks, key_marks)
+    finally:
+        loader.dispose()
+    if duplicates:
+        raise PlaybookError([Problem(loc, message, "yaml") for loc, message in duplicates])
     marks.setdefault((), Location(name, 1, 1))
     return SourceDoc(name, data, marks, key_marks)
 

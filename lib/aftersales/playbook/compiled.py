@@ -134,6 +134,7 @@ class CompiledPlaybook:
     examples: tuple[tuple[Example, Location], ...]
     sources: tuple[str, ...]
     remaining: dict[str, int]  # longest number of steps from a node to an outcome
+    defaults: dict[str, Any] = field(default_factory=dict)  # input name -> default, for inputs that have one
 
     def node(self, node_id: str) -> CompiledStep | CompiledOutcome:
         return self.steps.get(node_id) or self.outcomes[node_id]

@@ -103,6 +103,7 @@ def build_playbook(path: str | Path, context: BuildContext, display_name: str | 
         examples=tuple(draft.examples),
         sources=tuple(header.sources),
         remaining=_remaining(draft),
+        defaults={name: spec.default for name, spec in draft.inputs.items() if spec.has_default},
     )
     return playbook, draft, []
 

@@ -9,6 +9,7 @@ sources). ``examples`` are worked cases that run as tests. See docs/playbook-for
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -139,7 +140,7 @@ class Example(Strict):
 
     name: str
     platform: str
-    as_of: str | None = None
+    as_of: datetime | date | str | None = None
     lang: str | None = None
     facts: dict[str, Any]
     expect: Expectation

@@ -80,17 +80,34 @@ def environment() -> Any:
     return env
 
 
-def compile_template(source: str) -> tuple[Any, frozenset[str]]:
-    """Compile ``source``; return the template and the top-level variable names it reads.
+class LazyTemplate:
+    """A template parsed (checked) at load time and compiled to Python on its first render.
+
+    Compiling is most of Jinja2's cost, and a library holds hundreds of messages of which a
+    command renders one or two.
+    """
+
+    __slots__ = ("source", "_compiled")
+
+    def __init__(self, source: str):
+        self.source = source
+        self._compiled: Any = None
+
+    def render(self, context: dict[str, Any]) -> str:
+        if self._compiled is None:
+            self._compiled = environment().from_string(self.source)
+        return self._compiled.render(context)
+
+
+def compile_template(source: str) -> tuple[LazyTemplate, frozenset[str]]:
+    """Parse ``source``; return the (lazily compiled) template and the top-level names it reads.
 
     Raises ``jinja2.TemplateSyntaxError`` (with ``lineno``) on a syntax error.
     """
     from jinja2 import meta
 
-    env = environment()
-    tree = env.parse(source)
-    variables = frozenset(meta.find_undeclared_variables(tree))
-    return env.from_string(tree), variables
+    tree = environment().parse(source)
+    return LazyTemplate(source), frozenset(meta.find_undeclared_variables(tree))
 
 
 def render(template: Any, context: dict[str, Any]) -> str:

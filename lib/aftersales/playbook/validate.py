@@ -104,7 +104,8 @@ def _check_cycles(draft: Draft, start: str) -> bool:
                 continue
             if colour.get(target, WHITE) == GREY:
                 cycle = trail[trail.index(target):] + [target]
-                draft.add(draft.declared_ids[node], f"cycle: {' → '.join(cycle)}", "cycle")
+                where = next((("branches", b.index, "goto") for b in step.branches if b.target == target), ("next",))
+                draft.add(draft.declared_ids[node] + where, f"cycle: {' → '.join(cycle)}", "cycle")
                 found = True
             elif colour.get(target, WHITE) == WHITE:
                 visit(target, trail)

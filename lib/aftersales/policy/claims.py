@@ -166,31 +166,23 @@ def fba_reimbursement_eligible(
 
 @policy_function(sources=["seed 001"])
 def refund_request_before_delivery(shipped: bool, in_transit: bool) -> str:
-    """Decide what to do when the buyer asks for a refund before delivery: "refund" or "wait".
+    """Decide what to do when the buyer asks for a refund before delivery.
 
-    Not shipped yet → "refund". In transit → "wait": ask the customer to wait for the
-    delivery; if they will not, have the courier return (intercept) the parcel and refund
-    once it is back.
+    Returns "refund" when the parcel has not been shipped, "wait" when it is in transit (ask
+    the customer to wait for the delivery; if they will not, have the courier return —
+    intercept — the parcel and refund once it is back), and "not_applicable" when it was
+    shipped and is no longer in transit (delivered or lost: a return or a lost-parcel case).
+    A parcel reported in transit counts as shipped, whatever ``shipped`` says: the answer
+    stays defined for inconsistent facts instead of failing the decision.
 
     Args:
         shipped: the parcel has left the seller.
         in_transit: the parcel is still on its way (not delivered, not lost).
 
-    Raises:
-        ValueError: in transit but not shipped (impossible), or shipped and no longer in
-            transit (delivered or lost: not a refund-before-delivery case).
-
     References:
         seed 001 (not shipped → refund; in transit → ask the customer to wait, otherwise
         have the courier return it).
     """
-    if not shipped:
-        if in_transit:
-            raise ValueError("a parcel cannot be in transit without having been shipped")
-        return "refund"
     if in_transit:
         return "wait"
-    raise ValueError(
-        "the parcel was shipped and is no longer in transit (delivered or lost): "
-        "handle it as a return or a lost parcel, not as a refund before delivery"
-    )
+    return "not_applicable" if shipped else "refund"
