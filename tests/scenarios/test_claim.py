@@ -1,0 +1,308 @@
+"""The buyer-claim playbook (playbooks/claim.yaml), case by case, as the SOP reads.
+
+Every case runs at a fixed moment (AS_OF) so deadlines and windows never depend on the clock.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+import pytest
+
+from aftersales.engine import decide, next_question
+from aftersales.errors import FactError
+
+AS_OF = "2026-01-15T09:00:00+00:00"
+UTC = timezone.utc
+
+# Shared facts per platform: a claim opened yesterday, well inside every response window.
+AMAZON = {"order_value": 35, "currency": "USD", "claim_amount": 35, "claim_opened_on": "2026-01-14T10:00:00+00:00"}
+OZON = {"order_value": 3000, "currency": "RUB", "claim_amount": 3000, "claim_opened_on": "2026-01-15T06:00:00+00:00"}
+TAOBAO = {"order_value": 200, "currency": "CNY", "claim_amount": 200, "claim_opened_on": "2026-01-15T08:00:00+00:00"}
+GENERIC = {"order_value": 49, "currency": "EUR", "claim_amount": 49, "claim_opened_on": "2026-01-14T12:00:00+00:00"}
+BASE = {"amazon": AMAZON, "ozon": OZON, "taobao": TAOBAO, "generic": GENERIC}
+
+
+def run(platform: str, lang: str | None = None, as_of: str = AS_OF, **facts):
+    return decide("claim", {**BASE[platform], **facts}, platform=platform, lang=lang, as_of=as_of)
+
+
+def summary(decision) -> tuple:
+    amount = decision.compensation["amount"] if decision.compensation else None
+    return (decision.outcome, decision.resolution, decision.return_shipping_paid_by, decision.cost_borne_by, amount)
+
+
+def due(decision, name: str) -> datetime:
+    return {d.name: d.due for d in decision.deadlines}[name]
+
+
+CASES = [
+    pytest.param("amazon", dict(claim_type="property_damage", claim_amount=450, seller_compliant_insured=True),
+                 ("platform_pays", "accept_claim", "none", "platform", None),
+                 id="Amazon pays a $450 property-damage claim for a compliant, insured seller"),
+    pytest.param("amazon", dict(claim_type="personal_injury", claim_amount=450, seller_compliant_insured=False),
+                 ("liability_escalate", "escalate", "none", "seller", None),
+                 id="An uninsured Amazon seller handles an injury claim itself"),
+    pytest.param("amazon", dict(claim_type="not_received", tracking_shows_delivered=True, seller_evidence=True),
+                 ("dispute_with_proof", "dispute", "none", "none", None),
+                 id="An Amazon not-received claim with proof of delivery is disputed"),
+    pytest.param("amazon", dict(claim_type="not_received", tracking_shows_delivered=True, seller_evidence=False, customer_preference="refund"),
+                 ("refund_lost", "refund", "none", "seller", None),
+                 id="Tracking says delivered but without proof the Amazon seller refunds"),
+    pytest.param("amazon", dict(claim_type="not_received", claim_opened_on="2026-01-11T09:00:00+00:00", seller_evidence=True),
+                 ("appeal_claim", "dispute", "none", "seller", None),
+                 id="An Amazon claim unanswered for four days is likely granted and appealed with evidence"),
+    pytest.param("amazon", dict(claim_type="return_not_refunded", claim_granted_by_platform=True, seller_evidence=False),
+                 ("claim_lost", "escalate", "none", "seller", None),
+                 id="A claim Amazon already granted, without evidence, is accepted and escalated"),
+    pytest.param("amazon", dict(claim_type="fba_return_not_received", claim_amount=80, refund_issued_on="2025-11-01"),
+                 ("fba_reimbursement", "reimbursement_claim", "none", "platform", None),
+                 id="An FBA item refunded 75 days ago and never returned is claimed back from Amazon"),
+    pytest.param("amazon", dict(claim_type="chargeback", tracking_shows_delivered=True, seller_evidence=True),
+                 ("chargeback_dispute", "dispute", "none", "none", None),
+                 id="An Amazon chargeback on a delivered order is contested with the proof"),
+    pytest.param("ozon", dict(claim_type="not_received", tracking_shows_delivered=False, shipped=True, in_transit=True,
+                              buyer_agrees_to_wait=False),
+                 ("intercept_parcel", "intercept", "seller", "seller", None),
+                 id="An Ozon buyer who will not wait has the parcel intercepted with the courier"),
+    pytest.param("ozon", dict(claim_type="damaged", evidence_provided=True, customer_preference="replacement"),
+                 ("replace_item", "exchange", "seller", "seller", None),
+                 id="An Ozon item damaged in delivery is replaced at the seller's cost"),
+    pytest.param("ozon", dict(claim_type="not_as_described", evidence_provided=False),
+                 ("request_claim_evidence", "wait", "none", "none", None),
+                 id="Without photos the Ozon seller asks for them while answering in time"),
+    pytest.param("ozon", dict(claim_type="chargeback", tracking_shows_delivered=True, seller_evidence=True),
+                 ("chargeback_via_platform", "escalate", "none", "none", None),
+                 id="Ozon holds the payments, so a chargeback goes to its support"),
+    pytest.param("ozon", dict(claim_type="fba_return_not_received", refund_issued_on="2025-11-01"),
+                 ("fba_not_applicable", "escalate", "none", "seller", None),
+                 id="There is no FBA reimbursement rule on Ozon"),
+    pytest.param("taobao", dict(claim_type="not_received", tracking_shows_delivered=False, shipped=False, late_shipment=True),
+                 ("refund_not_shipped", "refund", "none", "seller", 10.0),
+                 id="A Taobao order not shipped on time is refunded with 5 percent late-shipment compensation"),
+    pytest.param("taobao", dict(claim_type="not_received", tracking_shows_delivered=False, shipped=False),
+                 ("refund_not_shipped", "refund", "none", "seller", None),
+                 id="A Taobao order cancelled before its shipping promise expired owes no compensation"),
+    pytest.param("taobao", dict(claim_type="not_received", tracking_shows_delivered=False, shipped=True, in_transit=True,
+                                late_shipment=True, buyer_agrees_to_wait=True),
+                 ("wait_for_delivery", "wait", "none", "seller", 10.0),
+                 id="A late Taobao parcel in transit waits and still pays the late-shipment compensation"),
+    pytest.param("taobao", dict(claim_type="not_received", tracking_shows_delivered=False, shipped=True, in_transit=False,
+                                customer_preference="replacement"),
+                 ("reship_lost", "reship", "none", "seller", None),
+                 id="A lost Taobao parcel is reshipped when the buyer wants the item"),
+    pytest.param("taobao", dict(claim_type="property_damage", claim_amount=500, seller_compliant_insured=True),
+                 ("liability_escalate", "escalate", "none", "insurer", None),
+                 id="Taobao pays no liability claims itself, so an insured seller's insurer does"),
+    pytest.param("generic", dict(claim_type="chargeback", tracking_shows_delivered=False, seller_evidence=False),
+                 ("chargeback_accept", "accept_claim", "none", "seller", None),
+                 id="A web-store chargeback without proof of delivery is accepted"),
+    pytest.param("generic", dict(claim_type="return_not_refunded"),
+                 ("refund_return_now", "refund", "none", "seller", None),
+                 id="A web-store buyer who returned the item and got nothing is refunded at once"),
+    pytest.param("generic", dict(claim_type="not_as_described", evidence_provided=True, customer_preference="none"),
+                 ("refund_item", "refund", "seller", "seller", None),
+                 id="A web-store item not as described is refunded with a prepaid return"),
+    pytest.param("generic", dict(claim_type="not_received", claim_opened_on="2026-01-01T09:00:00+00:00",
+                                 tracking_shows_delivered=False, shipped=True, in_transit=False, customer_preference="refund"),
+                 ("refund_lost", "refund", "none", "seller", None),
+                 id="No platform grants claims for a web store, so an old claim is still simply refunded"),
+]
+
+
+@pytest.mark.parametrize("platform, facts, expected", CASES)
+def test_claim_cases(platform: str, facts: dict, expected: tuple) -> None:
+    assert summary(run(platform, **facts)) == expected
+
+
+# boundaries -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("opened, outcome", [
+    pytest.param("2026-01-12T09:00:00+00:00", "dispute_with_proof", id="Exactly 72 hours after the claim the seller is still in time"),
+    pytest.param("2026-01-12T08:59:59+00:00", "appeal_claim", id="One second past 72 hours Amazon has likely granted the claim"),
+])
+def test_amazon_auto_grant_boundary(opened: str, outcome: str) -> None:
+    decision = run("amazon", claim_type="not_received", claim_opened_on=opened, tracking_shows_delivered=True, seller_evidence=True)
+    assert decision.outcome == outcome
+
+
+def test_only_amazon_has_an_hour_rule_for_unanswered_claims() -> None:
+    # A month-old claim on Ozon is not treated as auto-granted: its profile has no hour rule.
+    decision = run("ozon", claim_type="not_received", claim_opened_on="2025-12-15T09:00:00+00:00",
+                   tracking_shows_delivered=True, seller_evidence=True)
+    assert decision.outcome == "dispute_with_proof"
+
+
+def test_without_an_appeal_window_a_granted_claim_is_escalated() -> None:
+    decision = run("taobao", claim_type="not_received", claim_granted_by_platform=True, seller_evidence=True)
+    assert summary(decision) == ("claim_lost", "escalate", "none", "seller", None)
+
+
+@pytest.mark.parametrize("amount, outcome, cost", [
+    pytest.param(999.99, "platform_pays", "platform", id="A claim of $999.99 is below Amazon's threshold"),
+    pytest.param(1000, "liability_escalate", "insurer", id="A claim of exactly $1,000 is not paid by Amazon"),
+])
+def test_platform_pays_threshold(amount: float, outcome: str, cost: str) -> None:
+    decision = run("amazon", claim_type="property_damage", claim_amount=amount, seller_compliant_insured=True)
+    assert (decision.outcome, decision.cost_borne_by) == (outcome, cost)
+
+
+def test_amazon_paid_no_liability_claims_before_september_2021() -> None:
+    decision = run("amazon", as_of="2021-08-31T12:00:00+00:00", claim_type="property_damage", claim_amount=100,
+                   claim_opened_on="2021-08-31T10:00:00+00:00", seller_compliant_insured=True)
+    assert decision.outcome == "liability_escalate"
+
+
+@pytest.mark.parametrize("refunded, outcome", [
+    pytest.param("2025-11-17", "fba_wait", id="59 days after the refund is too early"),
+    pytest.param("2025-11-16", "fba_reimbursement", id="Day 60 after the refund opens the claim"),
+    pytest.param("2025-09-17", "fba_reimbursement", id="Day 120 after the refund is the last day"),
+    pytest.param("2025-09-16", "fba_expired", id="Day 121 after the refund is too late"),
+])
+def test_fba_claim_window(refunded: str, outcome: str) -> None:
+    assert run("amazon", claim_type="fba_return_not_received", refund_issued_on=refunded).outcome == outcome
+
+
+def test_fba_without_a_refund_date_waits_for_it() -> None:
+    decision = run("amazon", claim_type="fba_return_not_received", refund_issued_on=None)
+    assert summary(decision) == ("fba_no_refund", "wait", "none", "none", None)
+
+
+@pytest.mark.parametrize("order_value, compensation", [
+    pytest.param(50, 5.0, id="5 percent of 50 yuan is raised to the 5 yuan minimum"),
+    pytest.param(400, 20.0, id="5 percent of 400 yuan is 20 yuan"),
+    pytest.param(1000, 30.0, id="5 percent of 1000 yuan is capped at 30 yuan"),
+])
+def test_taobao_late_shipment_compensation(order_value: float, compensation: float) -> None:
+    decision = run("taobao", claim_type="not_received", order_value=order_value, claim_amount=order_value,
+                   tracking_shows_delivered=False, shipped=False, late_shipment=True)
+    assert decision.compensation == {"amount": compensation, "currency": "CNY"}
+
+
+def test_taobao_late_shipment_before_the_2015_rule_is_the_seed_30_percent() -> None:
+    decision = run("taobao", as_of="2015-01-15T09:00:00+00:00", claim_opened_on="2015-01-15T08:00:00+00:00",
+                   claim_type="not_received", tracking_shows_delivered=False, shipped=False, late_shipment=True)
+    assert decision.compensation == {"amount": 60.0, "currency": "CNY"}
+
+
+def test_late_shipment_costs_nothing_where_the_platform_has_no_such_rule() -> None:
+    decision = run("ozon", claim_type="not_received", tracking_shows_delivered=False, shipped=False, late_shipment=True)
+    assert summary(decision) == ("refund_not_shipped", "refund", "none", "seller", None)
+
+
+# deadlines --------------------------------------------------------------------------------
+
+def test_amazon_claim_response_is_48_hours_from_the_claim_today() -> None:
+    decision = run("amazon", claim_type="not_received", tracking_shows_delivered=True, seller_evidence=True)
+    assert due(decision, "claim_response") == datetime(2026, 1, 16, 10, 0, tzinfo=UTC)
+    assert due(decision, "first_reply") == datetime(2026, 1, 16, 9, 0, tzinfo=UTC)
+
+
+def test_amazon_claim_response_was_3_days_under_the_seed_rule() -> None:
+    decision = run("amazon", as_of="2025-06-02T09:00:00+00:00", claim_opened_on="2025-06-01T08:00:00+00:00",
+                   claim_type="damaged", evidence_provided=False)
+    assert due(decision, "claim_response") == datetime(2025, 6, 4, 8, 0, tzinfo=UTC)
+
+
+def test_chargeback_deadline_is_7_days_from_the_email() -> None:
+    decision = run("generic", claim_type="chargeback", claim_opened_on="2026-01-13T12:00:00+00:00",
+                   tracking_shows_delivered=True, seller_evidence=True)
+    assert due(decision, "chargeback_response") == datetime(2026, 1, 20, 12, 0, tzinfo=UTC)
+    assert "claim_response" not in {d.name for d in decision.deadlines}
+
+
+def test_fba_deadlines_count_calendar_days_from_the_refund() -> None:
+    decision = run("amazon", claim_type="fba_return_not_received", refund_issued_on="2025-12-01")
+    assert decision.outcome == "fba_wait"
+    assert due(decision, "fba_claim_opens") == datetime(2026, 1, 30, 23, 59, 59, tzinfo=UTC)
+    assert due(decision, "fba_claim_closes") == datetime(2026, 3, 31, 23, 59, 59, tzinfo=UTC)
+
+
+def test_appeal_deadline_is_30_days_from_the_claim() -> None:
+    decision = run("amazon", claim_type="not_received", claim_opened_on="2026-01-11T09:00:00+00:00", seller_evidence=True)
+    assert due(decision, "appeal") == datetime(2026, 2, 10, 9, 0, tzinfo=UTC)
+
+
+# checklist: the seed 002 steps and what must never be recommended ----------------------------
+
+def test_the_six_claim_steps_are_on_the_checklist_with_owners() -> None:
+    decision = run("amazon", lang="en", claim_type="return_not_refunded")
+    items = {text: owner for text, owner, _due in decision.checklist_items}
+    assert items["Watch the claim notice and answer the platform before the response window closes"] == "agent"
+    assert items["Contact the buyer through the platform's messages to learn why they claimed"] == "agent"
+    assert items["Investigate the order, the stock and the logistics (carrier, tracking, warehouse records)"] == "logistics"
+    assert items["Decide the resolution: refund, replacement or another remedy"] == "lead"
+    assert any(text.startswith("Submit the resolution to the platform") for text in items)
+    assert any(text.startswith("Follow up daily until the buyer confirms") for text in items)
+
+
+def test_refund_before_delivery_warns_against_steering_the_refund_reason() -> None:
+    decision = run("taobao", lang="en", claim_type="not_received", tracking_shows_delivered=False, shipped=False,
+                   late_shipment=True)
+    assert any("Do not ask the buyer to change the refund reason" in text for text in decision.checklist)
+    assert any("made-up tracking number" in text for text in decision.checklist)
+
+
+def test_a_parcel_not_shipped_is_refunded_whatever_in_transit_says() -> None:
+    # in_transit is only asked once the parcel has shipped; a stray "true" must not break the decision.
+    decision = run("taobao", claim_type="not_received", tracking_shows_delivered=False, shipped=False, in_transit=True)
+    assert decision.outcome == "refund_not_shipped"
+    assert decision.computed["early_action"] == "refund"
+
+
+# messages ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang, phrase", [
+    pytest.param("en", "For the late dispatch we are also paying you ¥10.00", id="English names the compensation"),
+    pytest.param("zh", "因延迟发货，我们还将按平台规则向您赔付 ¥10.00", id="Chinese names the compensation"),
+    pytest.param("ru", "За задержку отправки мы также выплачиваем вам ¥10.00", id="Russian names the compensation"),
+])
+def test_message_in_each_language(lang: str, phrase: str) -> None:
+    decision = run("taobao", lang=lang, customer_name="Li", order_id="T-42", claim_type="not_received",
+                   tracking_shows_delivered=False, shipped=False, late_shipment=True)
+    assert phrase in decision.message["text"]
+    assert "T-42" in decision.message["text"]
+
+
+@pytest.mark.parametrize("platform, facts, _expected", CASES)
+@pytest.mark.parametrize("lang", ["en", "zh", "ru"])
+def test_every_message_renders_and_is_platform_safe(platform: str, facts: dict, _expected: tuple, lang: str) -> None:
+    text = run(platform, lang=lang, **facts).message["text"]
+    assert text and "{{" not in text and "{%" not in text
+    assert not re.search(r"https?://|www\.|@|\+?\d[\d ()-]{8,}\d", text), text
+    assert not re.search(r"(?i)coupon|voucher|discount|\breview\b|优惠券|评价|купон|скидк|отзыв", text), text
+
+
+# facts ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("facts, field, words", [
+    pytest.param({"claim_type": "return_not_refunded", "order_value": 49, "currency": "EUR", "claim_amount": 49},
+                 "claim_opened_on", "missing", id="A buyer claim without its opening time is refused"),
+    pytest.param({**GENERIC, "claim_type": "return_not_refunded", "claim_amount": "lots"},
+                 "claim_amount", "expected a number", id="A claim amount must be a number"),
+    pytest.param({**GENERIC, "claim_type": "fraud"}, "claim_type", "not one of the choices", id="An unknown claim type is refused"),
+    pytest.param({**GENERIC, "claim_type": "return_not_refunded", "claim_opened_on": "yesterday"},
+                 "claim_opened_on", "expected a date and time", id="The opening time must be ISO 8601"),
+])
+def test_bad_facts_raise_fact_error(facts: dict, field: str, words: str) -> None:
+    with pytest.raises(FactError) as info:
+        decide("claim", facts, platform="generic", as_of=AS_OF)
+    assert info.value.field == field
+    assert words in str(info.value)
+
+
+def test_the_fba_path_never_asks_for_a_claim_opening_time() -> None:
+    facts = {"claim_type": "fba_return_not_received", "order_value": 80, "currency": "USD", "claim_amount": 80}
+    asked = []
+    while (question := next_question("claim", facts, platform="amazon", as_of=AS_OF)) is not None:
+        asked.append(question.name)
+        facts[question.name] = "2025-11-01"
+    assert asked == ["refund_issued_on"]
+    assert decide("claim", facts, platform="amazon", as_of=AS_OF).outcome == "fba_reimbursement"
+
+
+def test_first_question_is_the_claim_type() -> None:
+    question = next_question("claim", {}, platform="ozon", lang="ru", as_of=AS_OF)
+    assert question is not None
+    assert (question.name, question.label, question.step) == ("claim_type", "Вид претензии", "intake")
