@@ -123,3 +123,18 @@ def test_templates_cannot_allocate_without_bound() -> None:
     template, _ = compile_template("{{ ''.__class__.__mro__ }}")
     with pytest.raises(EvaluationError):
         render(template, {})
+
+
+@pytest.mark.parametrize("facts", [
+    pytest.param({**FACTS, "delivered_on": "9999-12-30"}, id="a delivery date at the end of the calendar"),
+    pytest.param({**FACTS, "delivered_on": "0001-01-01"}, id="a delivery date at the start of the calendar"),
+])
+def test_dates_outside_real_orders_are_a_fact_error(facts: dict) -> None:
+    with pytest.raises(FactError, match="outside the supported dates") as info:
+        decide("size_mismatch", facts, platform="taobao", as_of=AS_OF)
+    assert info.value.allowed == "1990-01-01 to 2199-12-31"
+
+
+def test_an_as_of_far_in_the_future_is_refused() -> None:
+    with pytest.raises(FactError, match="as_of"):
+        decide("size_mismatch", FACTS, platform="taobao", as_of="9999-12-31T23:00:00+00:00")

@@ -19,7 +19,7 @@ from typing import Any, Mapping
 from .errors import EvaluationError, FactError, UnknownNameError, did_you_mean
 from .playbook.compiled import CompiledDeadline, CompiledOutcome, CompiledPlaybook, CompiledStep
 from .playbook.expressions import MissingFactError
-from .playbook.facts import describe_allowed
+from .playbook.facts import EARLIEST_DATE, LATEST_DATE, describe_allowed
 from .playbook.model import COST_BEARERS, LANGS, SHIPPING_PAYERS
 from .policy.deadlines import deadline_due
 
@@ -42,7 +42,7 @@ class Deadline:
     def rule(self) -> str:
         words = _UNIT_WORDS[self.lang]
         start = self.spec.start.source.strip()
-        start_name = words["now"] if start == "now" else start
+        start_name = words["now"] if start == "now" else start if start.isidentifier() else words["start"]
         number = int(self.amount) if float(self.amount).is_integer() else self.amount
         label = self.spec.label[self.lang] if self.spec.label else self.name
         rule = f"{label}: {number} {words.get(self.unit, self.unit)} {words['from']} {start_name}"
@@ -194,7 +194,11 @@ def resolve_as_of(as_of: datetime | date | str | None) -> datetime:
         return _parse_as_of(as_of)
     if not isinstance(as_of, datetime):
         as_of = datetime(as_of.year, as_of.month, as_of.day)
-    return as_of.replace(tzinfo=timezone.utc) if as_of.tzinfo is None else as_of.astimezone(timezone.utc)
+    moment = as_of.replace(tzinfo=timezone.utc) if as_of.tzinfo is None else as_of.astimezone(timezone.utc)
+    if not EARLIEST_DATE <= moment.date() <= LATEST_DATE:
+        raise FactError("as_of", f"{moment.isoformat()} is outside the supported dates",
+                        f"{EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}")
+    return moment
 
 
 @lru_cache(maxsize=256)
@@ -451,11 +455,11 @@ def _compensation(outcome: CompiledOutcome, env: dict[str, Any]) -> dict[str, An
 
 _UNIT_WORDS = {
     "en": {"hours": "hours", "days": "calendar days", "business_days": "business days", "weeks": "weeks",
-           "months": "months", "from": "from", "now": "the decision"},
+           "months": "months", "from": "from", "now": "the decision", "start": "its start date"},
     "zh": {"hours": "小时", "days": "个自然日", "business_days": "个工作日", "weeks": "周", "months": "个月",
-           "from": "起算自", "now": "处理时刻"},
+           "from": "起算自", "now": "处理时刻", "start": "起算日"},
     "ru": {"hours": "ч", "days": "календарных дней", "business_days": "рабочих дней", "weeks": "недель",
-           "months": "месяцев", "from": "с момента", "now": "решения"},
+           "months": "месяцев", "from": "с момента", "now": "решения", "start": "начальной даты"},
 }
 
 
@@ -476,7 +480,7 @@ def _deadline(ctx: _Context, spec: CompiledDeadline, env: dict[str, Any]) -> Dea
         amount, unit, source = within.amount, within.unit, spec.source or ""
     try:
         due = _due(start, amount, unit, ctx.profile.holiday_country)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise EvaluationError(f"deadline '{spec.name}': {exc}") from None
     return Deadline(spec.name, due, source, spec, amount, unit, ctx.lang)
 

@@ -81,17 +81,31 @@ def _coerce_number(name: str, spec: InputSpec) -> Coercer:
     return coerce
 
 
+# Dates of after-sales cases: wide enough for any real order, narrow enough that deadline
+# arithmetic never runs off the calendar (year 9999 + 30 days overflows).
+EARLIEST_DATE = date(1990, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+_DATE_RANGE = f"{EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}"
+
+
+def _in_range(name: str, value: date) -> None:
+    day = value.date() if isinstance(value, datetime) else value
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise FactError(name, f"{value.isoformat()} is outside the supported dates", _DATE_RANGE)
+
+
 def _coerce_date(name: str, spec: InputSpec) -> Coercer:
     def coerce(value: Any) -> date:
         if isinstance(value, datetime):
             raise FactError(name, "expected a date without a time", "YYYY-MM-DD")
-        if isinstance(value, date):
-            return value
         if isinstance(value, str):
             try:
-                return date.fromisoformat(value.strip())
+                value = date.fromisoformat(value.strip())
             except ValueError:
                 pass
+        if isinstance(value, date):
+            _in_range(name, value)
+            return value
         raise FactError(name, f"expected a date, got {value!r}", "YYYY-MM-DD")
 
     return coerce
@@ -110,7 +124,9 @@ def _coerce_datetime(name: str, spec: InputSpec) -> Coercer:
         if not isinstance(value, datetime):
             raise FactError(name, f"expected a date and time, got {value!r} ({_kind(value)})",
                             "ISO 8601, e.g. 2026-11-23T09:30:00+00:00")
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        _in_range(name, value)
+        return value
 
     return coerce
 
