@@ -17,6 +17,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Mapping
 
 from .errors import EvaluationError, FactError, UnknownNameError, did_you_mean
+from .library import load_library
 from .playbook.compiled import CompiledDeadline, CompiledOutcome, CompiledPlaybook, CompiledStep
 from .playbook.expressions import MissingFactError
 from .playbook.facts import EARLIEST_DATE, LATEST_DATE, describe_allowed
@@ -26,7 +27,7 @@ from .policy.deadlines import deadline_due
 __all__ = ["Decision", "Question", "decide", "next_question", "resolve_as_of"]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Deadline:
     """A computed deadline; ``rule`` explains it in the decision's language."""
 
@@ -54,7 +55,7 @@ class Deadline:
         return {"name": self.name, "due": self.due.isoformat(), "rule": self.rule, "source": self.source}
 
 
-@dataclass
+@dataclass(slots=True)
 class Decision:
     """What the playbook recommends for one case (see ``to_dict`` for the JSON contract)."""
 
@@ -215,7 +216,7 @@ class _Missing(Exception):
         self.name, self.step, self.path = name, step, path
 
 
-@dataclass
+@dataclass(slots=True)
 class _Context:
     playbook: CompiledPlaybook
     profile: Any
@@ -231,8 +232,6 @@ _CONTEXTS: dict[tuple, _Context] = {}
 
 def _context(scenario: str | CompiledPlaybook, platform: str, lang: str | None, as_of: Any, library: Any) -> _Context:
     """The playbook, profile, language and parameters in force for one decision (memoised)."""
-    from .library import load_library
-
     library = library if library is not None else load_library()
     key = (id(library), scenario if isinstance(scenario, str) else id(scenario), platform, lang, as_of)
     if as_of is not None and not isinstance(as_of, (dict, list)):
@@ -266,14 +265,15 @@ def _new_context(scenario: str | CompiledPlaybook, platform: str, lang: str | No
 def _coerce(playbook: CompiledPlaybook, facts: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(facts, Mapping):
         raise FactError("facts", f"expected an object of fact names to values, got {type(facts).__name__}")
-    inputs = playbook.inputs
+    coercers = playbook.coercers
     coerced = {}
     for name, value in facts.items():
-        spec = inputs.get(name)
-        if spec is None:
-            allowed = ", ".join(inputs)
-            raise FactError(str(name), f"unknown fact for scenario '{playbook.scenario}'{did_you_mean(name, inputs)}", allowed)
-        coerced[name] = spec.coerce(value)
+        coerce = coercers.get(name)
+        if coerce is None:
+            inputs = playbook.inputs
+            raise FactError(str(name), f"unknown fact for scenario '{playbook.scenario}'{did_you_mean(name, inputs)}",
+                            ", ".join(inputs))
+        coerced[name] = coerce(value)
     return coerced
 
 

@@ -135,6 +135,7 @@ class CompiledPlaybook:
     sources: tuple[str, ...]
     remaining: dict[str, int]  # longest number of steps from a node to an outcome
     defaults: dict[str, Any] = field(default_factory=dict)  # input name -> default, for inputs that have one
+    coercers: dict[str, Any] = field(default_factory=dict)  # input name -> its coercer
 
     def node(self, node_id: str) -> CompiledStep | CompiledOutcome:
         return self.steps.get(node_id) or self.outcomes[node_id]

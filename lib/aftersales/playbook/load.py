@@ -104,6 +104,7 @@ def build_playbook(path: str | Path, context: BuildContext, display_name: str | 
         sources=tuple(header.sources),
         remaining=_remaining(draft),
         defaults={name: spec.default for name, spec in draft.inputs.items() if spec.has_default},
+        coercers={name: spec.coerce for name, spec in draft.inputs.items()},
     )
     return playbook, draft, []
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-import numbers
 
 from aftersales.policy import sources as src
+from aftersales.policy.dates import is_real
 from aftersales.policy.registry import policy_function
 
 #: Tolerance for float noise in money arithmetic (far below one cent).
@@ -13,7 +13,7 @@ _EPS = 1e-9
 
 
 def _finite(value: float, what: str, *, allow_negative: bool = False) -> float:
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not math.isfinite(value):
+    if not is_real(value) or not math.isfinite(value):
         raise ValueError(f"{what} must be a finite number, got {value!r}")
     if not allow_negative and value < 0:
         raise ValueError(f"{what} must be >= 0, got {value!r}")

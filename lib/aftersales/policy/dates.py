@@ -16,6 +16,22 @@ from aftersales.policy.registry import policy_function
 UTC = timezone.utc
 
 
+def is_real(value: object) -> bool:
+    """True for int and float (and other real numbers), False for bool: a cheap type check.
+
+    ``isinstance(x, numbers.Real)`` goes through the ABC machinery on every call; the common
+    types are answered first.
+    """
+    kind = type(value)
+    if kind is float or kind is int:
+        return True
+    if kind is bool:
+        return False
+    import numbers
+
+    return isinstance(value, numbers.Real)
+
+
 def to_utc_datetime(value: date | datetime) -> datetime:
     """Return ``value`` as an aware UTC datetime; a date means 00:00 UTC of that date.
 

@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import calendar
 import math
-import numbers
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from aftersales.policy import sources as src
-from aftersales.policy.dates import UTC, to_date, to_utc_datetime
+from aftersales.policy.dates import UTC, is_real, to_date, to_utc_datetime
 from aftersales.policy.registry import policy_function
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -144,7 +143,7 @@ def add_business_days(start: date | datetime, days: int, holiday_country: str) -
         https://sellercentral.amazon.com/gp/help/external/help.html?itemID=200708210;
         holidays package, https://holidays.readthedocs.io
     """
-    if isinstance(days, bool) or not isinstance(days, numbers.Real) or days != int(days) or days < 0:
+    if not is_real(days) or days != int(days) or days < 0:
         raise ValueError(f"business days must be a whole number >= 0, got {days!r}")
     day = to_date(start)
     remaining = int(days)
@@ -201,7 +200,7 @@ def deadline_due(
     """
     if unit not in DEADLINE_UNITS:
         raise ValueError(f"unknown deadline unit {unit!r}; use one of {', '.join(DEADLINE_UNITS)}")
-    if isinstance(amount, bool) or not isinstance(amount, numbers.Real) or not math.isfinite(amount):
+    if not is_real(amount) or not math.isfinite(amount):
         raise ValueError(f"deadline amount must be a finite number, got {amount!r}")
     if amount < 0:
         raise ValueError(f"deadline amount must be >= 0, got {amount!r}")
