@@ -128,6 +128,19 @@ CASES = [
                  marks=pytest.mark.at("  - name: A Taobao dress 3.5 cm")),
     pytest.param("    default: false\n    required: false\n", "    default: maybe\n    required: false\n", "type",
                  "default does not fit the input", id="a default of the wrong type"),
+    pytest.param("      - default: true\n        goto: resale_check\n",
+                 "      - default: true\n        when: conforms\n        goto: resale_check\n", "branch",
+                 "exactly one of 'when: CONDITION' or 'default: true'", id="a branch with both when and default"),
+    pytest.param("      conforms: size_conforms(", "      category: size_conforms(", "shadow",
+                 "would hide the input", id="a let that hides an input"),
+    pytest.param("within: params.reply_deadline_h", "within: soon", "duration",
+                 "'within' must be 'params.NAME' or an amount and unit", id="a deadline without a duration"),
+    pytest.param("within: params.reply_deadline_h", "within: params.size_tolerance_cm", "unit",
+                 "is in cm, not a duration", id="a deadline counted in centimetres"),
+    pytest.param("include: [common]", "include: [commons]", "include", "included input set 'commons' not found",
+                 id="an include that does not exist"),
+    pytest.param("    platform: ozon\n", "    platform: ebay\n", "unknown-platform", "unknown platform 'ebay'",
+                 id="an example on an unknown platform"),
 ]
 
 

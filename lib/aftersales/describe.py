@@ -59,6 +59,8 @@ def describe_text(playbook: CompiledPlaybook, lang: str = "en") -> str:
         extra = f" [{', '.join(i['choices'])}]" if i["choices"] else ""
         unit = f" ({i['unit']})" if i["unit"] else ""
         need = "required" if i["required"] else f"default {i['default']}"
+        if i["required"] and i["nullable"]:
+            need += ", may be null"
         lines.append(f"  {i['name']:<34} {i['type']:<9}{unit}{extra} — {i['label']} ({need})")
     lines += ["", f"STEPS (start: {data['start']})"]
     for s in data["steps"]:
