@@ -145,3 +145,17 @@ def test_help_imports_no_heavy_package() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "HEAVY:"
+
+
+def test_the_readme_decide_example_is_real_output(tmp_path: Path) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("$ cat facts.json\n", 1)[1].split("```", 1)[0]
+    facts_text, rest = block.split("\n\n$ ", 1)
+    command, expected = rest.split("\n", 1)
+    facts = tmp_path / "facts.json"
+    facts.write_text(facts_text, encoding="utf-8")
+    args = command.split()[1:]  # drop ".venv/bin/aftersales"
+    args[args.index("facts.json")] = str(facts)
+    result = run(*args)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected.strip()

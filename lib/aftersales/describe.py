@@ -110,5 +110,6 @@ def decision_text(decision: Any) -> str:
         lines.extend(f"    {line}" for line in decision.message["text"].splitlines())
     lines.append("  trace:")
     for entry in decision.trace:
-        lines.append(f"    {entry['step']}: {entry['reason']}  [{entry['source']}]")
+        source = f"  [{entry['source']}]" if entry["source"] else ""
+        lines.append(f"    {entry['step']}: {entry['reason']}{source}")
     return "\n".join(lines)
