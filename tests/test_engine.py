@@ -138,3 +138,14 @@ def test_dates_outside_real_orders_are_a_fact_error(facts: dict) -> None:
 def test_an_as_of_far_in_the_future_is_refused() -> None:
     with pytest.raises(FactError, match="as_of"):
         decide("size_mismatch", FACTS, platform="taobao", as_of="9999-12-31T23:00:00+00:00")
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")], ids=["inf", "-inf", "nan"])
+def test_non_finite_numbers_are_refused(value: float) -> None:
+    from aftersales.playbook.facts import make_coercer
+    from aftersales.playbook.model import InputSpec
+
+    coerce = make_coercer("amount", InputSpec(type="number", label={"en": "a", "zh": "a", "ru": "a"}))
+    with pytest.raises(FactError, match="amount"):
+        coerce(value)
+    assert coerce(2.5) == 2.5 and coerce(3) == 3.0

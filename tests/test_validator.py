@@ -205,3 +205,31 @@ def test_problems_print_as_file_line_col(library_copy: Path) -> None:
     text = str(next(p for p in problems if p.code == "dangling"))
     file_part, line_part, col_part, _rest = text.split(":", 3)
     assert file_part.endswith(BASE) and int(line_part) == line and int(col_part) > 0
+
+
+def test_an_unknown_shared_checklist(library_copy: Path) -> None:
+    problems, line = validate_edit(library_copy, "    include_checklists: [case_file]\n", "    include_checklists: [case_files]\n")
+    hit = next(p for p in problems if p.code == "include")
+    assert "unknown checklist 'case_files' (did you mean 'case_file'?)" in hit.message
+    assert hit.location.line == line
+
+
+def test_a_problem_in_a_shared_checklist_points_at_common_yaml(library_copy: Path) -> None:
+    common = library_copy / "common.yaml"
+    text = common.read_text(encoding="utf-8")
+    common.write_text(text.replace("within: params.reply_deadline_h", "within: params.reply_deadline_hours"), encoding="utf-8")
+    problems, _ = validate_paths([library_copy / BASE], library_copy)
+    hit = next(p for p in problems if p.code == "unknown-parameter")
+    assert hit.location.file.endswith("common.yaml")
+    assert hit.location.line == text[: text.index("within: params.reply_deadline_h")].count("\n") + 1
+
+
+def test_shared_checklists_come_first_and_keep_their_sources() -> None:
+    from aftersales.engine import decide
+
+    facts = {"order_value": 129, "currency": "CNY", "delivered_on": "2026-01-12", "evidence_provided": True,
+             "category": "apparel", "size_deviation_cm": 3.5, "customer_preference": "exchange"}
+    decision = decide("size_mismatch", facts, platform="taobao", lang="en", as_of="2026-01-15T09:00:00+00:00")
+    assert decision.checklist[0].startswith("Give the case its own number under its order")
+    assert "Inspect the returned item on arrival before refunding or exchanging it" in decision.checklist
+    assert {d.name for d in decision.deadlines} >= {"owner_assigned", "next_follow_up", "first_reply"}

@@ -165,6 +165,14 @@ class _Compiler:
             raise self.fail(node, f"'{_describe(node)}' is not allowed in a condition")
         return method(node)
 
+    def _fact(self, node: ast.AST) -> str | None:
+        """The looked-up name if ``node`` is a plain fact/let/built-in name, else None."""
+        if isinstance(node, ast.Name) and node.id not in LITERAL_NAMES and node.id != "params" \
+                and not node.id.startswith("_"):
+            self.names.add(node.id)
+            return node.id
+        return None
+
     # literals and names -------------------------------------------------------------
     def _Constant(self, node: ast.Constant) -> Evaluator:
         value = node.value
@@ -240,6 +248,11 @@ class _Compiler:
     # operators ----------------------------------------------------------------------
     def _BoolOp(self, node: ast.BoolOp) -> Evaluator:
         parts = [self.compile(v) for v in node.values]
+        if len(parts) == 2:  # the common case, without the loop
+            first, second = parts
+            if isinstance(node.op, ast.And):
+                return lambda env: first(env) and second(env)
+            return lambda env: first(env) or second(env)
         if isinstance(node.op, ast.And):
 
             def all_true(env: Env) -> Any:
@@ -265,6 +278,16 @@ class _Compiler:
     def _UnaryOp(self, node: ast.UnaryOp) -> Evaluator:
         operand = self.compile(node.operand)
         if isinstance(node.op, ast.Not):
+            name = self._fact(node.operand)
+            if name is not None:  # `not flag`: one closure instead of two
+
+                def not_fact(env: Env) -> bool:
+                    try:
+                        return not env[name]
+                    except KeyError:
+                        raise MissingFactError(name) from None
+
+                return not_fact
             return lambda env: not operand(env)
         if isinstance(node.op, (ast.USub, ast.UAdd)):
             sign = -1 if isinstance(node.op, ast.USub) else 1
@@ -294,6 +317,10 @@ class _Compiler:
             ops.append((op, _COMPARE[type(op)]))
         if len(ops) == 1:
             (op_node, op_func), (left, right) = ops[0], operands
+            name = self._fact(node.left)
+            literal = _literal_value(node.comparators[0])
+            if name is not None and literal is not _NOT_LITERAL and not isinstance(op_node, (ast.In, ast.NotIn)):
+                return _compare_fact(name, literal, op_node, op_func)
 
             if isinstance(op_node, _ORDERING):
                 symbol = _SYMBOLS[type(op_node)]
@@ -378,6 +405,49 @@ class _Compiler:
 
                 return call2
         return call
+
+
+_NOT_LITERAL = object()
+
+
+def _literal_value(node: ast.expr) -> Any:
+    """The value of a literal operand (number, text, true/false/null), or _NOT_LITERAL."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, (bool, int, float, str, type(None))):
+        if isinstance(node.value, (int, float)) and not isinstance(node.value, bool) and abs(node.value) > 1e15:
+            return _NOT_LITERAL  # the general path reports it
+        return node.value
+    if isinstance(node, ast.Name) and node.id in LITERAL_NAMES:
+        return LITERAL_NAMES[node.id]
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant) \
+            and isinstance(node.operand.value, (int, float)) and not isinstance(node.operand.value, bool):
+        return -node.operand.value
+    return _NOT_LITERAL
+
+
+def _compare_fact(name: str, literal: Any, op_node: ast.cmpop, op_func: Callable[[Any, Any], bool]) -> Evaluator:
+    """``fact OP literal`` as one closure (the most common condition in playbooks)."""
+    if isinstance(op_node, _ORDERING):
+        symbol = _SYMBOLS[type(op_node)]
+
+        def ordered(env: Env) -> bool:
+            try:
+                value = env[name]
+            except KeyError:
+                raise MissingFactError(name) from None
+            try:
+                return op_func(value, literal)
+            except TypeError:
+                raise EvaluationError(_ordering_error(value, literal, symbol)) from None
+
+        return ordered
+
+    def equality(env: Env) -> bool:
+        try:
+            return op_func(env[name], literal)
+        except KeyError:
+            raise MissingFactError(name) from None
+
+    return equality
 
 
 def _ordering_error(a: Any, b: Any, symbol: str) -> str:

@@ -8,6 +8,7 @@ booleans from CSV files); anything else of the wrong type is refused, never gues
 from __future__ import annotations
 
 import math
+import sys
 from datetime import date, datetime, timezone
 from typing import Any, Callable
 
@@ -172,17 +173,53 @@ COERCERS: dict[str, Callable[[str, InputSpec], Coercer]] = {
 
 
 def make_coercer(name: str, spec: InputSpec) -> Coercer:
-    """The coercer for one input, with null handling according to ``nullable``."""
+    """The coercer for one input, with null handling according to ``nullable``.
+
+    Values that already have the input's Python type and fit its range return at once (one
+    call); anything else takes the full path, which converts or explains what is allowed.
+    """
     inner = COERCERS[spec.type](name, spec)
     if spec.nullable:
-        return lambda value: None if value is None else inner(value)
+        def full(value: Any) -> Any:
+            return None if value is None else inner(value)
+    else:
+        def full(value: Any) -> Any:
+            if value is None:
+                raise FactError(name, "must not be null", _allowed_for(spec))
+            return inner(value)
+    accepts = _fast_check(spec)
 
-    def not_null(value: Any) -> Any:
-        if value is None:
-            raise FactError(name, "must not be null", _allowed_for(spec))
-        return inner(value)
+    def coerce(value: Any) -> Any:
+        if accepts(value):
+            return value
+        return full(value)
 
-    return not_null
+    return coerce
+
+
+def _fast_check(spec: InputSpec) -> Callable[[Any], bool]:
+    """A cheap test for values that need no conversion and no further checks."""
+    kind = spec.type
+    if kind == "bool":
+        return lambda value: value is True or value is False
+    if kind in ("number", "money"):
+        # finite bounds, so inf and nan always take the full path (which refuses them)
+        low = -sys.float_info.max if spec.min is None else spec.min
+        high = sys.float_info.max if spec.max is None else spec.max
+        return lambda value: type(value) is float and low <= value <= high
+    if kind == "int":
+        low = -math.inf if spec.min is None else spec.min
+        high = math.inf if spec.max is None else spec.max
+        return lambda value: type(value) is int and low <= value <= high
+    if kind == "choice":
+        choices = frozenset(spec.choices or ())
+        return lambda value: type(value) is str and value in choices
+    if kind == "date":
+        return lambda value: type(value) is date and EARLIEST_DATE <= value <= LATEST_DATE
+    if kind == "text":
+        limit = spec.max_length or DEFAULT_TEXT_LENGTH
+        return lambda value: type(value) is str and len(value) <= limit
+    return lambda value: False  # datetimes are normalised to UTC on the full path
 
 
 def _allowed_for(spec: InputSpec) -> str:

@@ -59,7 +59,8 @@ class Draft:
     outcomes: dict[str, CompiledOutcome] = field(default_factory=dict)
     declared_ids: dict[str, tuple] = field(default_factory=dict)  # id -> path (even if invalid)
     examples: list[tuple[Example, Location]] = field(default_factory=list)
-    expressions: list[tuple[Expression, tuple, str]] = field(default_factory=list)  # (expr, path, owner id)
+    shared_checklists: dict[str, tuple[CompiledChecklistItem, ...]] = field(default_factory=dict)
+    expressions: list[tuple[Expression, tuple, str, SourceDoc]] = field(default_factory=list)  # (expr, path, owner, file)
     hash_parts: list[bytes] = field(default_factory=list)
 
     def add(self, path: tuple, message: str, code: str, *, key: bool = False, doc: SourceDoc | None = None) -> None:
@@ -155,6 +156,7 @@ def _inputs(draft: Draft, folder: Path) -> None:
             doc = _load_include(draft, str(name), folder, ("include", index))
             if doc is not None:
                 sources.append((doc, doc.data.get("inputs") or {}))
+                _shared_checklists(draft, doc)
     own = data.get("inputs")
     if isinstance(own, dict):
         sources.append((draft.doc, own))
@@ -174,6 +176,31 @@ def _inputs(draft: Draft, folder: Path) -> None:
             compiled = _compile_input(draft, doc, path, name, spec)
             if compiled is not None:
                 draft.inputs[name] = compiled
+
+
+def _shared_checklists(draft: Draft, doc: SourceDoc) -> None:
+    """Compile the named checklists of an included file (steps use them by name)."""
+    for name, items in (doc.data.get("checklists") or {}).items():
+        path = ("checklists", name)
+        valid = []
+        for index, raw in enumerate(items if isinstance(items, list) else []):
+            item = _validate(draft, ChecklistItem, raw, path + (index,), doc)
+            if item is not None:
+                valid.append(item)
+        draft.shared_checklists[name] = _checklist(draft, valid, path, f"checklist '{name}'", doc)
+
+
+def _included(draft: Draft, names: list[str], path: tuple) -> tuple[CompiledChecklistItem, ...]:
+    """The items of the shared checklists a step or outcome names, in order."""
+    items: list[CompiledChecklistItem] = []
+    for index, name in enumerate(names):
+        if name in draft.shared_checklists:
+            items.extend(draft.shared_checklists[name])
+        else:
+            known = sorted(draft.shared_checklists)
+            draft.add(path + ("include_checklists", index), f"unknown checklist '{name}'{did_you_mean(name, known)}; "
+                      f"included files define: {', '.join(known) or 'none'}", "include")
+    return tuple(items)
 
 
 def _load_include(draft: Draft, name: str, folder: Path, path: tuple) -> SourceDoc | None:
@@ -244,54 +271,55 @@ def _compile_input(draft: Draft, doc: SourceDoc, path: tuple, name: str, spec: I
 
 # steps ------------------------------------------------------------------------------
 
-def _expr(draft: Draft, text: Any, path: tuple, owner: str) -> Expression | None:
+def _expr(draft: Draft, text: Any, path: tuple, owner: str, doc: SourceDoc | None = None) -> Expression | None:
     try:
         expression = compile_expression(text, draft.context.functions)
     except ExpressionSyntaxError as exc:
-        loc = draft.doc.at(path)
+        loc = (doc or draft.doc).at(path)
         loc = Location(loc.file, loc.line, loc.col + exc.offset) if loc.line else loc
         draft.problems.append(Problem(loc, f"in expression {str(text)!r}: {exc}", "expression"))
         return None
-    draft.expressions.append((expression, path, owner))
+    draft.expressions.append((expression, path, owner, doc or draft.doc))
     return expression
 
 
-def _duration(draft: Draft, text: str, path: tuple) -> Duration | None:
+def _duration(draft: Draft, text: str, path: tuple, doc: SourceDoc | None = None) -> Duration | None:
     text = text.strip()
     if text.startswith("params."):
         name = text[len("params."):]
         unit = draft.context.parameters.get(name)
         if unit is None:
             draft.add(path, f"unknown parameter '{name}'{did_you_mean(name, draft.context.parameters)}",
-                      "unknown-parameter")
+                      "unknown-parameter", doc=doc)
             return None
         if unit not in TIME_UNITS:
-            draft.add(path, f"parameter '{name}' is in {unit}, not a duration ({', '.join(TIME_UNITS)})", "unit")
+            draft.add(path, f"parameter '{name}' is in {unit}, not a duration ({', '.join(TIME_UNITS)})", "unit", doc=doc)
             return None
         return Duration(param=name)
     match = _DURATION.match(text)
     if not match or match.group(2) not in TIME_UNITS:
         draft.add(path, f"'within' must be 'params.NAME' or an amount and unit like '24 hours'; "
-                  f"units: {', '.join(TIME_UNITS)}", "duration")
+                  f"units: {', '.join(TIME_UNITS)}", "duration", doc=doc)
         return None
     return Duration(amount=float(match.group(1)), unit=match.group(2))
 
 
-def _deadline(draft: Draft, spec: DeadlineSpec, path: tuple, owner: str) -> CompiledDeadline | None:
-    within = _duration(draft, spec.within, path + ("within",))
-    start = _expr(draft, spec.from_, path + ("from",), owner)
-    _check_text(draft, spec.label, path + ("label",), what="deadline label")
+def _deadline(draft: Draft, spec: DeadlineSpec, path: tuple, owner: str, doc: SourceDoc | None = None) -> CompiledDeadline | None:
+    within = _duration(draft, spec.within, path + ("within",), doc)
+    start = _expr(draft, spec.from_, path + ("from",), owner, doc)
+    _check_text(draft, spec.label, path + ("label",), doc, what="deadline label")
     if within is None or start is None:
         return None
     return CompiledDeadline(spec.name, within, start, spec.label, spec.source)
 
 
-def _checklist(draft: Draft, items: list[ChecklistItem], path: tuple, owner: str) -> tuple[CompiledChecklistItem, ...]:
+def _checklist(draft: Draft, items: list[ChecklistItem], path: tuple, owner: str,
+               doc: SourceDoc | None = None) -> tuple[CompiledChecklistItem, ...]:
     compiled = []
     for index, item in enumerate(items):
         item_path = path + (index,)
-        _check_text(draft, item.do, item_path + ("do",), what="checklist item")
-        deadline = _deadline(draft, item.deadline, item_path + ("deadline",), owner) if item.deadline else None
+        _check_text(draft, item.do, item_path + ("do",), doc, what="checklist item")
+        deadline = _deadline(draft, item.deadline, item_path + ("deadline",), owner, doc) if item.deadline else None
         compiled.append(CompiledChecklistItem(item.do, item.owner, deadline, item.source))
     return tuple(compiled)
 
@@ -335,7 +363,7 @@ def _steps(draft: Draft) -> None:
             branches.append(CompiledBranch(b_index, condition, branch.goto, branch.reason, branch.source))
         if step.branches and step.next:
             draft.add(path + ("next",), "a step has either 'branches' or 'next', not both", "branch", key=True)
-        checklist = _checklist(draft, step.checklist, path + ("checklist",), step.id)
+        checklist = _included(draft, step.include_checklists, path) + _checklist(draft, step.checklist, path + ("checklist",), step.id)
         kind = step.kind or ("question" if step.ask else "check" if step.branches else "action")
         read_names = set(step.ask)
         for _, expression in lets:
@@ -397,7 +425,8 @@ def _outcomes(draft: Draft) -> None:
             deadline = _deadline(draft, spec, path + ("deadlines", index), outcome_id)
             if deadline is not None:
                 deadlines.append(deadline)
-        checklist = _checklist(draft, outcome.checklist, path + ("checklist",), outcome_id)
+        checklist = _included(draft, outcome.include_checklists, path) + _checklist(
+            draft, outcome.checklist, path + ("checklist",), outcome_id)
         messages, variables = {}, set()
         for lang, source in outcome.message.items():
             if lang not in LANGS:

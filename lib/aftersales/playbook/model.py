@@ -90,6 +90,7 @@ class Step(Strict):
     help: Text | None = None
     ask: list[str] = []
     let: dict[str, str] = {}
+    include_checklists: list[str] = []
     checklist: list[ChecklistItem] = []
     branches: list[Branch] = []
     next: str | None = None
@@ -119,6 +120,7 @@ class Outcome(Strict):
     cost_borne_by: str
     compensation: Compensation | None = None
     deadlines: list[DeadlineSpec] = []
+    include_checklists: list[str] = []
     checklist: list[ChecklistItem] = []
     message: Text
     sources: Sources = Field(min_length=1)
@@ -164,7 +166,9 @@ class PlaybookHeader(Strict):
 
 
 class InputSet(Strict):
-    """A shared file of inputs that playbooks ``include`` (e.g. playbooks/common.yaml)."""
+    """A shared file that playbooks ``include`` (e.g. playbooks/common.yaml): inputs, and
+    named checklists that a step pulls in with ``include_checklists``."""
 
-    inputs: dict[str, Any]
+    inputs: dict[str, Any] = {}
+    checklists: dict[str, list[Any]] = {}
     description: Text | None = None

@@ -44,12 +44,12 @@ def check_playbook(draft: Draft) -> None:
 def _check_names(draft: Draft) -> None:
     let_names = {name for step in draft.steps.values() for name, _ in step.lets}
     known = set(draft.inputs) | let_names | BUILTIN_NAMES
-    for expression, path, _owner in draft.expressions:
+    for expression, path, _owner, doc in draft.expressions:
         for name in sorted(expression.names - known):
-            draft.add(path, f"unknown fact '{name}'{did_you_mean(name, known - BUILTIN_NAMES)}", "unknown-fact")
+            draft.add(path, f"unknown fact '{name}'{did_you_mean(name, known - BUILTIN_NAMES)}", "unknown-fact", doc=doc)
         for name in sorted(expression.params - set(draft.context.parameters)):
             draft.add(path, f"unknown parameter 'params.{name}'{did_you_mean(name, draft.context.parameters)}",
-                      "unknown-parameter")
+                      "unknown-parameter", doc=doc)
         for name, n_args, keywords, _col in expression.calls:
             signature = draft.context.signatures.get(name)
             if signature is None:
@@ -57,7 +57,7 @@ def _check_names(draft: Draft) -> None:
             try:
                 signature.bind(*range(n_args), **{k: None for k in keywords})
             except TypeError as exc:
-                draft.add(path, f"bad arguments for {name}{signature}: {exc}", "arguments")
+                draft.add(path, f"bad arguments for {name}{signature}: {exc}", "arguments", doc=doc)
     for step_id, step in draft.steps.items():
         path = draft.declared_ids.get(step_id, ())
         for index, name in enumerate(step.ask):
