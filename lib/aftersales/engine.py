@@ -475,7 +475,9 @@ def _deadline(ctx: _Context, spec: CompiledDeadline, env: dict[str, Any]) -> Dea
         resolved = ctx.resolved[within.param]
         if resolved.value is None:
             return None
-        amount, unit, source = resolved.value, resolved.unit, spec.source or resolved.source
+        amount, unit = resolved.value, resolved.unit
+        # cite the value in force (it may be the seed's or a current rule's), then the playbook's
+        source = resolved.source if spec.source in (None, resolved.source) else f"{resolved.source}; {spec.source}"
     else:
         amount, unit, source = within.amount, within.unit, spec.source or ""
     try:

@@ -86,7 +86,8 @@ REFUND = date(2025, 1, 1)
         pytest.param(REFUND + timedelta(days=45), 45, 120, "eligible", id="seed 002's old 45-day rule"),
         pytest.param(REFUND - timedelta(days=1), 60, 120, "too_early", id="today before the refund is too early"),
         pytest.param(REFUND + timedelta(days=90), None, 120, "not_applicable", id="no FBA on this platform"),
-        pytest.param(REFUND + timedelta(days=90), 60, None, "not_applicable", id="no claim window on this platform"),
+        pytest.param(REFUND + timedelta(days=90), 45, None, "eligible", id="the seed's 45-day rule names no last day"),
+        pytest.param(REFUND + timedelta(days=44), 45, None, "too_early", id="day 44 under the seed's rule is too early"),
     ],
 )
 def test_fba_reimbursement_status(today, after, end, expected):

@@ -306,3 +306,17 @@ def test_first_question_is_the_claim_type() -> None:
     question = next_question("claim", {}, platform="ozon", lang="ru", as_of=AS_OF)
     assert question is not None
     assert (question.name, question.label, question.step) == ("claim_type", "Вид претензии", "intake")
+
+
+def test_before_2024_10_23_the_seed_s_45_day_fba_rule_applies() -> None:
+    """Seed 002's 45 days names no last day; the deadline cites the seed as the value in force."""
+    from aftersales.engine import decide
+
+    facts = {"claim_type": "fba_return_not_received", "order_value": 50, "currency": "USD", "claim_amount": 50,
+             "refund_issued_on": "2023-05-01"}
+    early = decide("claim", facts, platform="amazon", lang="en", as_of="2023-06-01T09:00:00+00:00")
+    assert early.outcome == "fba_wait"
+    opens = next(d for d in early.deadlines if d.amount == 45)
+    assert opens.source.startswith("seed 002")
+    later = decide("claim", facts, platform="amazon", lang="en", as_of="2023-08-10T09:00:00+00:00")
+    assert later.outcome == "fba_reimbursement"

@@ -107,8 +107,9 @@ def fba_reimbursement_status(
     Counting calendar days since the refund (the refund day is day 0):
     "too_early" before ``reimburse_after_days``; "eligible" from ``reimburse_after_days``
     to ``claim_window_end_days`` inclusive (Amazon today: days 60–120); "expired" after.
-    "not_applicable" when there was no refund or the platform has no such rule (either
-    parameter None, e.g. no FBA on Ozon).
+    "not_applicable" when there was no refund or the platform has no such rule
+    (``reimburse_after_days`` None, e.g. no FBA on Ozon). ``claim_window_end_days`` None means
+    the rule names no last day (the seed's 45-day rule): eligible from then on.
 
     Args:
         refund_issued_on: the day the buyer was refunded, or None.
@@ -124,8 +125,10 @@ def fba_reimbursement_status(
         POLICY-FACTS §0 row 3, §3: now 60 days, claim no sooner than 60 and no later than 120
         days after the refund, https://sellercentral.amazon.com/gp/help/external/G9N934L7Y4SFWPJ4
     """
-    if refund_issued_on is None or reimburse_after_days is None or claim_window_end_days is None:
+    if refund_issued_on is None or reimburse_after_days is None:
         return "not_applicable"
+    if claim_window_end_days is None:
+        claim_window_end_days = 10**6  # no last day named
     if reimburse_after_days < 0 or claim_window_end_days < reimburse_after_days:
         raise ValueError(
             f"FBA claim window {reimburse_after_days}–{claim_window_end_days} days is impossible: "
