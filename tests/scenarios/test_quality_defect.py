@@ -265,3 +265,13 @@ def test_the_minor_path_asks_whether_the_customer_accepts_the_offer() -> None:
     question = next_question("quality_defect", partial, platform="taobao", lang="en", as_of=AS_OF)
     assert question is not None and question.name == "customer_accepts_partial_refund"
     assert question.nullable and question.default is None
+
+
+@pytest.mark.parametrize("platform, outcome", [
+    pytest.param("generic", "repair_by_seller",
+                 id="EU: 500 days after delivery a 1-year seller warranty has ended but the 2-year legal guarantee has not"),
+    pytest.param("amazon", "paid_repair", id="US: with no statutory period, the ended 1-year seller warranty means a paid repair"),
+])
+def test_the_legal_guarantee_outlasts_a_shorter_seller_warranty(platform: str, outcome: str) -> None:
+    decision = run(platform, facts(platform, delivered_on="2024-09-02", warranty_days=365))
+    assert decision.outcome == outcome
