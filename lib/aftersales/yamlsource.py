@@ -128,7 +128,6 @@ def pydantic_problems(
         kind = item["type"]
         field_name = ".".join(str(p) for p in loc) or "(document)"
         if kind == "extra_forbidden":
-            parent = loc[:-1]
             allowed = allowed_keys(root_model, tuple(item["loc"])[:-1]) if root_model else []
             hint = did_you_mean(str(loc[-1]), allowed)
             allowed_text = f"; allowed: {', '.join(sorted(allowed))}" if allowed else ""
@@ -147,7 +146,6 @@ def pydantic_problems(
 
 def allowed_keys(model: Any, loc: PathKey) -> list[str]:
     """The field names allowed at ``loc`` below pydantic ``model`` (empty if unknown)."""
-    import types
     import typing
 
     from pydantic import BaseModel
