@@ -10,12 +10,15 @@ from typing import Any
 
 from .errors import AftersalesError, Problem
 
+# Examples decide at a fixed moment unless they name one, so they never depend on the day they run.
+EXAMPLE_AS_OF = "2026-01-15T09:00:00+00:00"
+
 
 def run_example(playbook: Any, example: Any, library: Any, render_message: bool = True) -> Any:
     """Decide one example case (a Decision; raises AftersalesError as the engine does)."""
     from .engine import decide
 
-    return decide(playbook, example.facts, example.platform, lang=example.lang, as_of=example.as_of or "2026-01-15T09:00:00+00:00",
+    return decide(playbook, example.facts, example.platform, lang=example.lang, as_of=example.as_of or EXAMPLE_AS_OF,
                   render_message=render_message, library=library)
 
 

@@ -8,37 +8,19 @@ repository's ``playbooks/`` next to ``lib/``, else ``./playbooks``.
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import PlaybookError, Problem, UnknownNameError
+from .paths import default_playbooks_dir, display_path
 
 NOT_SCENARIOS = frozenset({"common", "parameters"})
 
 
-def default_playbooks_dir() -> Path:
-    """Where the playbooks live (see module docstring)."""
-    env = os.environ.get("AFTERSALES_PLAYBOOKS")
-    if env:
-        return Path(env)
-    repo = Path(__file__).resolve().parents[2] / "playbooks"
-    if repo.is_dir():
-        return repo
-    return Path.cwd() / "playbooks"
-
-
 def scenario_files(root: Path) -> list[Path]:
     return sorted(p for p in root.glob("*.yaml") if p.stem not in NOT_SCENARIOS and not p.stem.startswith("_"))
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 @dataclass
@@ -69,7 +51,6 @@ class Library:
         return self.profiles[platform]
 
     def context(self) -> Any:
-        from .platforms import load_catalogue  # noqa: F401  (catalogue already loaded)
         from .playbook.load import BuildContext
         from .policy import POLICY_FUNCTIONS
 
@@ -89,7 +70,7 @@ class Library:
         """
         from .playbook.load import build_playbook
 
-        playbook, _draft, problems = build_playbook(path, self.context(), _display(path))
+        playbook, _draft, problems = build_playbook(path, self.context(), display_path(path))
         if playbook is not None and run_examples:
             from .examples import example_problems
 
@@ -169,4 +150,4 @@ def _load(root: Path) -> Library:
 def _location(path: Path, line: int = 0) -> Any:
     from .errors import Location
 
-    return Location(_display(path), line, 1 if line else 0)
+    return Location(display_path(path), line, 1 if line else 0)

@@ -25,6 +25,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Location, PlaybookError, Problem, did_you_mean
+from ..paths import default_playbooks_dir, display_path
 from ..yamlsource import SourceDoc, load_yaml, pydantic_problems
 from .model import (
     UNIT_GROUPS,
@@ -43,14 +44,6 @@ CATALOGUE_FILE = "parameters.yaml"
 JURISDICTIONS_DIR = "jurisdictions"
 PLATFORMS_DIR = "platforms"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-def default_playbooks_dir() -> Path:
-    """``$AFTERSALES_PLAYBOOKS`` if set, else the repository's ``playbooks/`` folder."""
-    env = os.environ.get("AFTERSALES_PLAYBOOKS")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[3] / "playbooks"
 
 
 def _root(playbooks_dir: str | os.PathLike | None) -> Path:
@@ -82,16 +75,6 @@ class _Scan:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _display(path: Path, playbooks_dir: Path | None = None) -> str:
-    """How a file is named in problems: relative to the working directory when it is below
-    it (``playbooks/platforms/amazon.yaml``), else the absolute path (as the playbook
-    library names its files)."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
-        return str(path.resolve())
-
-
 _DOCS: dict[tuple[str, bytes], SourceDoc] = {}
 
 
@@ -99,7 +82,7 @@ def _read(path: Path, playbooks_dir: Path, problems: list[Problem]) -> SourceDoc
     """Parse ``path`` with positions. Parsing is the slow part of loading, so a file with
     the same place in a playbooks folder and the same bytes is parsed once per process
     (a copy of the folder elsewhere only gets its file name changed)."""
-    name = _display(path, playbooks_dir)
+    name = display_path(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -388,7 +371,7 @@ def _scan(root: Path) -> _Scan:
         _check_platform(platform, scan)
     if not scan.platforms and not any(p.code in ("io", "yaml") for p in scan.problems):
         scan.problems.append(
-            Problem(Location(_display(root / PLATFORMS_DIR, root)), "no platform files found", "missing-platform")
+            Problem(Location(display_path(root / PLATFORMS_DIR)), "no platform files found", "missing-platform")
         )
     return scan
 
@@ -478,7 +461,7 @@ def load_catalogue(playbooks_dir: str | os.PathLike | None = None) -> Catalogue:
     """The parameter catalogue; raises :class:`PlaybookError` if ``parameters.yaml`` is invalid."""
     root = _root(playbooks_dir)
     scan, _ = _cached(root)
-    own = _display(root / CATALOGUE_FILE, root)
+    own = display_path(root / CATALOGUE_FILE)
     problems = [p for p in scan.problems if p.location.file == own]
     if problems or scan.catalogue is None:
         raise PlaybookError(problems or [Problem(Location(own), "no valid parameter catalogue", "io")])

@@ -17,6 +17,7 @@ from typing import Any, Callable, Mapping
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Location, PlaybookError, Problem, did_you_mean
+from ..paths import display_path
 from ..yamlsource import SourceDoc, load_yaml, pydantic_problems
 from .compiled import (
     CompiledBranch, CompiledChecklistItem, CompiledCompensation, CompiledDeadline, CompiledInput,
@@ -208,7 +209,7 @@ def _load_include(draft: Draft, name: str, folder: Path, path: tuple) -> SourceD
     for candidate in candidates:
         if candidate.is_file():
             try:
-                doc = load_yaml(candidate, display_name=_display(candidate))
+                doc = load_yaml(candidate, display_name=display_path(candidate))
             except PlaybookError as exc:
                 draft.problems.extend(exc.problems)
                 return None
@@ -219,13 +220,6 @@ def _load_include(draft: Draft, name: str, folder: Path, path: tuple) -> SourceD
     draft.add(path, f"included input set '{name}' not found (looked for {name}.yaml beside the playbook "
               "and in the playbooks folder)", "include")
     return None
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _compile_input(draft: Draft, doc: SourceDoc, path: tuple, name: str, spec: InputSpec) -> CompiledInput | None:

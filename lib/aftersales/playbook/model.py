@@ -10,21 +10,22 @@ sources). ``examples`` are worked cases that run as tests. See docs/playbook-for
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 LANGS: tuple[str, ...] = ("en", "zh", "ru")
 
-RESOLUTIONS: tuple[str, ...] = (
+Resolution = Literal[
     "guide", "send_part", "repair", "paid_repair", "exchange", "refund", "partial_refund",
     "refund_without_return", "reship", "wait", "intercept", "dispute", "accept_claim",
     "reimbursement_claim", "reply", "request_removal", "escalate", "reject",
-)
+]
+InputType = Literal["bool", "int", "number", "money", "date", "datetime", "choice", "text"]
+Owner = Literal["agent", "lead", "warehouse", "finance", "quality", "logistics"]
+RESOLUTIONS: tuple[str, ...] = get_args(Resolution)
 SHIPPING_PAYERS: tuple[str, ...] = ("seller", "buyer", "platform", "none")
 COST_BEARERS: tuple[str, ...] = ("seller", "buyer", "platform", "insurer", "none")
-INPUT_TYPES: tuple[str, ...] = ("bool", "int", "number", "money", "date", "datetime", "choice", "text")
-OWNERS: tuple[str, ...] = ("agent", "lead", "warehouse", "finance", "quality", "logistics")
 
 Text = dict[str, str]
 Sources = list[str]
@@ -37,7 +38,7 @@ class Strict(BaseModel):
 class InputSpec(Strict):
     """One fact the playbook may ask for."""
 
-    type: Literal["bool", "int", "number", "money", "date", "datetime", "choice", "text"]
+    type: InputType
     label: Text
     help: Text | None = None
     required: bool = True
@@ -66,7 +67,7 @@ class ChecklistItem(Strict):
     """An action for someone on the team, optionally with a deadline."""
 
     do: Text
-    owner: Literal["agent", "lead", "warehouse", "finance", "quality", "logistics"] = "agent"
+    owner: Owner = "agent"
     deadline: DeadlineSpec | None = None
     source: str | None = None
 
@@ -111,11 +112,7 @@ class Outcome(Strict):
     """The recommendation at the end of a path."""
 
     title: Text
-    resolution: Literal[
-        "guide", "send_part", "repair", "paid_repair", "exchange", "refund", "partial_refund",
-        "refund_without_return", "reship", "wait", "intercept", "dispute", "accept_claim",
-        "reimbursement_claim", "reply", "request_removal", "escalate", "reject",
-    ]
+    resolution: Resolution
     return_shipping_paid_by: str
     cost_borne_by: str
     compensation: Compensation | None = None

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import ast
 import math
-from typing import Any, Iterable
+from typing import Any
 
 from ..errors import did_you_mean
-from .compiled import CompiledBranch, CompiledInput, CompiledOutcome, CompiledStep
+from .compiled import CompiledBranch, CompiledOutcome, CompiledStep
 from .expressions import BUILTIN_NAMES, Expression, numeric_interval
 from .load import Draft
 
@@ -370,23 +370,3 @@ def _topological(draft: Draft, start: str) -> list[str]:
 
     visit(start)
     return list(reversed(order))
-
-
-def iter_paths(steps: dict[str, CompiledStep], start: str, limit: int = 10_000) -> Iterable[list[str]]:
-    """Every path from ``start`` to an outcome (for describe and tests)."""
-    stack: list[tuple[str, list[str]]] = [(start, [start])]
-    count = 0
-    while stack and count < limit:
-        node, trail = stack.pop()
-        step = steps.get(node)
-        if step is None:
-            count += 1
-            yield trail
-            continue
-        for target in reversed(step.targets):
-            stack.append((target, trail + [target]))
-
-
-def unused_inputs(inputs: dict[str, CompiledInput], steps: dict[str, CompiledStep], outcomes: dict[str, CompiledOutcome]) -> set[str]:
-    used = {n for s in steps.values() for n in s.reads} | {n for o in outcomes.values() for n in o.reads}
-    return set(inputs) - used

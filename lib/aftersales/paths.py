@@ -1,0 +1,25 @@
+"""Where the playbooks live, and how files are named in messages."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def default_playbooks_dir() -> Path:
+    """``$AFTERSALES_PLAYBOOKS`` if set, else the repository's ``playbooks/`` next to ``lib/``,
+    else ``./playbooks``."""
+    env = os.environ.get("AFTERSALES_PLAYBOOKS")
+    if env:
+        return Path(env)
+    repo = Path(__file__).resolve().parents[2] / "playbooks"
+    return repo if repo.is_dir() else Path.cwd() / "playbooks"
+
+
+def display_path(path: Path) -> str:
+    """A file's name in problems: relative to the working directory when below it
+    (``playbooks/claim.yaml``), else absolute."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path.resolve())
