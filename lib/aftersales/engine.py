@@ -24,7 +24,7 @@ from .playbook.facts import EARLIEST_DATE, LATEST_DATE, describe_allowed
 from .playbook.model import COST_BEARERS, LANGS, SHIPPING_PAYERS
 from .policy.deadlines import deadline_due
 
-__all__ = ["Decision", "Question", "decide", "next_question", "resolve_as_of"]
+__all__ = ["Decision", "Question", "checklist_so_far", "decide", "next_question", "resolve_as_of"]
 
 
 @dataclass(slots=True)
@@ -532,3 +532,40 @@ def _question(ctx: _Context, missing: _Missing) -> Question:
         step=step.id, step_title=step.title[lang], step_number=number,
         steps_total=max(number + remaining - 1, number), path=[s.id for s, _ in missing.path],
     )
+
+
+def checklist_so_far(
+    scenario: str | CompiledPlaybook,
+    facts: Mapping[str, Any],
+    platform: str,
+    lang: str | None = None,
+    as_of: datetime | date | str | None = None,
+    *,
+    library: Any = None,
+) -> list[tuple[str, str, Deadline | None]]:
+    """The checklist of the path walked so far with partial ``facts``, including the step
+    being asked; (text, owner, deadline or None while its start is not known yet).
+
+    Deadlines count from the case's start (``as_of``) or the fact their rule names.
+    """
+    ctx = _context(scenario, platform, lang, as_of, library)
+    coerced = _coerce(ctx.playbook, facts)
+    env = _environment(ctx, coerced)
+    try:
+        outcome, path = _walk(ctx.playbook, env, coerced)
+        items = [item for step, _branch in path for item in step.checklist]
+        items.extend(outcome.checklist)
+    except _Missing as missing:
+        items = [item for step, _branch in missing.path for item in step.checklist]
+        if isinstance(missing.step, CompiledStep):
+            items.extend(missing.step.checklist)
+    result = []
+    for item in items:
+        due = None
+        if item.deadline is not None:
+            try:
+                due = _deadline(ctx, item.deadline, env)
+            except MissingFactError:
+                due = None
+        result.append((item.text[ctx.lang], item.owner, due))
+    return result

@@ -14,6 +14,10 @@ from typing import Iterable
 class AftersalesError(Exception):
     """Base of every error raised on purpose by aftersales."""
 
+    def _render_traceback_(self) -> list[str]:
+        """IPython (notebooks, Papermill) shows this instead of a deep traceback: the message is the news."""
+        return [f"{type(self).__name__}: {self}"]
+
 
 def did_you_mean(name: str, allowed: Iterable[str]) -> str:
     """Return `` (did you mean 'x'?)`` for the closest allowed name, or an empty string."""

@@ -24,6 +24,7 @@ Resolution = Literal[
 InputType = Literal["bool", "int", "number", "money", "date", "datetime", "choice", "text"]
 Owner = Literal["agent", "lead", "warehouse", "finance", "quality", "logistics"]
 RESOLUTIONS: tuple[str, ...] = get_args(Resolution)
+OWNERS: tuple[str, ...] = get_args(Owner)
 SHIPPING_PAYERS: tuple[str, ...] = ("seller", "buyer", "platform", "none")
 COST_BEARERS: tuple[str, ...] = ("seller", "buyer", "platform", "insurer", "none")
 
