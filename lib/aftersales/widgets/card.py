@@ -1,0 +1,152 @@
+"""The recommendation card: a decision as HTML, in the decision's language.
+
+Pure functions of a :class:`~aftersales.engine.Decision` (no widgets, no clock): the wizard
+shows the card at the end, headless notebook runs display it, tests read it. Everything
+that comes from a playbook or from the case's facts is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+from typing import Any, Iterable
+
+from .i18n import term, word
+
+STYLE = """<style>
+.as-card{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC",sans-serif;
+ border:1px solid #c9d3df;border-radius:8px;padding:12px 16px;max-width:960px;background:#fbfcfe}
+.as-card h3{margin:0 0 8px 0}.as-card h4{margin:14px 0 6px 0}
+.as-card table{border-collapse:collapse}.as-card td,.as-card th{padding:3px 8px;text-align:left;vertical-align:top;border-bottom:1px solid #e3e8ef}
+.as-card .as-key{color:#4a5566;white-space:nowrap}.as-card .as-src{color:#6b7585;font-size:90%}
+.as-card pre.as-message{white-space:pre-wrap;user-select:all;-webkit-user-select:all;background:#fff;
+ border:1px dashed #8aa2c0;border-radius:6px;padding:10px;font-family:inherit;font-size:105%}
+.as-card .as-soon{color:#b3261e;font-weight:600}
+</style>"""
+
+
+def _e(value: Any) -> str:
+    return escape(str(value), quote=True)
+
+
+def span_text(seconds: float, lang: str) -> str:
+    """A duration as people say it: ``31 h``, ``3 d 4 h``, ``45 min``."""
+    seconds = abs(seconds)
+    minutes = int(round(seconds / 60))
+    if minutes < 60:
+        return word("minutes_short", lang, n=minutes)
+    hours = int(round(seconds / 3600))
+    if hours <= 48:
+        return word("hours_short", lang, n=hours)
+    days, rest = divmod(hours, 24)
+    text = word("days_short", lang, n=days)
+    return f"{text} {word('hours_short', lang, n=rest)}" if rest else text
+
+
+def relative_time(due: datetime, reference: datetime, lang: str) -> str:
+    """``in 31 h`` or ``overdue by 2 h``, counted from ``reference`` (the case's start)."""
+    seconds = (due - reference).total_seconds()
+    if abs(seconds) < 60:
+        return word("now", lang)
+    key = "in_time" if seconds > 0 else "overdue"
+    return word(key, lang, span=span_text(seconds, lang))
+
+
+def moment_text(moment: datetime) -> str:
+    """An absolute moment, unambiguous for a team spread over time zones (UTC)."""
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def money_text(amount: float | None, currency: str) -> str:
+    if amount is None:
+        return ""
+    return f"{amount:,.2f} {currency}"
+
+
+def compensation_text(compensation: dict[str, Any] | None, lang: str) -> str:
+    if not compensation:
+        return word("none", lang)
+    currency = compensation.get("currency") or ""
+    text = money_text(compensation["amount"], currency)
+    if compensation.get("min") is not None and compensation.get("max") is not None:
+        text += " (" + word("compensation_range", lang, min=money_text(compensation["min"], currency),
+                            max=money_text(compensation["max"], currency)) + ")"
+    return text
+
+
+def _rows(rows: Iterable[tuple[str, str]]) -> str:
+    return "".join(f'<tr><td class="as-key">{_e(k)}</td><td>{v}</td></tr>' for k, v in rows)
+
+
+def deadlines_html(deadlines: list[Any], reference: datetime, lang: str) -> str:
+    items = []
+    for deadline in deadlines:
+        rel = relative_time(deadline.due, reference, lang)
+        soon = (deadline.due - reference).total_seconds() <= 24 * 3600
+        items.append(
+            f'<li><b>{_e(moment_text(deadline.due))}</b> <span class="{"as-soon" if soon else ""}">({_e(rel)})</span> — '
+            f'{_e(deadline.rule)} <span class="as-src">[{_e(deadline.source)}]</span></li>')
+    return f"<ul>{''.join(items)}</ul>" if items else f"<p>{_e(word('none', lang))}</p>"
+
+
+def checklist_html(items: list[tuple[str, str, Any]], reference: datetime, lang: str) -> str:
+    """The checklist as a table: owner, action, due (absolute and relative)."""
+    if not items:
+        return f"<p>{_e(word('none', lang))}</p>"
+    head = f"<tr><th>{_e(word('owner', lang))}</th><th>{_e(word('action', lang))}</th><th>{_e(word('due', lang))}</th></tr>"
+    rows = []
+    for text, owner, deadline in items:
+        due = ""
+        if deadline is not None:
+            due = f"{_e(moment_text(deadline.due))} ({_e(relative_time(deadline.due, reference, lang))})"
+        rows.append(f"<tr><td>{_e(term('owners', owner, lang))}</td><td>☐ {_e(text)}</td><td>{due}</td></tr>")
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _values_text(value: dict[str, Any]) -> str:
+    return ", ".join(f"{k} = {v}" for k, v in value.items() if k != "condition")
+
+
+def trail_html(trace: list[dict[str, Any]], lang: str) -> str:
+    """Each step taken, with the values looked at, the reason and the source."""
+    head = (f"<tr><th>{_e(word('step', lang))}</th><th>{_e(word('values', lang))}</th>"
+            f"<th>{_e(word('reason', lang))}</th><th>{_e(word('source', lang))}</th></tr>")
+    rows = [
+        f"<tr><td>{index}. {_e(entry['step'])}</td><td><code>{_e(_values_text(entry['value']))}</code></td>"
+        f"<td>{_e(entry['reason'])}</td><td class=\"as-src\">{_e(entry['source'])}</td></tr>"
+        for index, entry in enumerate(trace, start=1)
+    ]
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+def card_html(decision: Any, *, style: bool = True) -> str:
+    """The whole recommendation card for ``decision`` (deadlines relative to its ``as_of``)."""
+    lang = decision.lang
+    reference = decision.as_of
+    summary = _rows([
+        (word("resolution", lang), f"<b>{_e(term('resolutions', decision.resolution, lang))}</b> "
+                                   f"<code>{_e(decision.resolution)}</code>"),
+        (word("shipping_payer", lang), _e(term("parties", decision.return_shipping_paid_by, lang))),
+        (word("cost_bearer", lang), _e(term("parties", decision.cost_borne_by, lang))),
+        (word("compensation", lang), _e(compensation_text(decision.compensation, lang))),
+        (word("playbook", lang), _e(f"{decision.scenario} {decision.playbook_version} · {decision.platform}")),
+        (word("as_of", lang), _e(moment_text(reference))),
+    ])
+    message = ""
+    if decision.message:
+        message = (f"<h4>{_e(word('message', lang))} ({_e(decision.message['lang'])})</h4>"
+                   f'<pre class="as-message">{_e(decision.message["text"])}</pre>'
+                   f'<div class="as-src">{_e(word("message_hint", lang))}</div>')
+    parts = [
+        STYLE if style else "",
+        '<div class="as-card">',
+        f"<h3>{_e(word('recommendation', lang))}: {_e(decision.title)}</h3>",
+        f"<table>{summary}</table>",
+        f"<h4>{_e(word('deadlines', lang))}</h4>", deadlines_html(decision.deadlines, reference, lang),
+        message,
+        f"<h4>{_e(word('checklist', lang))}</h4>", checklist_html(decision.checklist_items, reference, lang),
+        f"<h4>{_e(word('trail', lang))}</h4>", trail_html(decision.trace, lang),
+        f"<p class=\"as-src\">{_e(word('sources', lang))}: {_e('; '.join(decision.sources))}</p>",
+        "</div>",
+    ]
+    return "".join(parts)

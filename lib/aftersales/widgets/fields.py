@@ -1,0 +1,89 @@
+"""One input widget per question, chosen by the input's type.
+
+``bool`` → Yes/No toggle buttons · ``int``/``number``/``money`` → a number box with its unit ·
+``date`` → a date picker · ``datetime`` → a date-time picker · ``choice`` → a dropdown ·
+``text`` → a text area. A nullable input gets a "not known / none" box beside it.
+
+Numbers are typed into a text box rather than ipywidgets' ``FloatText``: that box cannot be
+empty, so a question skipped with Next would silently be answered 0. Ours starts empty (or at
+the input's default), accepts ``3,5`` as well as ``3.5``, and says what is wrong.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import ipywidgets as w
+
+from ..engine import Question
+from ..errors import FactError
+from .i18n import word
+
+_NUMBER_TYPES = ("int", "number", "money")
+
+
+class Field:
+    """The widget for one question: ``widget`` to show, ``control`` that holds the value."""
+
+    def __init__(self, question: Question, lang: str, value: Any = None, *, none_checked: bool = False):
+        self.question, self.lang = question, lang
+        self.control = self._control(question, lang, value)
+        self.control.add_class(f"as-input-{question.name}")
+        parts: list[w.Widget] = [self.control]
+        if question.unit and question.type in _NUMBER_TYPES:
+            parts.append(w.HTML(f"<span class='as-unit'>{question.unit}</span>"))
+        self.none_box: w.Checkbox | None = None
+        if question.nullable:
+            self.none_box = w.Checkbox(value=none_checked, description=word("unknown", lang), indent=False)
+            self.none_box.observe(self._toggle_none, names="value")
+            self._toggle_none()
+            parts.append(self.none_box)
+        self.widget = w.HBox(parts, layout=w.Layout(align_items="center", flex_flow="row wrap"))
+
+    def _toggle_none(self, _change: Any = None) -> None:
+        if self.none_box is not None:
+            self.control.disabled = self.none_box.value
+
+    def _control(self, q: Question, lang: str, value: Any) -> w.Widget:
+        layout = w.Layout(width="auto", min_width="16em")
+        if q.type == "bool":
+            return w.ToggleButtons(options=[(word("answer_yes", lang), True), (word("answer_no", lang), False)],
+                                   value=value if isinstance(value, bool) else None, style={"button_width": "6em"})
+        if q.type in _NUMBER_TYPES:
+            text = "" if value is None else (str(int(value)) if float(value).is_integer() else str(value))
+            return w.Text(value=text, placeholder=q.allowed, layout=layout)
+        if q.type == "date":
+            return w.DatePicker(value=value if isinstance(value, date) and not isinstance(value, datetime) else None)
+        if q.type == "datetime":
+            return w.NaiveDatetimePicker(value=value.replace(tzinfo=None) if isinstance(value, datetime) else None)
+        if q.type == "choice":
+            options = [(label, code) for code, label in q.choices or []]
+            return w.Dropdown(options=options, value=value if value in dict(q.choices or []) else None, layout=layout)
+        return w.Textarea(value="" if value is None else str(value), placeholder=q.allowed,
+                          layout=w.Layout(width="100%", min_width="24em", height="6em"))
+
+    def read(self) -> Any:
+        """The value to give the engine; raises :class:`FactError` with a message in ``lang``."""
+        q, lang, raw = self.question, self.lang, self.control.value
+        if self.none_box is not None and self.none_box.value:
+            return None
+        if q.type in _NUMBER_TYPES:
+            text = raw.strip().replace(" ", "").replace("\u00a0", "").replace(",", ".")
+            if not text:
+                raise FactError(q.name, word("need_number" if q.type != "int" else "need_whole_number", lang), q.allowed)
+            try:
+                number = float(text)
+            except ValueError:
+                raise FactError(q.name, f"'{raw}': " + word("need_number", lang), q.allowed) from None
+            if q.type == "int":
+                if not number.is_integer():
+                    raise FactError(q.name, f"'{raw}': " + word("need_whole_number", lang), q.allowed)
+                return int(number)
+            return number
+        if raw is None or (q.type == "text" and not str(raw).strip() and not q.has_default):
+            key = "need_date" if q.type in ("date", "datetime") else "need_answer"
+            raise FactError(q.name, word(key, lang), q.allowed)
+        if q.type == "datetime" and isinstance(raw, datetime) and raw.tzinfo is None:
+            return raw.isoformat()
+        return raw

@@ -1,0 +1,111 @@
+"""The start page: what the five scenarios are, and pickers that open the wizard in place.
+
+Voila serves one notebook as an app, so the hub does not send trainees to other notebooks:
+picking a scenario, a platform and the customer's language and pressing Start shows that
+scenario's wizard right here. Scenarios and platforms come from the playbook library, so a
+new playbook file appears here without code changes.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+
+from ..library import load_library
+from ..playbook.model import LANGS
+from .card import STYLE
+from .i18n import word
+from .wizard import LANGUAGE_NAMES, Wizard, platform_name
+
+
+def overview_html(lang: str = "en", library: Any = None) -> str:
+    """The hub's introduction and a table of every scenario (title, summary, platforms)."""
+    library = library if library is not None else load_library()
+    rows = []
+    for name in library.scenarios:
+        if name in library.broken:
+            continue
+        playbook = library.playbook(name)
+        rows.append(
+            f"<tr><td><b>{escape(playbook.title[lang])}</b><br><code>{escape(name)}</code></td>"
+            f"<td>{escape(playbook.summary[lang])}</td><td>{escape(', '.join(playbook.platforms))}</td></tr>")
+    return (f"{STYLE}<div class='as-card as-hub'><h2 style='margin-top:0'>{escape(word('hub_title', lang))}</h2>"
+            f"<p>{escape(word('hub_intro', lang))}</p>"
+            f"<table><tr><th>{escape(word('scenario', lang))}</th><th></th><th>{escape(word('platform', lang))}</th></tr>"
+            f"{''.join(rows)}</table></div>")
+
+
+class Hub(w.VBox):
+    """Scenario, platform and language pickers above an overview; Start opens the wizard."""
+
+    def __init__(self, scenario: str | None = None, platform: str = "generic", lang: str = "en", *,
+                 case_log: Path | str | None = None, library: Any = None, as_of: Any = None):
+        self.library = library if library is not None else load_library()
+        self.case_log, self.as_of = case_log, as_of
+        self.scenarios = scenarios = [s for s in self.library.scenarios if s not in self.library.broken]
+        self.overview = w.HTML()
+        self.scenario_select = w.Dropdown(options=scenarios, value=scenario if scenario in scenarios else scenarios[0])
+        self.platform_select = w.Dropdown()
+        self.lang_select = w.Dropdown(options=[(LANGUAGE_NAMES[c], c) for c in LANGS], value=lang)
+        self.start_button = w.Button(button_style="primary", icon="play")
+        for widget, css in ((self.scenario_select, "as-hub-scenario"), (self.platform_select, "as-hub-platform"),
+                            (self.lang_select, "as-hub-lang"), (self.start_button, "as-start")):
+            widget.add_class(css)
+        self.wizard_area = w.VBox()
+        self.wizard: Wizard | None = None
+        self._platform_wanted = platform
+        self._relabelling = False
+        self.scenario_select.observe(self._on_scenario, names="value")
+        self.lang_select.observe(self._on_lang, names="value")
+        self.start_button.on_click(self._on_start)
+        super().__init__([self.overview, w.HBox([self.scenario_select, self.platform_select, self.lang_select,
+                                                 self.start_button], layout=w.Layout(flex_flow="row wrap")),
+                          self.wizard_area])
+        self.add_class("as-hub")
+        self._fill_platforms()
+        self._relabel()
+
+    @property
+    def lang(self) -> str:
+        return self.lang_select.value
+
+    def _fill_platforms(self) -> None:
+        platforms = list(self.library.playbook(self.scenario_select.value).platforms)
+        wanted = self.platform_select.value or self._platform_wanted
+        lang = self.lang_select.value
+        self.platform_select.options = [(platform_name(self.library, p, lang), p) for p in platforms]
+        self.platform_select.value = wanted if wanted in platforms else platforms[0]
+
+    def _relabel(self) -> None:
+        lang = self.lang
+        self.overview.value = overview_html(lang, self.library)
+        chosen = self.scenario_select.value
+        self._relabelling = True  # new labels, same scenario: not a change of scenario
+        try:
+            self.scenario_select.options = [(self.library.playbook(s).title[lang], s) for s in self.scenarios]
+            self.scenario_select.value = chosen
+        finally:
+            self._relabelling = False
+        self.scenario_select.description = word("scenario", lang)
+        self.platform_select.description = word("platform", lang)
+        self.lang_select.description = word("language", lang)
+        self._fill_platforms()
+        self.start_button.description = word("start", lang)
+
+    def _on_scenario(self, _change: Any) -> None:
+        if not self._relabelling:
+            self._fill_platforms()
+
+    def _on_lang(self, change: dict[str, Any]) -> None:
+        self._relabel()
+        if self.wizard is not None:
+            self.wizard.lang_select.value = change["new"]
+
+    def _on_start(self, _button: Any = None) -> None:
+        """Open the wizard for the picked scenario, platform and language (a new case)."""
+        self.wizard = Wizard(self.scenario_select.value, self.platform_select.value, self.lang,
+                             self.as_of, case_log=self.case_log, library=self.library)
+        self.wizard_area.children = [self.wizard]

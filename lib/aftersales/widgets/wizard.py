@@ -1,0 +1,245 @@
+"""The guided form: one question at a time, then the recommendation card.
+
+A view over :class:`~aftersales.widgets.session.WizardSession`: button handlers change the
+session (answer, back, restart, language) and then :meth:`Wizard.refresh` redraws every part
+from the session's state. Nothing here decides anything; the playbook and the engine do.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from datetime import date, datetime
+from html import escape
+from pathlib import Path
+from typing import Any, Callable
+
+import ipywidgets as w
+
+from ..errors import AftersalesError
+from ..playbook.model import LANGS
+from .card import STYLE, card_html, checklist_html
+from .fields import Field
+from .i18n import word
+from .session import WizardSession
+
+LANGUAGE_NAMES = {"en": "English", "zh": "中文", "ru": "Русский"}
+_log = logging.getLogger(__name__)
+
+
+def platform_name(library: Any, platform: str, lang: str) -> str:
+    """The platform's display name in ``lang`` (its code when the profile has none)."""
+    return library.profile(platform).display_name.get(lang, platform)
+
+
+def _guarded(handler: Callable[..., None]) -> Callable[..., None]:
+    """ipywidgets swallows a handler's exception; show it in the form instead of freezing."""
+
+    @functools.wraps(handler)
+    def run(self: "Wizard", *args: Any) -> None:
+        try:
+            handler(self, *args)
+        except Exception as exc:  # a bug, not bad input: say so where the user looks
+            _log.exception("wizard handler %s failed", handler.__name__)
+            self.error.value = f"<div style='color:#b3261e'><b>{escape(type(exc).__name__)}:</b> {escape(str(exc))}</div>"
+
+    return run
+
+
+class Wizard(w.VBox):
+    """The wizard for one scenario on one platform (``as_of``: the case's start, default now)."""
+
+    def __init__(self, scenario: str, platform: str, lang: str = "en", as_of: Any = None, *,
+                 facts: dict[str, Any] | None = None, case_log: Path | str | None = None, library: Any = None):
+        self.session = WizardSession(scenario, platform, lang, as_of, dict(facts or {}), library)
+        self.case_log = case_log
+        self.memory: dict[str, Any] = {}  # last value typed per question, offered again after Back
+        self.field: Field | None = None
+        self.saved_case: str | None = None
+
+        self.title = w.HTML()
+        self.lang_select = w.Dropdown(options=[(LANGUAGE_NAMES[code], code) for code in LANGS], value=lang,
+                                      layout=w.Layout(width="10em"))
+        self.lang_select.add_class("as-lang")
+        self.progress_text = w.HTML()
+        self.progress_text.add_class("as-progress")
+        self.progress_bar = w.IntProgress(min=0, max=1, value=0, layout=w.Layout(width="20em"))
+        self.question_title = w.HTML()
+        self.question_box = w.VBox()
+        self.error = w.HTML()
+        self.error.add_class("as-error")
+        self.back_button = w.Button(icon="arrow-left")
+        self.next_button = w.Button(button_style="primary", icon="arrow-right")
+        self.restart_button = w.Button(icon="refresh")
+        for button, css in ((self.back_button, "as-back"), (self.next_button, "as-next"),
+                            (self.restart_button, "as-restart")):
+            button.add_class(css)
+        self.checklist = w.HTML()
+        self.checklist.add_class("as-checklist")
+        self.card = w.HTML()
+        self.card.add_class("as-card-box")
+        self.save_button = w.Button(button_style="success", icon="save")
+        self.save_button.add_class("as-save")
+        self.save_status = w.HTML()
+        self.save_status.add_class("as-save-status")
+        self.save_row = w.HBox([self.save_button, self.save_status], layout=w.Layout(align_items="center"))
+
+        self.next_button.on_click(self._on_next)
+        self.back_button.on_click(self._on_back)
+        self.restart_button.on_click(self._on_restart)
+        self.save_button.on_click(self._on_save)
+        self.lang_select.observe(self._on_lang, names="value")
+
+        self.asking = w.VBox([self.question_title, self.question_box, self.error])
+        super().__init__([
+            w.HTML(STYLE),
+            w.HBox([self.title, self.lang_select], layout=w.Layout(justify_content="space-between")),
+            w.HBox([self.progress_text, self.progress_bar], layout=w.Layout(align_items="center")),
+            self.asking,
+            w.HBox([self.back_button, self.next_button, self.restart_button]),
+            self.card,
+            self.save_row,
+            self.checklist,
+        ], layout=w.Layout(max_width="980px"))
+        self.add_class("as-wizard")
+        self.refresh()
+
+    # --- the view ------------------------------------------------------------------------
+    @property
+    def lang(self) -> str:
+        return self.session.lang
+
+    def refresh(self, *, rebuild: bool = True) -> None:
+        """Redraw everything from the session's state."""
+        session, lang = self.session, self.lang
+        playbook = session.playbook
+        self.title.value = (f"<h3 style='margin:4px 0'>{escape(playbook.title[lang])} · "
+                            f"{escape(platform_name(session.library, session.platform, lang))}</h3>")
+        self.back_button.description = word("back", lang)
+        self.next_button.description = word("next", lang)
+        self.restart_button.description = word("restart", lang)
+        self.save_button.description = word("save_case", lang)
+        self.back_button.disabled = not session.order
+        question = session.question
+        if question is not None:
+            self.progress_text.value = f"<b>{escape(word('step_of', lang, k=question.step_number, n=question.steps_total))}</b>&nbsp;"
+            self.progress_bar.max, self.progress_bar.value = question.steps_total, question.step_number - 1
+            if rebuild:
+                self._build_field(question)
+            self.asking.layout.display = None
+            self.next_button.disabled = False
+            self.card.value = ""
+            self.save_row.layout.display = "none"
+        else:
+            decision = session.decision()
+            self.progress_text.value = f"<b>{escape(word('done', lang))}</b>&nbsp;"
+            self.progress_bar.max = self.progress_bar.value = 1
+            self.field = None
+            self.asking.layout.display = "none"
+            self.next_button.disabled = True
+            self.card.value = card_html(decision, style=False)
+            self.save_row.layout.display = None
+            self.save_button.disabled = self.saved_case is not None
+        items = session.checklist() if question is not None else []
+        self.checklist.value = (
+            f"<h4>{escape(word('checklist_so_far', lang))}</h4>{checklist_html(items, session.started, lang)}"
+            if question is not None else "")
+
+    def _build_field(self, question: Any) -> None:
+        lang = self.lang
+        old = self.field
+        if question.name in self.memory:
+            value, none_checked = self.memory[question.name], self.memory[question.name] is None
+        else:
+            value, none_checked = (question.default if question.has_default else None), False
+        field = Field(question, lang, value, none_checked=none_checked)
+        if old is not None and old.question.name == question.name:  # same question, new language: keep what was typed
+            field.control.value = old.control.value
+            if field.none_box is not None and old.none_box is not None:
+                field.none_box.value = old.none_box.value
+        self.field = field
+        self.question_title.value = f"<h4 style='margin:6px 0'>{escape(question.step_title)}</h4>"
+        label = f"<b>{escape(question.label)}</b>"
+        if question.unit:
+            label += f" ({escape(question.unit)})"
+        help_text = f"<div class='as-help' style='color:#4a5566'>{escape(question.help)}</div>" if question.help else ""
+        self.question_box.children = [w.HTML(label + help_text), field.widget]
+
+    # --- handlers: change the session, then redraw ----------------------------------------
+    @_guarded
+    def _on_next(self, _button: Any = None) -> None:
+        if self.field is None:
+            return
+        try:
+            value = self.field.read()
+            self.session.answer(value)
+        except AftersalesError as exc:
+            self.error.value = (f"<div style='color:#b3261e'><b>{escape(word('not_accepted', self.lang))}:</b> "
+                                f"{escape(str(exc))}</div>")
+            return
+        self.memory[self.field.question.name] = value
+        self.error.value = ""
+        self.saved_case = None
+        self.refresh()
+
+    @_guarded
+    def _on_back(self, _button: Any = None) -> None:
+        if self.session.back():
+            self.error.value = ""
+            self.saved_case = None
+            self.field = None
+            self.refresh()
+
+    @_guarded
+    def _on_restart(self, _button: Any = None) -> None:
+        self.session.restart()
+        self.memory.clear()
+        self.error.value = ""
+        self.saved_case = None
+        self.save_status.value = ""
+        self.field = None
+        self.refresh()
+
+    @_guarded
+    def _on_lang(self, change: dict[str, Any]) -> None:
+        self.session.set_lang(change["new"])
+        self.error.value = ""
+        self.refresh()
+
+    @_guarded
+    def _on_save(self, _button: Any = None) -> None:
+        try:
+            case_id, path = self.session.save(self.case_log)
+        except AftersalesError as exc:
+            self.save_status.value = f"<span style='color:#b3261e'>{escape(word('save_failed', self.lang, error=exc))}</span>"
+            return
+        self.saved_case = case_id
+        self.save_button.disabled = True
+        self.save_status.value = f"<span>{escape(word('saved', self.lang, case_id=case_id, path=path))}</span>"
+
+    # --- for scripts, tests and the benchmark -------------------------------------------------
+    def put(self, value: Any) -> None:
+        """Type, pick or toggle ``value`` into the current question's control, as a person would
+        (``None`` ticks "not known" on a nullable question); does not press Next."""
+        field = self.field
+        if field is None:
+            raise AftersalesError("the case is already decided: nothing is being asked")
+        if field.none_box is not None:
+            field.none_box.value = value is None
+            if value is None:
+                return
+        control = field.control
+        if isinstance(control, (w.Text, w.Textarea)):
+            control.value = "" if value is None else str(value)
+        elif isinstance(control, w.DatePicker) and isinstance(value, str):
+            control.value = date.fromisoformat(value)
+        elif isinstance(control, w.NaiveDatetimePicker) and isinstance(value, (str, datetime)):
+            moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+            control.value = moment.replace(tzinfo=None)
+        else:
+            control.value = value
+
+    def answer(self, value: Any) -> None:
+        """Put ``value`` into the current question's control and press Next."""
+        self.put(value)
+        self.next_button.click()

@@ -1,0 +1,41 @@
+"""The start page: scenarios and platforms come from the library; Start opens that wizard."""
+
+from __future__ import annotations
+
+from aftersales.library import load_library
+from aftersales.widgets.hub import Hub, overview_html
+
+
+def test_the_overview_introduces_every_scenario_in_the_chosen_language():
+    library = load_library()
+    for lang in ("en", "zh", "ru"):
+        html = overview_html(lang)
+        for scenario in library.scenarios:
+            assert library.playbook(scenario).title[lang] in html
+
+
+def test_start_opens_the_picked_scenario_on_the_picked_platform():
+    hub = Hub(scenario="claim", platform="ozon", lang="en")
+    assert hub.scenario_select.value == "claim" and hub.platform_select.value == "ozon"
+    hub.start_button.click()
+    assert hub.wizard.session.scenario == "claim" and hub.wizard.session.platform == "ozon"
+    assert hub.wizard_area.children == (hub.wizard,)
+    assert "Buyer claim" in hub.wizard.title.value and "Ozon" in hub.wizard.title.value
+
+
+def test_the_language_relabels_the_page_and_the_open_wizard_keeping_the_choices():
+    hub = Hub(scenario="size_mismatch", platform="taobao", lang="en")
+    hub.start_button.click()
+    hub.lang_select.value = "ru"
+    assert hub.scenario_select.value == "size_mismatch" and hub.platform_select.value == "taobao"
+    assert dict((v, k) for k, v in hub.scenario_select.options)["size_mismatch"] == "Несоответствие размера"
+    assert hub.start_button.description == "Начать"
+    assert hub.wizard.lang == "ru" and "Далее" == hub.wizard.next_button.description
+
+
+def test_platforms_offered_are_those_of_the_picked_scenario():
+    hub = Hub()
+    for scenario in hub.scenarios:
+        hub.scenario_select.value = scenario
+        offered = [code for _label, code in hub.platform_select.options]
+        assert offered == list(load_library().playbook(scenario).platforms)

@@ -1,0 +1,58 @@
+"""What the notebooks call, without a kernel: headless decisions, the form, and one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from aftersales.engine import Decision
+from aftersales.errors import FactError
+from aftersales.notebook import parse_facts, run_hub, run_scenario, show_result
+from aftersales.widgets.hub import Hub
+from aftersales.widgets.wizard import Wizard
+
+FACTS = {"order_id": "TB-1", "customer_name": "Li Na", "order_value": 129, "currency": "CNY",
+         "delivered_on": "2026-01-12", "evidence_provided": True, "category": "apparel",
+         "size_deviation_cm": 3.5, "customer_preference": "exchange"}
+
+
+@pytest.mark.parametrize("given, expected", [
+    (None, {}), ("", {}), ("  ", {}), ({}, {}), ('{"a": 1}', {"a": 1}), ({"a": 1}, {"a": 1}),
+])
+def test_facts_may_be_a_mapping_json_text_or_nothing(given, expected):
+    assert parse_facts(given) == expected
+
+
+@pytest.mark.parametrize("given, complaint", [('{"a": 1', "not valid JSON"), ("[1, 2]", "expected a JSON object")])
+def test_bad_facts_text_is_a_fact_error_about_facts(given, complaint):
+    with pytest.raises(FactError, match=complaint) as caught:
+        parse_facts(given)
+    assert caught.value.field == "facts"
+
+
+def test_with_facts_the_notebook_decides_at_once_and_prints_json(capsys):
+    result = run_scenario("size_mismatch", platform="taobao", lang="en", as_of="2026-01-15T09:00:00+00:00",
+                          facts=json.dumps(FACTS), interactive=True)
+    assert isinstance(result, Decision) and result.outcome == "exchange_seller_pays"
+    capsys.readouterr()
+    show_result(result)
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["outcome"] == "exchange_seller_pays" and printed["platform"] == "taobao"
+
+
+def test_without_facts_the_notebook_shows_the_form():
+    assert isinstance(run_scenario("wrong_item", platform="ozon", lang="ru"), Wizard)
+    assert isinstance(run_hub(scenario="claim", platform="amazon"), Hub)
+
+
+def test_a_headless_run_without_facts_says_what_it_needs():
+    with pytest.raises(FactError, match="needs the case's facts"):
+        run_scenario("claim", platform="amazon", interactive=False)
+
+
+def test_notebooks_show_an_aftersales_error_as_one_line_not_a_traceback():
+    with pytest.raises(FactError) as caught:
+        run_scenario("size_mismatch", platform="taobao", facts={**FACTS, "size_deviation_cm": -1})
+    assert caught.value._render_traceback_() == [f"FactError: {caught.value}"]
+    assert "size_deviation_cm" in str(caught.value)
