@@ -1,5 +1,8 @@
 """What the notebooks call: one function per notebook, so notebooks hold no logic.
 
+Both display their widget and return it; the notebooks assign the result (``result = ...``)
+so a cell does not show it twice.
+
 * :func:`run_scenario` — a scenario notebook. With ``facts`` (Papermill) it decides at once,
   displays the recommendation card and returns the :class:`~aftersales.engine.Decision`;
   without, it shows the wizard form.
@@ -17,19 +20,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Mapping
 
+from IPython.display import HTML, display
+
 from .errors import FactError
 
 __all__ = ["parse_facts", "run_scenario", "show_result", "run_hub"]
-
-
-def _display(*objects: Any) -> None:
-    try:
-        from IPython.display import display
-    except ImportError:  # plain Python: print what a notebook would show
-        for obj in objects:
-            print(obj)
-        return
-    display(*objects)
 
 
 def parse_facts(facts: Mapping[str, Any] | str | None) -> dict[str, Any]:
@@ -63,18 +58,16 @@ def run_scenario(scenario: str, *, platform: str = "generic", lang: str = "en",
         from .widgets.card import card_html
 
         decision = decide(scenario, given, platform=platform, lang=lang, as_of=_as_of(as_of))
-        from IPython.display import HTML
-
-        _display(HTML(card_html(decision)))
+        display(HTML(card_html(decision)))
         return decision
     if not interactive:
         from .widgets.i18n import word
 
-        raise FactError("facts", word("headless_needs_facts", "en"))
+        raise FactError("facts", word("headless_needs_facts", lang))
     from .widgets.wizard import Wizard
 
     wizard = Wizard(scenario, platform=platform, lang=lang, as_of=_as_of(as_of), case_log=case_log)
-    _display(wizard)
+    display(wizard)
     return wizard
 
 
@@ -89,13 +82,13 @@ def show_result(result: Any) -> None:
 def run_hub(*, scenario: str | None = None, platform: str = "generic", lang: str = "en",
             interactive: bool = True, case_log: Path | str | None = None) -> Any:
     """The start page: the scenarios' overview, then (interactive) pickers and the wizard."""
-    from .widgets.hub import Hub, overview_html
-
     if not interactive:
-        from IPython.display import HTML
+        from .widgets.hub import overview_html
 
-        _display(HTML(overview_html(lang)))
+        display(HTML(overview_html(lang)))
         return None
+    from .widgets.hub import Hub
+
     hub = Hub(scenario=scenario, platform=platform, lang=lang, case_log=case_log)
-    _display(hub)
+    display(hub)
     return hub

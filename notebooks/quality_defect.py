@@ -1,0 +1,50 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Quality defect
+#
+# The item is faulty, flawed or unsafe. The playbook sorts out misuse and problems the customer
+# can fix with guidance, then picks the cheapest resolution the customer is entitled to accept —
+# guidance, a spare part, repair, exchange or refund — with a partial-refund offer for minor
+# defects, and says who pays the shipping.
+#
+# **Interactive:** run all cells (or open the notebook in Voila) and answer the form one question
+# at a time.
+#
+# **Headless:** pass the case's facts as a JSON object; the result cell prints the decision as JSON:
+#
+# ```bash
+# papermill notebooks/quality_defect.ipynb out.ipynb -p platform taobao -p as_of 2026-01-15T09:00:00+00:00 \
+#   -p facts '{"order_value": 129, "currency": "CNY", "delivered_on": "2026-01-12", "warranty_days": 0, "defect_severity": "minor", "evidence_provided": true, "colour_difference": false, "fixable_by_customer": false, "misuse_suspected": false, "customer_preference": "refund", "return_shipping_cost": 12}'
+# ```
+
+# %% tags=["parameters"]
+platform = "taobao"  # amazon, ozon, taobao or generic
+lang = "en"  # language of the card and the customer message: en, zh or ru
+as_of = None  # when the case starts, an ISO date-time string like "2026-01-15T09:00:00+00:00"; None: now
+facts = {}  # the case's facts as a dict or JSON text; empty: fill in the form, given: decide headless
+interactive = True  # False: never show a form (a headless run without facts is then an error)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+from aftersales.notebook import run_scenario, show_result
+
+result = run_scenario("quality_defect", platform=platform, lang=lang, as_of=as_of, facts=facts,
+                      interactive=interactive)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+show_result(result)

@@ -1,0 +1,116 @@
+"""The golden notebooks: nbval re-runs them and compares the checked outputs with the stored ones.
+
+nbval runs in a subprocess of its own (the project's pytest disables the plugin), on
+tests/golden only. `make golden` rewrites the goldens after a notebook or a decision changes.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import nbformat
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+GOLDEN = REPO / "tests" / "golden"
+SANITIZE = GOLDEN / "sanitize.cfg"
+SCENARIOS = ("quality_defect", "wrong_item", "size_mismatch", "claim", "bad_review")
+CHECK_OUTPUT = "# NBVAL_CHECK_OUTPUT"
+INJECTED = "injected-parameters"
+
+
+def start_nbval(*paths: Path) -> subprocess.Popen:
+    """Start nbval (lax: only `# NBVAL_CHECK_OUTPUT` cells are compared) on ``paths``, from the repository root.
+
+    ``-o addopts=`` drops the project's ``-p no:nbval``; ``--confcutdir`` keeps the test suite's
+    conftest files out of it.
+    """
+    command = [sys.executable, "-m", "pytest", "-p", "nbval", "-o", "addopts=", "-p", "no:cacheprovider",
+               "--nbval-lax", "--nbval-current-env", "--nbval-sanitize-with", str(SANITIZE),
+               "--nbval-cell-timeout", "120", "--confcutdir", str(GOLDEN), "-q", *map(str, paths)]
+    return subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finish(process: subprocess.Popen) -> tuple[int, str]:
+    """Wait for an nbval run: its exit code and its output (stdout, then stderr)."""
+    stdout, stderr = process.communicate(timeout=600)
+    return process.returncode, stdout + stderr
+
+
+def golden(scenario: str) -> nbformat.NotebookNode:
+    return nbformat.read(GOLDEN / f"{scenario}.ipynb", as_version=4)
+
+
+def checked_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    return [cell for cell in nb.cells if cell.cell_type == "code" and cell.source.startswith(CHECK_OUTPUT)]
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_a_golden_notebook_has_run_checked_cells(scenario: str) -> None:
+    """Each golden keeps its outputs and execution counts, else nbval would skip its cells and pass vacuously."""
+    nb = golden(scenario)
+    cells = checked_cells(nb)
+    assert len(cells) == 2
+    for cell in cells:
+        assert cell.execution_count is not None and cell.outputs, cell.source
+    assert any(INJECTED in cell.metadata.get("tags", []) for cell in nb.cells)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_a_golden_notebook_has_the_current_notebook_sources(scenario: str) -> None:
+    """A golden holds the sources of notebooks/<scenario>.ipynb plus its injected parameters (else: `make golden`)."""
+    def sources(nb: nbformat.NotebookNode) -> list[tuple[str, str]]:
+        return [(cell.cell_type, cell.source) for cell in nb.cells if INJECTED not in cell.metadata.get("tags", [])]
+
+    current = nbformat.read(REPO / "notebooks" / f"{scenario}.ipynb", as_version=4)
+    assert sources(golden(scenario)) == sources(current), "the notebook changed: run `make golden`"
+
+
+def test_the_goldens_cover_every_platform_and_language() -> None:
+    """Together the golden cases run on all four platforms and in English, Chinese and Russian."""
+    injected = "".join(cell.source for scenario in SCENARIOS for cell in golden(scenario).cells
+                       if INJECTED in cell.metadata.get("tags", []))
+    for platform in ("amazon", "ozon", "taobao", "generic"):
+        assert f'platform = "{platform}"' in injected
+    for lang in ("en", "zh", "ru"):
+        assert f'lang = "{lang}"' in injected
+
+
+def tampered_copy(folder: Path) -> Path:
+    """size_mismatch's golden with one character of the printed outcome changed."""
+    nb = golden("size_mismatch")
+    (stream,) = [output for output in checked_cells(nb)[-1].outputs if output.output_type == "stream"]
+    assert '"outcome": "exchange_seller_pays"' in stream.text
+    stream.text = stream.text.replace('"outcome": "exchange_seller_pays"', '"outcome": "exchange_seller_payz"')
+    path = folder / "size_mismatch.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def nbval_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, subprocess.Popen]]:
+    """Both nbval runs, started at once: the goldens as stored, and a tampered copy of one."""
+    runs = {"golden": start_nbval(GOLDEN), "tampered": start_nbval(tampered_copy(tmp_path_factory.mktemp("nbval")))}
+    yield runs
+    for process in runs.values():
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+def test_nbval_reproduces_the_golden_notebooks(nbval_runs: dict[str, subprocess.Popen]) -> None:
+    """nbval re-runs every golden notebook and finds its checked outputs unchanged (else: `make golden`)."""
+    returncode, output = finish(nbval_runs["golden"])
+    assert returncode == 0, output[-6000:]
+    assert f"{4 * len(SCENARIOS)} passed" in output
+
+
+def test_nbval_fails_on_a_changed_outcome(nbval_runs: dict[str, subprocess.Popen]) -> None:
+    """A golden whose stored outcome differs by one character fails nbval: the check can fail."""
+    returncode, output = finish(nbval_runs["tampered"])
+    assert returncode == 1, output[-6000:]
+    assert "Cell outputs differ" in output and "seller_payz" in output
+    assert "1 failed, 3 passed" in output
