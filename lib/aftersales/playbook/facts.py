@@ -51,7 +51,7 @@ def _num(value: float) -> str:
 def _check_range(name: str, spec: InputSpec, value: float) -> None:
     if (spec.min is not None and value < spec.min) or (spec.max is not None and value > spec.max):
         unit = f" {spec.unit}" if spec.unit else ""
-        raise FactError(name, f"{value!r} is out of range", _range_text(spec, unit))
+        raise FactError(name, f"{_num(value)} is out of range", _range_text(spec, unit))
 
 
 def _coerce_int(name: str, spec: InputSpec) -> Coercer:

@@ -19,7 +19,7 @@ STYLE = """<style>
 .as-card h3{margin:0 0 8px 0}.as-card h4{margin:14px 0 6px 0}
 .as-card table{border-collapse:collapse}.as-card td,.as-card th{padding:3px 8px;text-align:left;vertical-align:top;border-bottom:1px solid #e3e8ef}
 .as-card .as-key{color:#4a5566;white-space:nowrap}.as-card .as-src{color:#6b7585;font-size:90%}
-.as-card pre.as-message{white-space:pre-wrap;user-select:all;-webkit-user-select:all;background:#fff;
+.as-card pre.as-message{white-space:pre-wrap;word-break:normal;overflow-wrap:anywhere;user-select:all;-webkit-user-select:all;background:#fff;
  border:1px dashed #8aa2c0;border-radius:6px;padding:10px;font-family:inherit;font-size:105%}
 .as-card .as-soon{color:#b3261e;font-weight:600}
 </style>"""

@@ -31,7 +31,8 @@ def overview_html(lang: str = "en", library: Any = None) -> str:
         playbook = library.playbook(name)
         rows.append(
             f"<tr><td><b>{escape(playbook.title[lang])}</b><br><code>{escape(name)}</code></td>"
-            f"<td>{escape(playbook.summary[lang])}</td><td>{escape(', '.join(playbook.platforms))}</td></tr>")
+            f"<td>{escape(playbook.summary[lang])}</td>"
+            f"<td>{escape(', '.join(platform_name(library, p, lang) for p in playbook.platforms))}</td></tr>")
     return (f"{STYLE}<div class='as-card as-hub'><h2 style='margin-top:0'>{escape(word('hub_title', lang))}</h2>"
             f"<p>{escape(word('hub_intro', lang))}</p>"
             f"<table><tr><th>{escape(word('scenario', lang))}</th><th></th><th>{escape(word('platform', lang))}</th></tr>"

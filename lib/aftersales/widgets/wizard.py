@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import ipywidgets as w
 
-from ..errors import AftersalesError
+from ..errors import AftersalesError, FactError
 from ..playbook.model import LANGS
 from .card import STYLE, card_html, checklist_html
 from .fields import Field
@@ -175,12 +175,21 @@ class Wizard(w.VBox):
             self.session.answer(value)
         except AftersalesError as exc:
             self.error.value = (f"<div style='color:#b3261e'><b>{escape(word('not_accepted', self.lang))}:</b> "
-                                f"{escape(str(exc))}</div>")
+                                f"{escape(self._complaint(exc))}</div>")
             return
         self.memory[self.field.question.name] = value
         self.error.value = ""
         self.saved_case = None
         self.refresh()
+
+    def _complaint(self, exc: AftersalesError) -> str:
+        """What is wrong with the typed value, named by the question's label (the fact's name kept
+        for the record) and what would be accepted."""
+        question = self.field.question if self.field is not None else None
+        if isinstance(exc, FactError) and question is not None and exc.field == question.name:
+            allowed = f" ({word('allowed', self.lang)}: {exc.allowed})" if exc.allowed else ""
+            return f"{question.label} [{question.name}]: {exc.problem}{allowed}"
+        return str(exc)
 
     @_guarded
     def _on_back(self, _button: Any = None) -> None:

@@ -1,0 +1,139 @@
+"""The trainees' app in a real browser: Voila serves the start page, Chromium clicks through it.
+
+One complete case as a trainee works it: pick Size mismatch on Taobao in the hub, press Start,
+answer every question by typing, picking and clicking (one value is refused first and one step
+is taken back), read the recommendation card, save the case, and find it in the case log.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from .conftest import OUTPUT_DIR, VoilaApp, full_page_screenshot
+
+FIRST_RENDER_TIMEOUT_MS = 120_000  # Voila starts a kernel and runs the notebook before widgets show
+STEP = re.compile(r"Step (\d+) of (\d+) on this path")
+
+
+def _question(page: Any, name: str) -> Any:
+    """The control of the question ``name`` (the wrapper carrying ``as-input-<name>``)."""
+    return page.locator(f".as-wizard .as-input-{name}")
+
+
+def _step(page: Any) -> tuple[int, int]:
+    """The progress line as (step, steps on this path); fails if it is not a step line."""
+    text = page.locator(".as-progress").inner_text()
+    match = STEP.search(text)
+    assert match, f"progress text {text!r} does not say 'Step k of n on this path'"
+    return int(match[1]), int(match[2])
+
+
+def _next(page: Any, now: str, then: str) -> None:
+    """Press Next on question ``now`` and wait until question ``then`` replaced it."""
+    from playwright.sync_api import expect
+
+    page.locator(".as-next").click()
+    expect(_question(page, then)).to_be_visible()
+    expect(_question(page, now)).to_have_count(0)
+    expect(page.locator(".as-error")).to_have_text("")
+
+
+def test_size_mismatch_on_taobao_is_worked_from_hub_to_saved_case(app_page: Any, voila_app: VoilaApp) -> None:
+    """A trainee opens the app, works a Taobao size complaint to an exchange card, and saves it."""
+    from playwright.sync_api import expect
+
+    page = app_page
+    page.goto(voila_app.url, timeout=FIRST_RENDER_TIMEOUT_MS)
+
+    # The hub: pick the scenario and the platform, keep English, press Start.
+    expect(page.locator(".as-start")).to_be_visible(timeout=FIRST_RENDER_TIMEOUT_MS)
+    page.locator(".as-hub-scenario select").select_option("Size mismatch")
+    page.locator(".as-hub-platform select").select_option("Taobao / Tmall")
+    expect(page.locator(".as-hub-platform select")).to_have_value("Taobao / Tmall")
+    expect(page.locator(".as-hub-lang select")).to_have_value("English")
+    page.locator(".as-start").click()
+    wizard = page.locator(".as-wizard")
+    expect(wizard).to_be_visible()
+    expect(wizard.locator("h3").first).to_have_text("Size mismatch · Taobao / Tmall")
+    expect(page.locator(".as-back")).to_be_disabled()
+    expect(page.locator(".as-progress")).to_have_text(STEP)
+    first_step, steps_total = _step(page)
+    assert first_step == 1 and steps_total > 1
+
+    # Order value: text that is not a number, then a negative amount, are refused in place.
+    order_value = _question(page, "order_value").locator("input")
+    order_value.fill("abc")
+    page.locator(".as-next").click()
+    expect(page.locator(".as-error")).to_contain_text("Not accepted")
+    expect(page.locator(".as-error")).to_contain_text("Enter a number")
+    order_value.fill("-5")
+    page.locator(".as-next").click()
+    expect(page.locator(".as-error")).to_contain_text("out of range")
+    expect(order_value).to_be_visible()
+    expect(order_value).to_have_value("-5")
+    expect(_question(page, "currency")).to_have_count(0)
+    assert _step(page) == (1, steps_total)
+    order_value.fill("129")
+    _next(page, "order_value", "currency")
+
+    _question(page, "currency").locator("select").select_option("CNY")
+    _next(page, "currency", "delivered_on")
+
+    # The delivery date is nullable: a date picker and an unticked "Not known / none" box.
+    expect(page.get_by_label("Not known / none")).not_to_be_checked()
+    _question(page, "delivered_on").locator("input[type=date]").fill("2026-01-12")
+    _next(page, "delivered_on", "category")
+
+    _question(page, "category").locator("select").select_option("Apparel")
+    _next(page, "category", "evidence_provided")
+    assert _step(page)[0] > first_step
+
+    evidence = _question(page, "evidence_provided")
+    evidence.get_by_role("button", name="Yes").click()
+    expect(evidence.get_by_role("button", name="Yes")).to_have_class(re.compile(r"\bmod-active\b"))
+    _next(page, "evidence_provided", "size_deviation_cm")
+
+    _question(page, "size_deviation_cm").locator("input").fill("3.5")
+    _next(page, "size_deviation_cm", "customer_preference")
+    last_question_step = _step(page)[0]
+
+    # Back returns to the deviation with the typed value kept; Next goes on again.
+    page.locator(".as-back").click()
+    expect(_question(page, "size_deviation_cm").locator("input")).to_have_value("3.5")
+    expect(_question(page, "customer_preference")).to_have_count(0)
+    assert _step(page)[0] < last_question_step
+    _next(page, "size_deviation_cm", "customer_preference")
+    assert _step(page)[0] == last_question_step
+
+    _question(page, "customer_preference").locator("select").select_option("Exchange")
+    page.locator(".as-next").click()
+
+    # The recommendation card replaces the questions.
+    card = page.locator(".as-card-box")
+    expect(card).to_contain_text("Recommendation: Exchange, seller pays shipping")
+    expect(page.locator(".as-progress")).to_have_text("Recommendation ready")
+    expect(page.locator(".as-next")).to_be_disabled()
+    expect(card.locator("tr", has_text="Return shipping paid by")).to_contain_text("seller")
+    expect(card.locator("tr", has_text="Cost borne by")).to_contain_text("seller")
+    expect(card.locator("pre.as-message")).to_contain_text("3.5 cm")
+
+    # Saving appends one record to the case log the server was given.
+    lines_before = voila_app.case_log.read_text(encoding="utf-8").splitlines() if voila_app.case_log.exists() else []
+    page.locator(".as-save").click()
+    status = page.locator(".as-save-status")
+    expect(status).to_contain_text("Saved as case")
+    expect(status).to_contain_text(voila_app.case_log.name)
+    expect(page.locator(".as-save")).to_be_disabled()
+
+    screenshot = full_page_screenshot(page, OUTPUT_DIR / "size_mismatch_card.png")
+    print(f"screenshot: {screenshot}")
+
+    lines = voila_app.case_log.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(lines_before) + 1, f"expected one new case log line, got {lines[len(lines_before):]}"
+    record = json.loads(lines[-1])
+    assert record["outcome"] == "exchange_seller_pays"
+    assert record["scenario"] == "size_mismatch" and record["platform"] == "taobao"
+    assert record["facts"]["size_deviation_cm"] == 3.5
+    assert record["case_id"] in status.inner_text()
