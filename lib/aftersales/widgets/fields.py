@@ -12,6 +12,7 @@ the input's default), accepts ``3,5`` as well as ``3.5``, and says what is wrong
 from __future__ import annotations
 
 from datetime import date, datetime
+from html import escape
 from typing import Any
 
 import ipywidgets as w
@@ -32,7 +33,7 @@ class Field:
         self.control.add_class(f"as-input-{question.name}")
         parts: list[w.Widget] = [self.control]
         if question.unit and question.type in _NUMBER_TYPES:
-            parts.append(w.HTML(f"<span class='as-unit'>{question.unit}</span>"))
+            parts.append(w.HTML(f"<span class='as-unit'>{escape(question.unit)}</span>"))
         self.none_box: w.Checkbox | None = None
         if question.nullable:
             self.none_box = w.Checkbox(value=none_checked, description=word("unknown", lang), indent=False)
