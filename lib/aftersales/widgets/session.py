@@ -8,6 +8,7 @@ the engine before it is kept, so a bad value never advances the case.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -40,6 +41,7 @@ class WizardSession:
         self.library = self.library if self.library is not None else load_library()
         self.playbook = self.library.playbook(self.scenario)
         self.restart()
+        _warm_holidays(self.library.profile(self.platform).holiday_country, self.started.year)
 
     # --- reading the state -------------------------------------------------------------
     def _args(self) -> tuple:
@@ -130,3 +132,20 @@ class WizardSession:
     def _changed(self) -> None:
         self._question_cache: tuple[Question | None] | None = None
         self._decision_cache: Decision | None = None
+
+
+def _warm_holidays(country: str | None, year: int) -> None:
+    """Build the platform's holiday calendar while the first questions are being answered:
+    China's takes about a second the first time, which would otherwise freeze the last Next."""
+    if not country:
+        return
+    from ..policy.deadlines import holiday_calendar
+
+    def build() -> None:
+        for y in (year, year + 1):
+            try:
+                holiday_calendar(country, y)
+            except ValueError:
+                return
+
+    threading.Thread(target=build, name="aftersales-holidays", daemon=True).start()
