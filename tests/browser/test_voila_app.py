@@ -49,6 +49,7 @@ def test_size_mismatch_on_taobao_is_worked_from_hub_to_saved_case(app_page: Any,
 
     # The hub: pick the scenario and the platform, keep English, press Start.
     expect(page.locator(".as-start")).to_be_visible(timeout=FIRST_RENDER_TIMEOUT_MS)
+    assert "run_hub" not in page.content(), "the app must show no code"
     page.locator(".as-hub-scenario select").select_option("Size mismatch")
     page.locator(".as-hub-platform select").select_option("Taobao / Tmall")
     expect(page.locator(".as-hub-platform select")).to_have_value("Taobao / Tmall")
