@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup browser run test validate app bench clean
+.PHONY: setup tools run sop test validate app bench clean
 
 setup: $(STAMP)
 
@@ -12,18 +12,23 @@ $(STAMP): pyproject.toml
 	bash .ci/setup.sh $(VENV)
 	touch $(STAMP)
 
-run: setup
+# The main job: validate, then render the SOP library (every scenario x platform x language).
+run: setup tools
 	$(VENV)/bin/aftersales validate
-	$(VENV)/bin/aftersales examples
+	$(VENV)/bin/aftersales render --out build/sop
+
+sop: run
 
 validate: setup
 	$(VENV)/bin/aftersales validate
 
-# The browser test drives Debian's Chromium; this installs the package when it is missing.
-browser:
+# Debian packages the SOP render and the tests need, installed when missing: Chromium (PDFs and
+# the browser test), Graphviz (flowcharts), Noto CJK fonts and poppler-utils (pdftotext).
+tools:
 	bash .ci/install-chromium.sh
+	bash .ci/install-render-tools.sh
 
-test: setup browser
+test: setup tools
 	$(PY) -m pytest -q
 
 # The trainees' app: the start page and every scenario's wizard, with no code visible.
@@ -33,6 +38,7 @@ app: setup
 bench: setup
 	$(PY) benchmarks/bench_engine.py
 	$(PY) benchmarks/bench_wizard.py
+	$(PY) benchmarks/bench_render.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .hypothesis

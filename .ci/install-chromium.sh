@@ -14,13 +14,6 @@ set -euo pipefail
 
 chromium=/usr/bin/chromium
 
-ci_is_set() {
-  case "$(printf '%s' "${CI:-}" | tr '[:upper:]' '[:lower:]')" in
-    1 | true | yes) return 0 ;;
-    *) return 1 ;;
-  esac
-}
-
 # Prints the version; fails when the binary is missing or does not run.
 chromium_version() {
   local out
@@ -33,51 +26,21 @@ chromium_version() {
   esac
 }
 
-give_up() {
-  echo "install-chromium: $1" >&2
-  if ci_is_set; then
-    echo "install-chromium: CI is set, so the browser test cannot be skipped: failing." >&2
-    exit 1
-  fi
-  echo "install-chromium: continuing without Chromium; the browser test will be skipped." >&2
-  echo "install-chromium: to run it, install Debian's package as root: apt-get install chromium" >&2
-  exit 0
-}
+script=install-chromium
+skipped="the browser test and the SOP PDFs"
+packages_hint=chromium
+# shellcheck source=.ci/apt.sh
+source "$(dirname "$0")/apt.sh"
 
 if version="$(chromium_version)"; then
   echo "$version"
   exit 0
 fi
 
-command -v apt-get >/dev/null 2>&1 || give_up "$chromium is missing and there is no apt-get to install it."
-
-if [ "$(id -u)" -eq 0 ]; then
-  as_root=()
-elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-  as_root=(sudo -n)
-else
-  give_up "$chromium is missing and installing it needs root (no password-less sudo)."
-fi
-
-# DPkg::Lock::Timeout: wait for another apt run (e.g. unattended upgrades) instead of failing.
-apt_get() {
-  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q -y -o Dpkg::Use-Pty=0 -o DPkg::Lock::Timeout=300 "$@"
-}
-
-log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
-echo "install-chromium: installing Debian's chromium package..."
-if ! apt_get install --no-install-recommends chromium >"$log" 2>&1; then
-  # Most often the package lists are missing (fresh container) or stale: refresh, then retry.
-  if ! { apt_get update && apt_get install --no-install-recommends chromium; } >"$log" 2>&1; then
-    cat "$log" >&2
-    give_up "apt-get could not install chromium (output above)."
-  fi
-fi
+apt_install chromium
 
 if version="$(chromium_version)"; then
   echo "$version"
 else
-  cat "$log" >&2
   give_up "the chromium package is installed but $chromium --version does not run."
 fi
