@@ -57,6 +57,17 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("examples", help="run every playbook's worked examples and show their decisions")
     p.add_argument("--scenario", action="append", help="only this scenario (repeatable)")
 
+    p = sub.add_parser("render", help="render the SOP library (Markdown, HTML, PDF) headless via the notebooks")
+    p.add_argument("--scenario", action="append", help="only this scenario (repeatable; default: all)")
+    p.add_argument("--platform", action="append", metavar=PLATFORM_HELP, help="only this platform (repeatable)")
+    p.add_argument("--lang", action="append", choices=LANGS, help="only this language (repeatable)")
+    p.add_argument("--format", default="md,html,pdf", help="comma-separated formats: md, html, pdf (default: all)")
+    p.add_argument("--out", default="build/sop", metavar="DIR", help="output folder (default: build/sop)")
+    p.add_argument("--jobs", type=int, metavar="N", help="notebooks run at once (default: the number of cores)")
+    p.add_argument("--force", action="store_true", help="render everything, even documents that are up to date")
+    p.add_argument("--as-of", metavar="ISO-DATE", help="the parameters in force on this day (default: today)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
     p = sub.add_parser("params", help="show a platform's parameters in force, with sources")
     p.add_argument("platform", metavar=PLATFORM_HELP)
     p.add_argument("--as-of", metavar="ISO-DATE")
@@ -74,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     handler = {
         "list": cmd_list, "describe": cmd_describe, "validate": cmd_validate, "decide": cmd_decide,
-        "examples": cmd_examples, "params": cmd_params,
+        "examples": cmd_examples, "params": cmd_params, "render": cmd_render,
     }[args.command]
     try:
         return handler(args)
@@ -219,3 +230,35 @@ def cmd_params(args: argparse.Namespace) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    """Render the SOP library; exit 1 if any document (or a requested format) failed."""
+    from datetime import date
+
+    from .render.batch import render_library
+    from .render.plan import FORMATS
+
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise UsageError(f"unknown format {', '.join(unknown) or '(none)'}; allowed: {', '.join(FORMATS)}")
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be 1 or more")
+    try:
+        as_of = date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        raise UsageError(f"--as-of {args.as_of!r} is not an ISO date such as 2026-11-23") from None
+    report = render_library(playbooks=Path(args.playbooks) if args.playbooks else None, out=Path(args.out),
+                            scenarios=args.scenario, platforms=args.platform, langs=args.lang, formats=formats,
+                            jobs=args.jobs, force=args.force, as_of=as_of, progress=not args.no_progress)
+    if report.pdf_problem:
+        print(f"aftersales render: no PDF: {report.pdf_problem}", file=sys.stderr)
+    done, cached, failed = len(report.rendered), len(report.cached), report.failed
+    print(f"{done} rendered, {cached} up to date, {len(failed)} failed, {report.notebook_runs} notebook runs, "
+          f"{report.seconds:.1f} s; index: {report.out / 'index.html'}")
+    if failed:
+        print("failed:", file=sys.stderr)
+        for job in failed:
+            print(f"  {job.doc_id}: {job.error}", file=sys.stderr)
+    return 1 if failed or report.pdf_problem else 0

@@ -41,7 +41,7 @@ class Deadline:
 
     @property
     def rule(self) -> str:
-        words = _UNIT_WORDS[self.lang]
+        words = UNIT_WORDS[self.lang]
         start = self.spec.start.source.strip()
         start_name = words["now"] if start == "now" else start if start.isidentifier() else words["start"]
         number = int(self.amount) if float(self.amount).is_integer() else self.amount
@@ -453,7 +453,7 @@ def _compensation(outcome: CompiledOutcome, env: dict[str, Any]) -> dict[str, An
     return result
 
 
-_UNIT_WORDS = {
+UNIT_WORDS = {
     "en": {"hours": "hours", "days": "calendar days", "business_days": "business days", "weeks": "weeks",
            "months": "months", "from": "from", "now": "the decision", "start": "its start date"},
     "zh": {"hours": "小时", "days": "个自然日", "business_days": "个工作日", "weeks": "周", "months": "个月",

@@ -50,8 +50,20 @@ def _as_of(as_of: datetime | date | str | None) -> datetime | date | str | None:
 
 def run_scenario(scenario: str, *, platform: str = "generic", lang: str = "en",
                  as_of: datetime | date | str | None = None, facts: Mapping[str, Any] | str | None = None,
-                 interactive: bool = True, case_log: Path | str | None = None) -> Any:
-    """Decide headless when ``facts`` are given, else show the wizard (when ``interactive``)."""
+                 interactive: bool = True, case_log: Path | str | None = None,
+                 sop: Mapping[str, Any] | str | None = None) -> Any:
+    """Decide headless when ``facts`` are given, else show the wizard (when ``interactive``).
+
+    ``sop`` (set by ``aftersales render``) lists SOP documents of this scenario to write
+    instead; each document's status is displayed and returned.
+    """
+    if sop:
+        from .render.sop import render_documents, show_statuses
+
+        spec = json.loads(sop) if isinstance(sop, str) else sop
+        statuses = render_documents(scenario, spec)
+        show_statuses(statuses)
+        return statuses
     given = parse_facts(facts)
     if given:
         from .engine import decide

@@ -23,3 +23,12 @@ def display_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):
         return str(path.resolve())
+
+
+def default_notebooks_dir() -> Path:
+    """``$AFTERSALES_NOTEBOOKS`` if set, else the repository's ``notebooks/``, else ``./notebooks``."""
+    env = os.environ.get("AFTERSALES_NOTEBOOKS")
+    if env:
+        return Path(env)
+    repo = Path(__file__).resolve().parents[2] / "notebooks"
+    return repo if repo.is_dir() else Path.cwd() / "notebooks"

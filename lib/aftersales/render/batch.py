@@ -1,0 +1,258 @@
+"""``aftersales render``: the SOP library, every scenario × platform × language, headless.
+
+Each scenario's documents are written by one Papermill run of that scenario's notebook (so
+there are as few kernel starts as scenarios), on ``jobs`` worker threads; each worker then
+prints its documents' PDFs from their HTML with its own Chromium. A failing document or
+notebook never stops the others: it is reported with the notebook cell and the error, and
+the command exits 1. Documents whose inputs did not change are not rendered again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .files import write_atomic
+from .plan import FORMATS, LANGS, MANIFEST, Job, plan_jobs, read_manifest
+
+KERNEL = "python3"
+
+
+@dataclass
+class RenderReport:
+    jobs: list[Job]
+    out: Path
+    seconds: float = 0.0
+    notebook_runs: int = 0
+    pdf_problem: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[Job]:
+        return [j for j in self.jobs if j.status == "failed"]
+
+    @property
+    def rendered(self) -> list[Job]:
+        return [j for j in self.jobs if j.status == "ok"]
+
+    @property
+    def cached(self) -> list[Job]:
+        return [j for j in self.jobs if j.status == "cached"]
+
+
+def _block_slow_import() -> None:
+    """Papermill → nbformat → jsonschema imports ``rfc3987_syntax`` (~2.6 s building parsers)
+    only to check the ``iri`` string format, which no notebook schema uses; jsonschema skips
+    the check when the module cannot be imported (python-jsonschema/jsonschema#1428)."""
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
+def _notebook_error(notebook: Path, exc: BaseException) -> str:
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        cell = exc.cell_index - 1 if exc.cell_index else exc.cell_index  # Papermill counts its injected cell
+        return f"{notebook.name} cell {cell}: {exc.ename}: {exc.evalue}"
+    return f"{notebook.name}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+
+
+def _statuses(nb: Any) -> list[dict[str, Any]]:
+    from .sop import STATUS_MIME
+
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if STATUS_MIME in data:
+                return data[STATUS_MIME]
+    return []
+
+
+class _Worker(threading.Thread):
+    """Takes one scenario at a time: runs its notebook, then prints its PDFs."""
+
+    def __init__(self, tasks: "queue.Queue[tuple[str, list[Job]] | None]", out: Path, notebooks: Path,
+                 spec_base: dict[str, Any], done: "queue.Queue[Job]", report: RenderReport):
+        super().__init__(daemon=True)
+        self.tasks, self.out, self.notebooks, self.spec_base, self.done, self.report = tasks, out, notebooks, spec_base, done, report
+        self.printer: Any = None
+
+    def run(self) -> None:
+        try:
+            while True:
+                task = self.tasks.get()
+                if task is None:
+                    return
+                scenario, jobs = task
+                try:
+                    self._scenario(scenario, jobs)
+                except Exception as exc:  # a bug here must not lose the other scenarios
+                    for job in jobs:
+                        if job.status == "todo":
+                            job.status, job.error = "failed", f"{type(exc).__name__}: {exc}"
+                for job in jobs:
+                    self.done.put(job)
+        finally:
+            if self.printer is not None:
+                self.printer.__exit__(None, None, None)
+
+    def _pdf_source(self, job: Job) -> Path:
+        return job.path(self.out, "html") if "html" in job.formats else job.path(self.out, "print.html")
+
+    def _scenario(self, scenario: str, jobs: list[Job]) -> None:
+        import papermill
+
+        notebook = self.notebooks / f"{scenario}.ipynb"
+        if not notebook.exists():
+            for job in jobs:
+                job.status, job.error = "failed", f"no notebook {notebook} for scenario '{scenario}' (copy another scenario's notebook)"
+            return
+        documents = []
+        for job in jobs:
+            documents.append({
+                "platform": job.platform, "lang": job.lang,
+                "md": str(job.path(self.out, "md")) if "md" in job.formats else None,
+                "html": str(job.path(self.out, "html")) if "html" in job.formats else None,
+                "html_for_pdf": str(self._pdf_source(job)) if "pdf" in job.formats and "html" not in job.formats else None,
+                "flowchart": str(job.flowchart(self.out)),
+            })
+        spec = {**self.spec_base, "documents": documents}
+        try:
+            nb = papermill.execute_notebook(
+                str(notebook), None, parameters={"interactive": False, "facts": {}, "sop": json.dumps(spec)},
+                kernel_name=KERNEL, progress_bar=False, log_output=False, execution_timeout=900)
+        except Exception as exc:
+            error = _notebook_error(notebook, exc)
+            for job in jobs:
+                job.status, job.error = "failed", error
+            return
+        by_doc = {(s["platform"], s["lang"]): s for s in _statuses(nb)}
+        for job in jobs:
+            status = by_doc.get((job.platform, job.lang))
+            if status is None:
+                job.status, job.error = "failed", f"{notebook.name}: the notebook reported nothing for this document"
+            elif not status["ok"]:
+                job.status, job.error = "failed", f"{notebook.name} (render cell): {status['error']}"
+            else:
+                job.written = [p for p in status["written"] if not p.endswith(".print.html")]
+        for job in jobs:
+            if job.status == "todo" and "pdf" in job.formats:
+                self._print(job)
+            if job.status == "todo":
+                job.status = "ok"
+
+    def _print(self, job: Job) -> None:
+        from .pdf import PdfPrinter
+
+        source, target = self._pdf_source(job), job.path(self.out, "pdf")
+        try:
+            if self.printer is None:
+                self.printer = PdfPrinter().__enter__()
+            self.printer.print_pdf(source, target)
+            job.written.append(str(target))
+        except Exception as exc:
+            job.status, job.error = "failed", f"PDF: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        finally:
+            if source.name.endswith(".print.html"):
+                source.unlink(missing_ok=True)
+
+
+def render_library(*, playbooks: Path | None = None, out: Path = Path("build/sop"), scenarios: list[str] | None = None,
+                   platforms: list[str] | None = None, langs: list[str] | None = None,
+                   formats: list[str] | None = None, jobs: int | None = None, force: bool = False,
+                   as_of: date | None = None, progress: bool = True) -> RenderReport:
+    """Render the SOP library (see the module's docstring); returns what happened to each document."""
+    from ..paths import default_notebooks_dir, default_playbooks_dir
+
+    started = time.perf_counter()
+    root = Path(playbooks or default_playbooks_dir()).resolve()
+    out = Path(out).resolve()
+    formats = list(formats or FORMATS)
+    day = as_of or date.today()
+    report = RenderReport([], out)
+    if "pdf" in formats:
+        from .pdf import pdf_engine_problem
+
+        report.pdf_problem = pdf_engine_problem()
+        if report.pdf_problem:
+            formats.remove("pdf")
+    report.jobs = plan_jobs(root, out, scenarios=scenarios, platforms=platforms, langs=langs, formats=formats,
+                            day=day, explicit_date=as_of is not None, force=force)
+    todo = [j for j in report.jobs if j.status == "todo"]
+    if todo:
+        _run(todo, root, out, day, jobs or os.cpu_count() or 1, report, progress)
+        _write_manifest(out, report.jobs)
+    _write_index(out, report.jobs)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _run(todo: list[Job], root: Path, out: Path, day: date, workers: int, report: RenderReport, progress: bool) -> None:
+    _block_slow_import()
+    previous = os.environ.get("AFTERSALES_PLAYBOOKS")
+    os.environ["AFTERSALES_PLAYBOOKS"] = str(root)  # the kernels (started below) load the same playbooks
+    try:
+        _run_workers(todo, out, day, workers, report, progress)
+    finally:
+        if previous is None:
+            os.environ.pop("AFTERSALES_PLAYBOOKS", None)
+        else:
+            os.environ["AFTERSALES_PLAYBOOKS"] = previous
+
+
+def _run_workers(todo: list[Job], out: Path, day: date, workers: int, report: RenderReport, progress: bool) -> None:
+    from tqdm import tqdm
+
+    from ..paths import default_notebooks_dir
+
+    by_scenario: dict[str, list[Job]] = {}
+    for job in todo:
+        by_scenario.setdefault(job.scenario, []).append(job)
+    tasks: queue.Queue = queue.Queue()
+    # the biggest scenarios first, so the last worker does not start a long one alone
+    for scenario, jobs in sorted(by_scenario.items(), key=lambda item: -len(item[1])):
+        tasks.put((scenario, jobs))
+    report.notebook_runs = len(by_scenario)
+    workers = max(1, min(workers, len(by_scenario)))
+    for _ in range(workers):
+        tasks.put(None)
+    done: queue.Queue = queue.Queue()
+    spec = {"rendered_on": day.isoformat()}
+    threads = [_Worker(tasks, out, default_notebooks_dir().resolve(), spec, done, report) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    with tqdm(total=len(todo), unit="doc", desc="SOP documents", disable=not progress, file=sys.stderr) as bar:
+        for _ in range(len(todo)):
+            job = done.get()
+            mark = "ok    " if job.status == "ok" else "FAILED"
+            bar.write(f"{mark} {job.doc_id} ({', '.join(job.formats)})" + (f": {job.error}" if job.error else ""),
+                      file=sys.stderr)
+            bar.update(1)
+    for thread in threads:
+        thread.join()
+
+
+def _write_manifest(out: Path, jobs: list[Job]) -> None:
+    manifest = read_manifest(out)
+    for job in jobs:
+        if job.status in ("ok", "failed"):
+            manifest[job.doc_id] = {"key": job.key if job.status == "ok" else "", "status": job.status,
+                                    "formats": list(job.formats), "error": job.error}
+    write_atomic(out / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True))
+
+
+def _write_index(out: Path, jobs: list[Job]) -> None:
+    from .index import index_html, index_markdown
+
+    manifest = read_manifest(out)
+    for name, text in (("index.html", index_html(out, jobs, manifest)), ("index.md", index_markdown(out, jobs, manifest))):
+        path = out / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            write_atomic(path, text)

@@ -1,0 +1,78 @@
+"""Rendering one scenario's SOP documents inside a notebook kernel (the Papermill side).
+
+The batch (:mod:`aftersales.render.batch`) runs a scenario notebook once with a ``sop``
+parameter listing the documents to write; the notebook calls :func:`render_documents`, which
+writes each document's Markdown and HTML (and the HTML a PDF is printed from) and reports one
+status per document, so one bad document never stops the others.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Mapping
+
+from .files import write_atomic
+
+STATUS_MIME = "application/vnd.aftersales.sop-status+json"
+
+
+@dataclass
+class DocumentRequest:
+    """One document to write: where each of its formats goes (``html_for_pdf``: the HTML to print)."""
+
+    platform: str
+    lang: str
+    md: str | None = None
+    html: str | None = None
+    html_for_pdf: str | None = None
+    flowchart: str | None = None  # the SVG file the Markdown links to
+
+
+def render_documents(scenario: str, spec: Mapping[str, Any], library: Any = None) -> list[dict[str, Any]]:
+    """Write the documents ``spec["documents"]`` of ``scenario``; one status dict per document."""
+    from ..library import load_library
+    from .document import sop_document
+    from .flowchart import flowchart_svg
+    from .templates import render_html, render_markdown, trusted
+    from .. import __version__
+
+    library = library if library is not None else load_library()
+    playbook = library.playbook(scenario)  # a broken playbook fails the whole notebook, located
+    rendered_on = date.fromisoformat(spec["rendered_on"])
+    statuses = []
+    for raw in spec["documents"]:
+        request = DocumentRequest(**raw)
+        status = {"platform": request.platform, "lang": request.lang, "ok": True, "error": None, "written": []}
+        try:
+            profile = library.profile(request.platform)
+            doc = sop_document(playbook, profile, library, request.lang, rendered_on)
+            svg = flowchart_svg(playbook, request.lang)
+            if request.md:
+                flowchart = Path(request.flowchart)
+                write_atomic(flowchart, svg)
+                doc.flowchart_file = flowchart.name
+                write_atomic(Path(request.md), render_markdown("sop.md.j2", doc=doc, w=doc.words))
+                status["written"].append(request.md)
+            for target in (request.html, request.html_for_pdf):
+                if target:
+                    html = render_html("sop.html.j2", doc=doc, w=doc.words, flowchart_svg=trusted(svg),
+                                       library_version=__version__)
+                    write_atomic(Path(target), html)
+                    status["written"].append(target)
+        except Exception as exc:  # one document's failure is reported, the others go on
+            status.update(ok=False, error=f"{type(exc).__name__}: {exc}",
+                          where=traceback.extract_tb(exc.__traceback__)[-1].filename.rsplit("/", 1)[-1])
+        statuses.append(status)
+    return statuses
+
+
+def show_statuses(statuses: list[dict[str, Any]]) -> None:
+    """Display the statuses for the batch (a JSON bundle) and for a person (one line each)."""
+    from IPython.display import display
+
+    lines = [f"{'ok    ' if s['ok'] else 'FAILED'} {s['platform']}/{s['lang']}"
+             + ("" if s["ok"] else f": {s['error']}") for s in statuses]
+    display({STATUS_MIME: statuses, "text/plain": "\n".join(lines)}, raw=True)
