@@ -37,13 +37,14 @@ lang = "en"  # language of the card and the customer message: en, zh or ru
 as_of = None  # when the case starts, an ISO date-time string like "2026-01-15T09:00:00+00:00"; None: now
 facts = {}  # the case's facts as a dict or JSON text; empty: fill in the form, given: decide headless
 interactive = True  # False: never show a form (a headless run without facts is then an error)
+sop = {}  # set by aftersales render: the SOP documents of this scenario to write instead
 
 # %%
 # NBVAL_CHECK_OUTPUT
 from aftersales.notebook import run_scenario, show_result
 
 result = run_scenario("wrong_item", platform=platform, lang=lang, as_of=as_of, facts=facts,
-                      interactive=interactive)
+                      interactive=interactive, sop=sop)
 
 # %%
 # NBVAL_CHECK_OUTPUT

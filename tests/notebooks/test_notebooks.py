@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
 HUB = "00_start_here"
 SCENARIOS = ("quality_defect", "wrong_item", "size_mismatch", "claim", "bad_review")
-SCENARIO_PARAMETERS = ["platform", "lang", "as_of", "facts", "interactive"]
+SCENARIO_PARAMETERS = ["platform", "lang", "as_of", "facts", "interactive", "sop"]
 HUB_PARAMETERS = ["scenario", "platform", "lang", "interactive"]
 CHECK_OUTPUT = "# NBVAL_CHECK_OUTPUT"
 AS_OF = "2026-01-15T09:00:00+00:00"
@@ -133,8 +133,8 @@ def test_notebooks_hold_no_outputs_and_run_on_python3(name: str) -> None:
 # --- thin notebooks: parameters and calls only ---------------------------------------------------
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_a_scenario_notebook_has_the_five_parameters(scenario: str) -> None:
-    """The tagged parameters cell assigns platform, lang, as_of, facts and interactive, with interactive defaults."""
+def test_a_scenario_notebook_has_its_six_parameters(scenario: str) -> None:
+    """The tagged parameters cell assigns platform, lang, as_of, facts, interactive and sop, with interactive defaults."""
     nb = read(scenario)
     cell = parameters_cell(nb)
     values = assigned(cell)
@@ -142,6 +142,7 @@ def test_a_scenario_notebook_has_the_five_parameters(scenario: str) -> None:
     assert values["platform"] in load_library().profiles
     assert values["lang"] == "en" and values["as_of"] is None and values["facts"] == {}
     assert values["interactive"] is True
+    assert values["sop"] == {}, "only aftersales render sets the SOP documents to write"
     assert code_cells(nb)[0] is cell, "parameters come before any other code"
 
 

@@ -1,0 +1,172 @@
+"""The SOP library render, end to end on a small library: files, contents, escaping, failure
+isolation, the index, and the no-op rerun. Notebooks run through Papermill as in production."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from aftersales.render.batch import render_library
+from aftersales.render.files import write_atomic
+
+REPO = Path(__file__).resolve().parents[2]
+SCRIPT = "<script>alert('sop')</script>"
+AS_OF = date(2026, 11, 23)
+CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _tools_missing() -> str | None:
+    missing = [tool for tool in ("dot", "pdftotext") if shutil.which(tool) is None]
+    if not Path(os.environ.get("AFTERSALES_CHROMIUM", "/usr/bin/chromium")).exists():
+        missing.append("chromium")
+    return ", ".join(missing) or None
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory) -> Path:
+    """A copy of the playbooks with a <script> in an example fact and a broken bad_review."""
+    root = tmp_path_factory.mktemp("lib") / "playbooks"
+    shutil.copytree(REPO / "playbooks", root)
+    size = root / "size_mismatch.yaml"
+    text = size.read_text(encoding="utf-8")
+    original = "facts: {order_value: 129, currency: CNY, delivered_on: 2026-01-12, evidence_provided: true,"
+    assert original in text
+    size.write_text(text.replace(original, original.replace("facts: {", f'facts: {{customer_name: "{SCRIPT}", '), 1),
+                    encoding="utf-8")
+    review = root / "bad_review.yaml"
+    text = review.read_text(encoding="utf-8")
+    review.write_text(text.replace("start: ", "start: no_such_step  # was: ", 1), encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def rendered(library, tmp_path_factory):
+    missing = _tools_missing()
+    if missing:
+        if CI:
+            pytest.fail(f"render tools missing on CI: {missing} (make sop installs them)")
+        pytest.skip(f"render tools missing: {missing} (run: bash .ci/install-render-tools.sh; bash .ci/install-chromium.sh)")
+    out = tmp_path_factory.mktemp("sop")
+    report = render_library(playbooks=library, out=out, scenarios=["size_mismatch", "bad_review"],
+                            platforms=["taobao"], langs=["zh", "ru", "en"], jobs=2, as_of=AS_OF, progress=False)
+    return out, report
+
+
+def test_every_expected_document_exists_in_every_format(rendered):
+    out, report = rendered
+    assert report.notebook_runs == 2, "one notebook run per scenario"
+    for lang in ("zh", "ru", "en"):
+        for fmt in ("md", "html", "pdf"):
+            assert (out / "size_mismatch" / f"taobao.{lang}.{fmt}").stat().st_size > 1000
+        assert (out / "size_mismatch" / f"flowchart.{lang}.svg").exists()
+    assert (out / "index.html").exists() and (out / "index.md").exists()
+    assert not list(out.rglob("*.tmp")) and not list(out.rglob("*.print.html"))
+
+
+def test_the_html_has_the_flowchart_picture_and_the_parameter_table_with_sources(rendered):
+    out, _report = rendered
+    html = (out / "size_mismatch" / "taobao.en.html").read_text(encoding="utf-8")
+    assert '<figure class="flowchart"' in html and "<svg" in html and "</svg>" in html
+    assert "http://" not in html.split("<svg", 1)[0] and "cdn" not in html.lower(), "nothing loaded from the network"
+    table = html.split("Platform parameters", 1)[1].split("</table>", 1)[0]
+    assert "size_tolerance_cm" in table and "3 cm" in table and "seed 001" in table and "unverified" in table
+    markdown = (out / "size_mismatch" / "taobao.en.md").read_text(encoding="utf-8")
+    assert "![Decision flowchart](flowchart.en.svg)" in markdown
+    assert "| `size_tolerance_cm`" in markdown
+
+
+def test_text_is_in_the_documents_language(rendered):
+    out, _report = rendered
+    assert "尺码问题 — 淘宝 / 天猫" in (out / "size_mismatch" / "taobao.zh.html").read_text(encoding="utf-8")
+    assert "Несоответствие размера" in (out / "size_mismatch" / "taobao.ru.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("lang, title", [("zh", "尺码问题"), ("ru", "Несоответствие размера"), ("en", "Size mismatch")])
+def test_the_pdf_has_pages_and_its_text_layer_holds_the_title(rendered, lang, title):
+    out, _report = rendered
+    pdf = out / "size_mismatch" / f"taobao.{lang}.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert text.count("\f") >= 2, "several pages"
+    assert title in text
+
+
+def test_an_example_fact_with_a_script_tag_is_shown_escaped(rendered):
+    out, _report = rendered
+    html = (out / "size_mismatch" / "taobao.en.html").read_text(encoding="utf-8")
+    assert "<script" not in html
+    assert "&lt;script&gt;alert(&#39;sop&#39;)&lt;/script&gt;" in html or "&lt;script&gt;" in html
+    markdown = (out / "size_mismatch" / "taobao.en.md").read_text(encoding="utf-8")
+    assert "<script" not in markdown and "&lt;script&gt;" in markdown
+
+
+def test_a_broken_playbook_fails_only_its_own_documents_and_is_named(rendered):
+    out, report = rendered
+    failed = {job.doc_id: job.error for job in report.failed}
+    assert set(failed) == {"bad_review/taobao.zh", "bad_review/taobao.ru", "bad_review/taobao.en"}
+    for error in failed.values():
+        assert "bad_review.ipynb cell" in error and "bad_review.yaml" in error and "no_such_step" in error
+    assert {job.doc_id for job in report.rendered} == {f"size_mismatch/taobao.{lang}" for lang in ("zh", "ru", "en")}
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert index.count('class="failed"') == 3 and index.count('class="ok"') == 3
+
+
+def test_a_second_run_with_nothing_changed_renders_nothing(rendered, library):
+    out, _report = rendered
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    started = time.perf_counter()
+    again = render_library(playbooks=library, out=out, scenarios=["size_mismatch"], platforms=["taobao"],
+                           langs=["zh", "ru", "en"], as_of=AS_OF, progress=False)
+    assert time.perf_counter() - started < 1.0
+    assert again.notebook_runs == 0 and len(again.cached) == 3 and not again.rendered
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_the_command_line_reports_failures_and_exits_1(library, tmp_path, rendered):
+    """Through the CLI: the summary names each failed document with its notebook cell; PDF
+    missing says what to install while Markdown and HTML still render."""
+    env = {**os.environ, "AFTERSALES_CHROMIUM": str(tmp_path / "no-chromium")}
+    result = subprocess.run(
+        [sys.executable, "-m", "aftersales", "--playbooks", str(library), "render", "--scenario", "bad_review",
+         "--scenario", "size_mismatch", "--platform", "ozon", "--lang", "en", "--out", str(tmp_path / "sop"),
+         "--no-progress", "--as-of", "2026-11-23"], capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 1
+    assert "bad_review/ozon.en: bad_review.ipynb cell" in result.stderr
+    assert "apt-get install chromium" in result.stderr
+    assert (tmp_path / "sop" / "size_mismatch" / "ozon.en.html").exists()
+    assert not (tmp_path / "sop" / "size_mismatch" / "ozon.en.pdf").exists()
+    assert "1 rendered, 0 up to date, 1 failed" in result.stdout
+
+
+def test_an_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
+    target = tmp_path / "doc.html"
+    write_atomic(target, "old")
+
+    class Boom(Exception):
+        pass
+
+    def broken_replace(*_args):
+        raise Boom
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(Boom):
+        write_atomic(target, "new")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["doc.html"]
+
+
+def test_bad_render_options_are_one_line_errors(tmp_path):
+    for args, complaint in [(["--format", "docx"], "unknown format docx"), (["--jobs", "0"], "--jobs must be"),
+                            (["--scenario", "nope"], "unknown scenario 'nope'"), (["--as-of", "soon"], "not an ISO date")]:
+        result = subprocess.run([sys.executable, "-m", "aftersales", "render", "--out", str(tmp_path), *args],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 2 and complaint in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
