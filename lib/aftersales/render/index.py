@@ -43,61 +43,69 @@ def _links(out: Path, scenario: str, platform: str, lang: str, formats: list[str
     return links
 
 
-def index_html(out: Path, jobs: list[Job], manifest: dict[str, dict]) -> str:
+def _matrix(out: Path, jobs: list[Job], manifest: dict[str, dict], md: bool):
+    """The coverage rows: (scenario, platform, [(lang, cell or None, links)]), and the languages."""
     cells = _entries(jobs, manifest)
     scenarios, platforms, langs = _axes(cells)
-    counts = {s: sum(1 for c in cells.values() if c["status"] == s) for s in ("ok", "failed")}
-    head = "".join(f"<th>{escape(lang)}</th>" for lang in langs)
     rows = []
     for scenario in scenarios:
         for platform in platforms:
-            tds = []
+            row = []
             for lang in langs:
                 cell = cells.get((scenario, platform, lang))
-                if cell is None:
-                    tds.append('<td class="none">—</td>')
-                    continue
-                status = cell["status"]
-                links = " · ".join(_links(out, scenario, platform, lang, cell["formats"]))
-                error = f'<div class="err">{escape(cell["error"])}</div>' if status == "failed" else ""
-                tds.append(f'<td class="{escape(str(status))}">{_MARK.get(status, status)} {links}{error}</td>')
-            rows.append(f"<tr><th>{escape(scenario)}</th><td>{escape(platform)}</td>{''.join(tds)}</tr>")
+                links = " · ".join(_links(out, scenario, platform, lang, cell["formats"], md=md)) if cell else ""
+                row.append((lang, cell, links))
+            rows.append((scenario, platform, row))
+    return rows, langs, cells
+
+
+def index_html(out: Path, jobs: list[Job], manifest: dict[str, dict]) -> str:
+    rows, langs, cells = _matrix(out, jobs, manifest, md=False)
+    counts = {s: sum(1 for c in cells.values() if c["status"] == s) for s in ("ok", "failed")}
+    head = "".join(f"<th>{escape(lang)}</th>" for lang in langs)
+    html_rows = []
+    for scenario, platform, row in rows:
+        tds = []
+        for _lang, cell, links in row:
+            if cell is None:
+                tds.append('<td class="none">—</td>')
+                continue
+            status = cell["status"]
+            error = f'<div class="err">{escape(cell["error"])}</div>' if status == "failed" else ""
+            tds.append(f'<td class="{escape(str(status))}">{_MARK.get(status, status)} {links}{error}</td>')
+        html_rows.append(f"<tr><th>{escape(scenario)}</th><td>{escape(platform)}</td>{''.join(tds)}</tr>")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>SOP library</title>
 <style>body{{font-family:"Noto Sans","Noto Sans CJK SC",sans-serif;max-width:1100px;margin:1em auto;padding:0 12px}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #d5dde8;padding:4px 8px;text-align:left;vertical-align:top}}
-td.failed{{background:#fdecea}}td.ok,td.cached{{background:#eef8ef}}.err{{color:#b3261e;font-size:85%;max-width:28em}}</style>
+td.failed{{background:#fdecea}}td.ok{{background:#eef8ef}}.err{{color:#b3261e;font-size:85%;max-width:28em}}</style>
 </head><body>
 <h1>SOP library</h1>
 <p>{counts['ok']} documents ready, {counts['failed']} failed.
 Each document: Markdown, HTML and PDF where rendered.</p>
 <h2>Coverage</h2>
 <table><tr><th>scenario</th><th>platform</th>{head}</tr>
-{chr(10).join(rows)}
+{chr(10).join(html_rows)}
 </table>
 </body></html>
 """
 
 
 def index_markdown(out: Path, jobs: list[Job], manifest: dict[str, dict]) -> str:
-    cells = _entries(jobs, manifest)
-    scenarios, platforms, langs = _axes(cells)
+    rows, langs, _cells = _matrix(out, jobs, manifest, md=True)
     lines = ["# SOP library", "", "## Coverage", "",
              "| scenario | platform | " + " | ".join(langs) + " |", "|---|---|" + "---|" * len(langs)]
     failures = []
-    for scenario in scenarios:
-        for platform in platforms:
-            row = []
-            for lang in langs:
-                cell = cells.get((scenario, platform, lang))
-                if cell is None:
-                    row.append("—")
-                    continue
-                row.append(f"{_MARK.get(cell['status'], cell['status'])} "
-                           + " · ".join(_links(out, scenario, platform, lang, cell["formats"], md=True)))
-                if cell["status"] == "failed":
-                    failures.append(f"- `{scenario}/{platform}.{lang}`: {escape(cell['error'], quote=False)}")
-            lines.append(f"| {scenario} | {platform} | " + " | ".join(row) + " |")
+    for scenario, platform, row in rows:
+        texts = []
+        for lang, cell, links in row:
+            if cell is None:
+                texts.append("—")
+                continue
+            texts.append(f"{_MARK.get(cell['status'], cell['status'])} {links}")
+            if cell["status"] == "failed":
+                failures.append(f"- `{scenario}/{platform}.{lang}`: {escape(cell['error'], quote=False)}")
+        lines.append(f"| {scenario} | {platform} | " + " | ".join(texts) + " |")
     if failures:
         lines += ["", "## Failed", "", *failures]
     return "\n".join(lines) + "\n"
