@@ -58,9 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--scenario", action="append", help="only this scenario (repeatable)")
 
     p = sub.add_parser("render", help="render the SOP library (Markdown, HTML, PDF) headless via the notebooks")
-    p.add_argument("--scenario", action="append", help="only this scenario (repeatable; default: all)")
-    p.add_argument("--platform", action="append", metavar=PLATFORM_HELP, help="only this platform (repeatable)")
-    p.add_argument("--lang", action="append", choices=LANGS, help="only this language (repeatable)")
+    p.add_argument("--scenario", action="append", help="only these scenarios (a,b or repeated; default: all)")
+    p.add_argument("--platform", action="append", metavar=PLATFORM_HELP, help="only these platforms (a,b or repeated)")
+    p.add_argument("--lang", action="append", metavar="{en,zh,ru}", help="only these languages (a,b or repeated)")
     p.add_argument("--format", default="md,html,pdf", help="comma-separated formats: md, html, pdf (default: all)")
     p.add_argument("--out", default="build/sop", metavar="DIR", help="output folder (default: build/sop)")
     p.add_argument("--jobs", type=int, metavar="N", help="notebooks run at once (default: the number of cores)")
@@ -249,8 +249,14 @@ def cmd_render(args: argparse.Namespace) -> int:
         as_of = date.fromisoformat(args.as_of) if args.as_of else None
     except ValueError:
         raise UsageError(f"--as-of {args.as_of!r} is not an ISO date such as 2026-11-23") from None
+    def names(values: list[str] | None) -> list[str] | None:  # repeatable and comma-separated
+        return [n.strip() for v in values for n in v.split(",") if n.strip()] if values else None
+
+    langs = names(args.lang)
+    if langs and any(lang not in LANGS for lang in langs):
+        raise UsageError(f"unknown language in {','.join(langs)}; allowed: {', '.join(LANGS)}")
     report = render_library(playbooks=Path(args.playbooks) if args.playbooks else None, out=Path(args.out),
-                            scenarios=args.scenario, platforms=args.platform, langs=args.lang, formats=formats,
+                            scenarios=names(args.scenario), platforms=names(args.platform), langs=langs, formats=formats,
                             jobs=args.jobs, force=args.force, as_of=as_of, progress=not args.no_progress)
     if report.pdf_problem:
         print(f"aftersales render: no PDF: {report.pdf_problem}", file=sys.stderr)

@@ -165,7 +165,8 @@ def test_an_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path, mon
 
 def test_bad_render_options_are_one_line_errors(tmp_path):
     for args, complaint in [(["--format", "docx"], "unknown format docx"), (["--jobs", "0"], "--jobs must be"),
-                            (["--scenario", "nope"], "unknown scenario 'nope'"), (["--as-of", "soon"], "not an ISO date")]:
+                            (["--scenario", "size_mismatch,nope"], "unknown scenario 'nope'"),
+                            (["--lang", "en,xx"], "unknown language"), (["--as-of", "soon"], "not an ISO date")]:
         result = subprocess.run([sys.executable, "-m", "aftersales", "render", "--out", str(tmp_path), *args],
                                 capture_output=True, text=True, timeout=60)
         assert result.returncode == 2 and complaint in result.stderr, result.stderr
