@@ -23,10 +23,12 @@ validate: setup
 	$(VENV)/bin/aftersales validate
 
 # Debian packages the SOP render and the tests need, installed when missing: Chromium (PDFs and
-# the browser test), Graphviz (flowcharts), Noto CJK fonts and poppler-utils (pdftotext).
+# the browser test), Graphviz (flowcharts), Noto CJK fonts and poppler-utils (pdftotext), and
+# PostgreSQL (the progress store's tests start a throwaway server of their own).
 tools:
 	bash .ci/install-chromium.sh
 	bash .ci/install-render-tools.sh
+	bash .ci/install-postgres.sh
 
 test: setup tools
 	$(PY) -m pytest -q

@@ -6,7 +6,8 @@ venv="${1:-.venv}"
 python3 -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --upgrade pip
 if "$venv/bin/python" -m pip install --quiet uv; then
-  "$venv/bin/python" -m uv pip install --quiet --python "$venv/bin/python" -e '.[test]'
+  # --compile-bytecode: processes the tests spawn would otherwise each compile SQLAlchemy & co. again
+  "$venv/bin/python" -m uv pip install --quiet --compile-bytecode --python "$venv/bin/python" -e '.[test]'
 else
   "$venv/bin/python" -m pip install --quiet -e '.[test]'
 fi

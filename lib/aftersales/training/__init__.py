@@ -1,0 +1,1 @@
+"""Training: practice cases from the bank, scored against the playbooks, with feedback and progress."""
