@@ -1,0 +1,103 @@
+"""How often the checker is right on labelled messages: precision and recall per rule.
+
+A labelled message names the rule ids it should trigger (any severity). Scores are counted
+over (message, rule) pairs and micro-averaged: a rule reported for a message that expects it
+is a true positive, reported but not expected a false positive, expected but not reported a
+false negative. Used by ``benchmarks/bench_compliance.py`` and the tests.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .checker import check_message
+
+
+@dataclass(frozen=True)
+class LabelledMessage:
+    """A message with the rule ids it should trigger."""
+
+    id: str
+    platform: str
+    lang: str
+    kind: str
+    text: str
+    expect: frozenset[str]
+    note: str = ""
+    split: str = "tuning"  # "heldout": never used to change the rules
+
+
+@dataclass
+class Tally:
+    """True positives, false positives and false negatives of one group."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+@dataclass
+class Scores:
+    """Overall, per-rule and per-language tallies, and every disagreement."""
+
+    overall: Tally = field(default_factory=Tally)
+    by_rule: dict[str, Tally] = field(default_factory=dict)
+    by_lang: dict[str, Tally] = field(default_factory=dict)
+    mistakes: list[tuple[str, str, str]] = field(default_factory=list)  # (message id, "FP"|"FN", rule)
+    messages: int = 0
+
+
+def load_labelled(path: str | Path) -> list[LabelledMessage]:
+    """Read a labelled-messages YAML file (``messages:`` list of id, platform, lang, kind, expect, text,
+    optional note and split)."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return [
+        LabelledMessage(id=m["id"], platform=m["platform"], lang=m["lang"], kind=m["kind"], text=m["text"],
+                        expect=frozenset(m.get("expect") or ()), note=m.get("note", ""),
+                        split=m.get("split", "tuning"))
+        for m in data["messages"]
+    ]
+
+
+def found_rules(message: LabelledMessage) -> frozenset[str]:
+    """The rule ids the checker reports for ``message``."""
+    return frozenset(f.rule for f in check_message(message.text, message.platform, message.lang, message.kind))
+
+
+def score(messages: Iterable[LabelledMessage]) -> Scores:
+    """Compare the checker with the labels, message by message."""
+    scores = Scores()
+    for message in messages:
+        scores.messages += 1
+        found = found_rules(message)
+        outcomes: Counter[tuple[str, str]] = Counter()
+        for rule in found | message.expect:
+            outcome = "tp" if rule in found and rule in message.expect else ("fp" if rule in found else "fn")
+            outcomes[(rule, outcome)] += 1
+            if outcome != "tp":
+                scores.mistakes.append((message.id, outcome.upper(), rule))
+        for (rule, outcome), count in outcomes.items():
+            for tally in (scores.overall, scores.by_rule.setdefault(rule, Tally()),
+                          scores.by_lang.setdefault(message.lang, Tally())):
+                setattr(tally, outcome, getattr(tally, outcome) + count)
+    return scores
+
+
+def as_rows(scores: Scores) -> list[dict[str, Any]]:
+    """Per-rule rows (rule, tp, fp, fn, precision, recall), sorted by rule id."""
+    return [{"rule": rule, "tp": t.tp, "fp": t.fp, "fn": t.fn, "precision": t.precision, "recall": t.recall}
+            for rule, t in sorted(scores.by_rule.items())]
