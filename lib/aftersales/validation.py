@@ -33,6 +33,12 @@ def validate_paths(paths: list[Path], playbooks_dir: str | Path | None = None) -
         found, count = _validate_group(root, files)
         problems.extend(found)
         checked += count
+        whole_library = not paths or any(p.is_dir() and p.resolve() == root.resolve() for p in paths)
+        if whole_library and (root / "cases").is_dir() and not found:
+            from .training.cases import case_files, case_problems
+
+            problems.extend(case_problems(root / "cases"))  # the practice bank must agree with the playbooks
+            checked += len(case_files(root / "cases"))
     return sorted(set(problems)), checked
 
 
