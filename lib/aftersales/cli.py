@@ -68,6 +68,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", metavar="ISO-DATE", help="the parameters in force on this day (default: today)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
+    from .compliance import cli as compliance_cli
+    from .training.cases_cli import add_train_parser
+
+    add_train_parser(sub)
+    compliance_cli.add_parser(sub)
+
     p = sub.add_parser("params", help="show a platform's parameters in force, with sources")
     p.add_argument("platform", metavar=PLATFORM_HELP)
     p.add_argument("--as-of", metavar="ISO-DATE")
@@ -85,7 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     handler = {
         "list": cmd_list, "describe": cmd_describe, "validate": cmd_validate, "decide": cmd_decide,
-        "examples": cmd_examples, "params": cmd_params, "render": cmd_render,
+        "examples": cmd_examples, "params": cmd_params, "render": cmd_render, "train": cmd_train,
+        "check-message": _check_message,
     }[args.command]
     try:
         return handler(args)
@@ -147,6 +154,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return 1
     print(f"ok: {checked} file(s) valid", file=sys.stderr)
     return 0
+
+
+def _read_json(source: str, what: str = "answers") -> Any:
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read {what} file '{source}': {exc.strerror}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{what} in {'stdin' if source == '-' else source} are not valid JSON: {exc.msg} "
+                         f"at line {exc.lineno} column {exc.colno}") from None
 
 
 def _read_facts(source: str) -> Any:
@@ -268,3 +287,49 @@ def cmd_render(args: argparse.Namespace) -> int:
         for job in failed:
             print(f"  {job.doc_id}: {job.error}", file=sys.stderr)
     return 1 if failed or report.pdf_problem else 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """``train list | show | refresh`` (the case bank) and ``train score`` (an attempt)."""
+    if getattr(args, "train_command", None) == "score":
+        return _train_score(args)
+    from .training.cases_cli import run_train
+
+    return run_train(args)
+
+
+def _train_score(args: argparse.Namespace) -> int:
+    from .training.cases import get_case
+    from .training.feedback import feedback_text
+    from .training.scoring import Answer, score_attempt
+
+    case = get_case(args.id, getattr(args, "cases", None))
+    answers = _read_json(args.answers)
+    if not isinstance(answers, dict):
+        raise UsageError("--answers must hold one JSON object (facts, resolution, payers, compensation, reply)")
+    score = score_attempt(case, Answer.from_mapping(answers), library=_library(args), lang=args.lang)
+    if args.json:
+        print(json.dumps(score.to_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        print(feedback_text(score))
+    if args.trainee:
+        from datetime import datetime, timezone
+
+        from .training.store import Attempt, ProgressStore
+
+        now = datetime.now(timezone.utc)
+        with ProgressStore(args.progress_url) as store:
+            attempt_id = store.record(Attempt(
+                trainee=args.trainee, case_id=case.id, scenario=case.scenario, platform=case.platform,
+                answers=answers, score=score.points, max_score=score.max_points, findings=score.mistakes(),
+                playbook_version=score.playbook_version, playbook_hash=score.playbook_hash,
+                started_at=now, finished_at=now))
+        print(f"recorded as attempt {attempt_id} for {args.trainee}", file=sys.stderr)
+    return 0
+
+
+def _check_message(args: argparse.Namespace) -> int:
+    """``check-message``: exit 0 without error-level findings, 1 with any, 2 on bad input."""
+    from .compliance import cli as compliance_cli
+
+    return compliance_cli.run(args)

@@ -24,7 +24,7 @@ from IPython.display import HTML, display
 
 from .errors import FactError
 
-__all__ = ["parse_facts", "run_scenario", "show_result", "run_hub"]
+__all__ = ["parse_facts", "run_scenario", "show_result", "run_hub", "run_practice", "run_dashboard", "show_charts"]
 
 
 def parse_facts(facts: Mapping[str, Any] | str | None) -> dict[str, Any]:
@@ -104,3 +104,70 @@ def run_hub(*, scenario: str | None = None, platform: str = "generic", lang: str
     hub = Hub(scenario=scenario, platform=platform, lang=lang, case_log=case_log)
     display(hub)
     return hub
+
+
+def _store(progress_url: str | None) -> Any:
+    from .training.store import ProgressStore
+
+    return ProgressStore(progress_url or None)
+
+
+def run_practice(*, trainee: str = "trainee", case_id: str | None = None, lang: str = "en",
+                 progress_url: str | None = None, interactive: bool = True,
+                 answers: Mapping[str, Any] | str | None = None) -> Any:
+    """The practice page (interactive), or, with ``answers``, score them headless and show the feedback."""
+    from .training.feedback import feedback_html
+
+    if answers:
+        from .training.cases import get_case
+        from .training.scoring import Answer, score_attempt
+
+        if not case_id:
+            raise FactError("case_id", "a headless practice run scores one case: give case_id with the answers")
+        given = json.loads(answers) if isinstance(answers, str) else dict(answers)
+        score = score_attempt(get_case(case_id), Answer.from_mapping(given))
+        display(HTML(feedback_html(score)))
+        return score
+    if not interactive:
+        raise FactError("answers", "a headless practice run needs the trainee's answers as a JSON object")
+    from .training.practice import Practice
+
+    practice = Practice(trainee, case_id, store=_store(progress_url), lang=lang)
+    display(practice)
+    return practice
+
+
+def run_dashboard(*, progress_url: str | None = None, demo: bool = False, export: str | None = None) -> Any:
+    """The lead's dashboard tables (``demo``: a reproducible example store in a temporary file)."""
+    from .training import dashboard as board
+    from .training.cases import load_cases
+
+    cases = load_cases()
+    if demo:
+        import tempfile
+
+        folder = tempfile.mkdtemp(prefix="aftersales-demo-")
+        store = _store(f"sqlite:///{folder}/progress.db")
+        board.seed_demo(store, cases)
+    else:
+        store = _store(progress_url)
+    frame = board.attempts_frame(store)
+    sections = [("Attempts", f"{len(frame)} attempts by {frame['trainee'].nunique() if len(frame) else 0} trainees"),
+                ("Score per trainee, weekly mean (%)", board.scores_over_time(frame)),
+                ("Score per trainee and scenario (%)", board.scores_per_scenario(frame)),
+                ("Most common mistakes", board.common_mistakes(frame)),
+                ("Cases never attempted", board.never_attempted(frame, cases))]
+    for title, content in sections:
+        body = content if isinstance(content, str) else content.to_html(border=0)
+        display(HTML(f"<h3>{title}</h3>{body}"))
+    if export:
+        print(f"exported {board.export_csv(frame, export)}")
+    return frame
+
+
+def show_charts(frame: Any) -> None:
+    """The dashboard's charts (kept out of the checked golden output: pictures differ by font)."""
+    from .training.dashboard import charts
+
+    figure = charts(frame)
+    display(figure)

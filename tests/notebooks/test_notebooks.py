@@ -36,6 +36,9 @@ HUB = "00_start_here"
 SCENARIOS = ("quality_defect", "wrong_item", "size_mismatch", "claim", "bad_review")
 SCENARIO_PARAMETERS = ["platform", "lang", "as_of", "facts", "interactive", "sop"]
 HUB_PARAMETERS = ["scenario", "platform", "lang", "interactive"]
+TRAINING = ("practice", "dashboard")  # the trainee's practice page and the lead's dashboard
+TRAINING_PARAMETERS = {"practice": ["trainee", "case_id", "lang", "progress_url", "interactive", "answers"],
+                       "dashboard": ["progress_url", "demo", "export"]}
 CHECK_OUTPUT = "# NBVAL_CHECK_OUTPUT"
 AS_OF = "2026-01-15T09:00:00+00:00"
 README_FACTS = {"order_id": "TB-20260112-0042", "customer_name": "Li Na", "order_value": 129, "currency": "CNY",
@@ -96,10 +99,11 @@ def json_safe(facts: dict[str, Any]) -> dict[str, Any]:
 # --- files, pairing, stripping -------------------------------------------------------------------
 
 def test_the_notebooks_are_the_hub_and_one_per_scenario() -> None:
-    """notebooks/ holds the start page and one notebook per playbook scenario, each with its .py twin."""
+    """notebooks/ holds the start page, one notebook per playbook scenario, practice and the dashboard,
+    each with its .py twin."""
     assert set(SCENARIOS) == set(load_library().scenarios)
-    assert {p.stem for p in NOTEBOOKS.glob("*.ipynb")} == {HUB, *SCENARIOS}
-    assert {p.stem for p in NOTEBOOKS.glob("*.py")} == {HUB, *SCENARIOS}
+    assert {p.stem for p in NOTEBOOKS.glob("*.ipynb")} == {HUB, *SCENARIOS, *TRAINING}
+    assert {p.stem for p in NOTEBOOKS.glob("*.py")} == {HUB, *SCENARIOS, *TRAINING}
 
 
 def test_notebooks_are_paired_with_py_percent_and_goldens_are_not() -> None:
@@ -109,7 +113,7 @@ def test_notebooks_are_paired_with_py_percent_and_goldens_are_not() -> None:
     assert jupytext.config.load_jupytext_config(str(REPO / "tests" / "golden" / "size_mismatch.ipynb")) is None
 
 
-@pytest.mark.parametrize("name", [HUB, *SCENARIOS])
+@pytest.mark.parametrize("name", [HUB, *SCENARIOS, *TRAINING])
 def test_the_py_twin_holds_the_same_cells(name: str) -> None:
     """Each .py twin has the notebook's cells: same kinds, sources and tags (run `make notebooks` if not)."""
     def cells(path: Path) -> list[tuple[str, str, list[str]]]:
@@ -120,7 +124,7 @@ def test_the_py_twin_holds_the_same_cells(name: str) -> None:
     assert "format_name: percent" in (NOTEBOOKS / f"{name}.py").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("name", [HUB, *SCENARIOS])
+@pytest.mark.parametrize("name", [HUB, *SCENARIOS, *TRAINING])
 def test_notebooks_hold_no_outputs_and_run_on_python3(name: str) -> None:
     """Stored notebooks carry sources only (run `make notebooks` if not) and name the python3 kernel."""
     nb = read(name)
@@ -146,10 +150,10 @@ def test_a_scenario_notebook_has_its_six_parameters(scenario: str) -> None:
     assert code_cells(nb)[0] is cell, "parameters come before any other code"
 
 
-@pytest.mark.parametrize("name", [HUB, *SCENARIOS])
+@pytest.mark.parametrize("name", [HUB, *SCENARIOS, *TRAINING])
 def test_papermill_sees_every_parameter_with_its_help(name: str) -> None:
     """`papermill --help-notebook` lists each parameter with its comment (no '=' in comments breaks it)."""
-    expected = HUB_PARAMETERS if name == HUB else SCENARIO_PARAMETERS
+    expected = HUB_PARAMETERS if name == HUB else TRAINING_PARAMETERS.get(name, SCENARIO_PARAMETERS)
     inspected = papermill.inspect_notebook(str(notebook_path(name)))
     assert list(inspected) == expected
     assert all(parameter["help"] for parameter in inspected.values())
@@ -170,11 +174,11 @@ def calls(statement: ast.stmt) -> ast.Call:
     return value
 
 
-@pytest.mark.parametrize("name", [HUB, *SCENARIOS])
+@pytest.mark.parametrize("name", [HUB, *SCENARIOS, *TRAINING])
 def test_code_cells_only_import_and_call_aftersales_notebook(name: str) -> None:
     """Besides the parameters, code cells import from aftersales.notebook and call it with parameters: no logic."""
     nb = read(name)
-    parameters = HUB_PARAMETERS if name == HUB else SCENARIO_PARAMETERS
+    parameters = HUB_PARAMETERS if name == HUB else TRAINING_PARAMETERS.get(name, SCENARIO_PARAMETERS)
     imported: set[str] = set()
     results: set[str] = set()
     for cell in code_cells(nb):

@@ -39,3 +39,13 @@ def test_platforms_offered_are_those_of_the_picked_scenario():
         hub.scenario_select.value = scenario
         offered = [code for _label, code in hub.platform_select.options]
         assert offered == list(load_library().playbook(scenario).platforms)
+
+
+def test_practice_opens_from_the_start_page(tmp_path, monkeypatch):
+    """The app also serves practice: a name and the Practice button open the recommended case."""
+    monkeypatch.setenv("AFTERSALES_PROGRESS_URL", f"sqlite:///{tmp_path / 'p.db'}")
+    hub = Hub()
+    hub.trainee.value = "ana"
+    hub.practice_button.click()
+    (practice,) = hub.wizard_area.children
+    assert practice.trainee == "ana" and practice.case.difficulty == 1

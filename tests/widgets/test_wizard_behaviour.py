@@ -241,3 +241,9 @@ def test_the_session_alone_decides_like_the_engine():
         session.answer(values[session.question.name])
     assert session.decision().outcome == "exchange_seller_pays"
     assert json.loads(json.dumps(session.record()))["outcome"] == "exchange_seller_pays"
+
+
+def test_the_card_shows_the_message_checkers_verdict_on_the_generated_message():
+    wizard = size_wizard()
+    walk(wizard, {**ORDER, "size_deviation_cm": 3.5, "customer_preference": "exchange"})
+    assert "message check" in wizard.card.value.lower()

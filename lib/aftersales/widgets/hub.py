@@ -62,8 +62,13 @@ class Hub(w.VBox):
         self.scenario_select.observe(self._on_scenario, names="value")
         self.lang_select.observe(self._on_lang, names="value")
         self.start_button.on_click(self._on_start)
+        self.trainee = w.Text(placeholder="your name", layout=w.Layout(width="14em"))
+        self.practice_button = w.Button(icon="graduation-cap", description="Practice")
+        self.practice_button.add_class("as-practice-start")
+        self.practice_button.on_click(self._on_practice)
         super().__init__([self.overview, w.HBox([self.scenario_select, self.platform_select, self.lang_select,
                                                  self.start_button], layout=w.Layout(flex_flow="row wrap")),
+                          w.HBox([self.trainee, self.practice_button]),
                           self.wizard_area])
         self.add_class("as-hub")
         self._fill_platforms()
@@ -104,6 +109,15 @@ class Hub(w.VBox):
         self._relabel()
         if self.wizard is not None:
             self.wizard.lang_select.value = change["new"]
+
+    def _on_practice(self, _button: Any = None) -> None:
+        """Trainees practise on the case bank from the same app (notebooks/practice.ipynb does the same)."""
+        from ..training.practice import Practice
+        from ..training.store import ProgressStore
+
+        name = self.trainee.value.strip() or "trainee"
+        self.wizard = None
+        self.wizard_area.children = [Practice(name, store=ProgressStore(), lang=self.lang, library=self.library)]
 
     def _on_start(self, _button: Any = None) -> None:
         """Open the wizard for the picked scenario, platform and language (a new case)."""

@@ -27,6 +27,22 @@ LANGUAGE_NAMES = {"en": "English", "zh": "中文", "ru": "Русский"}
 _log = logging.getLogger(__name__)
 
 
+def message_check_html(decision: Any) -> str:
+    """The compliance checker's findings on the generated message (none: a quiet confirmation)."""
+    from ..compliance import check_message
+    from ..training.scoring import REPLY_KIND
+
+    if not decision.message:
+        return ""
+    findings = check_message(decision.message["text"], decision.platform, decision.lang,
+                             REPLY_KIND.get(decision.scenario, "general"))
+    if not findings:
+        return "<div class='as-src as-message-check'>✓ message check: no findings</div>"
+    items = "".join(f"<li><b>{escape(f.severity)}</b> {escape(f.rule)}: {escape(f.message)} [{escape(f.source)}]</li>"
+                    for f in findings)
+    return f"<div class='as-message-check'><b>Message check</b><ul>{items}</ul></div>"
+
+
 def platform_name(library: Any, platform: str, lang: str) -> str:
     """The platform's display name in ``lang`` (its code when the profile has none)."""
     return library.profile(platform).display_name.get(lang, platform)
@@ -50,8 +66,10 @@ class Wizard(w.VBox):
     """The wizard for one scenario on one platform (``as_of``: the case's start, default now)."""
 
     def __init__(self, scenario: str, platform: str, lang: str = "en", as_of: Any = None, *,
-                 facts: dict[str, Any] | None = None, case_log: Path | str | None = None, library: Any = None):
+                 facts: dict[str, Any] | None = None, case_log: Path | str | None = None, library: Any = None,
+                 show_card: bool = True):
         self.session = WizardSession(scenario, platform, lang, as_of, dict(facts or {}), library)
+        self.show_card = show_card  # practice mode hides the playbook's answer until the trainee has decided
         self.case_log = case_log
         self.memory: dict[str, Any] = {}  # last value typed per question, offered again after Back
         self.field: Field | None = None
@@ -137,9 +155,10 @@ class Wizard(w.VBox):
             self.field = None
             self.asking.layout.display = "none"
             self.next_button.disabled = True
-            self.card.value = card_html(decision, style=False)
-            self.save_row.layout.display = None
-            self.save_button.disabled = self.saved_case is not None
+            if self.show_card:
+                self.card.value = card_html(decision, style=False) + message_check_html(decision)
+                self.save_row.layout.display = None
+                self.save_button.disabled = self.saved_case is not None
         items = session.checklist() if question is not None else []
         self.checklist.value = (
             f"<h4>{escape(word('checklist_so_far', lang))}</h4>{checklist_html(items, session.started, lang)}"

@@ -1,0 +1,188 @@
+"""Scoring a trainee's attempt at a practice case against the playbook.
+
+The playbook decides the case from its hidden facts; the trainee's answers are compared with
+that decision point by point: the outcome, who pays return shipping, who bears the cost, the
+compensation (within the range the playbook allows), the deadlines, and whether the reply
+passes the message compliance checker. Every miss is named with the playbook's reason and
+source, and the path the trainee's facts lead to is shown beside the playbook's path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Mapping
+
+from ..engine import Decision, decide
+from ..errors import AftersalesError, FactError
+
+#: Which kind of message the reply of each scenario is checked as (see aftersales.compliance).
+REPLY_KIND = {"wrong_item": "apology", "bad_review": "review_reply", "claim": "claim_response"}
+#: A stated deadline counts as right within this many minutes of the playbook's.
+DEADLINE_TOLERANCE_MIN = 60
+
+
+@dataclass
+class Answer:
+    """What the trainee decided: the facts they established, their choices, and their reply."""
+
+    facts: dict[str, Any] = field(default_factory=dict)
+    resolution: str | None = None
+    return_shipping_paid_by: str | None = None
+    cost_borne_by: str | None = None
+    compensation: float | None = None
+    deadlines: dict[str, str] = field(default_factory=dict)  # deadline name -> ISO due the trainee set
+    reply: str = ""
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> "Answer":
+        allowed = set(cls.__dataclass_fields__)
+        unknown = sorted(set(data) - allowed)
+        if unknown:
+            raise FactError(unknown[0], "unknown answer field", ", ".join(sorted(allowed)))
+        return cls(**dict(data))
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    expected: Any
+    given: Any
+    why: str = ""  # the playbook's reason for the expected value
+    source: str = ""
+
+
+@dataclass
+class Score:
+    case_id: str
+    points: float
+    max_points: float
+    checks: list[Check]
+    findings: list[dict[str, Any]]
+    expected_path: list[dict[str, Any]]
+    trainee_path: list[dict[str, Any]]
+    playbook_version: str
+    playbook_hash: str
+
+    @property
+    def misses(self) -> list[Check]:
+        return [c for c in self.checks if not c.ok]
+
+    def divergence(self) -> dict[str, Any] | None:
+        """Where the trainee's path left the playbook's: the step, and where each went next."""
+        expected = [e["step"] for e in self.expected_path]
+        given = [e["step"] for e in self.trainee_path]
+        if not given or expected == given:
+            return None
+        for index, (ours, theirs) in enumerate(zip(expected, given)):
+            if ours != theirs:
+                step = expected[index - 1] if index else "(start)"
+                return {"step": step, "expected": ours, "given": theirs}
+        shorter = min(len(expected), len(given))
+        return {"step": expected[shorter - 1], "expected": expected[shorter] if shorter < len(expected) else None,
+                "given": given[shorter] if shorter < len(given) else None}
+
+    def mistakes(self) -> list[dict[str, Any]]:
+        """What the progress store records: each miss, where the path diverged, each reply finding."""
+        found: list[dict[str, Any]] = [
+            {"kind": "miss", "check": c.name, "expected": str(c.expected), "given": str(c.given), "source": c.source}
+            for c in self.misses]
+        divergence = self.divergence()
+        if divergence:
+            found.append({"kind": "path", **divergence})
+        found.extend({"kind": "reply", **f} for f in self.findings)
+        return found
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "misses": [c.name for c in self.misses], "divergence": self.divergence()}
+
+
+def _reason_for(decision: Decision, trainee: Decision | None = None) -> tuple[str, str]:
+    """Why the playbook decided as it did: where the trainee's path left the playbook's, the
+    reason of the playbook's step there; else the reason of the branch that led to the outcome."""
+    trace = decision.trace
+    if trainee is not None:
+        theirs = [e["step"] for e in trainee.trace]
+        for index, entry in enumerate(trace):
+            if index >= len(theirs) or theirs[index] != entry["step"]:
+                if index:
+                    previous = trace[index - 1]
+                    return previous["reason"], previous["source"]
+                break
+    for entry in reversed(trace[:-1]):
+        if entry["reason"]:
+            return entry["reason"], entry["source"]
+    return trace[-1]["reason"], trace[-1]["source"]
+
+
+def _path(decision: Decision | None) -> list[dict[str, Any]]:
+    if decision is None:
+        return []
+    return [{"step": e["step"], "reason": e["reason"], "source": e["source"]} for e in decision.trace]
+
+
+def _compensation_check(decision: Decision, given: float | None, why: str, source: str) -> Check:
+    comp = decision.compensation
+    if not comp:
+        ok = given in (None, 0, 0.0)
+        return Check("compensation", ok, None, given, why, source)
+    low = comp.get("min", comp["amount"])
+    high = comp.get("max", comp["amount"])
+    ok = given is not None and low - 0.005 <= float(given) <= high + 0.005
+    expected = comp["amount"] if low == high else f"{low:g}–{high:g} {comp.get('currency', '')}".strip()
+    return Check("compensation", ok, expected, given, why, source)
+
+
+def _deadline_checks(decision: Decision, given: Mapping[str, str]) -> list[Check]:
+    checks = []
+    for deadline in decision.deadlines:
+        if deadline.name not in given:
+            continue  # only the deadlines the trainee was asked to set are scored
+        try:
+            stated = datetime.fromisoformat(str(given[deadline.name]).replace("Z", "+00:00"))
+            if stated.tzinfo is None:
+                raise ValueError("no time zone")
+            ok = abs((stated - deadline.due).total_seconds()) <= DEADLINE_TOLERANCE_MIN * 60
+        except ValueError:
+            ok = False
+        checks.append(Check(f"deadline:{deadline.name}", ok, deadline.due.isoformat(), given[deadline.name],
+                            deadline.rule, deadline.source))
+    return checks
+
+
+def score_attempt(case: Any, answer: Answer, *, library: Any = None, lang: str | None = None) -> Score:
+    """Score ``answer`` to ``case`` (anything with id, scenario, platform, lang, as_of, facts).
+
+    ``lang`` is the trainee's language for the playbook's reasons (default: the case's); the
+    reply is checked in the customer's language, the case's ``lang``.
+    """
+    from ..compliance import check_message
+
+    lang = lang or case.lang
+    expected = decide(case.scenario, case.facts, case.platform, lang=lang, as_of=case.as_of, library=library,
+                      render_message=False)
+    try:  # the trainee's facts may be incomplete or wrong: then there is no trainee path
+        trainee = decide(case.scenario, answer.facts, case.platform, lang=lang, as_of=case.as_of,
+                         library=library, render_message=False) if answer.facts else None
+    except AftersalesError:
+        trainee = None
+    why, source = _reason_for(expected, trainee)
+    checks = [
+        Check("resolution", answer.resolution == expected.resolution, expected.resolution, answer.resolution, why, source),
+        Check("return_shipping_paid_by", answer.return_shipping_paid_by == expected.return_shipping_paid_by,
+              expected.return_shipping_paid_by, answer.return_shipping_paid_by, why, source),
+        Check("cost_borne_by", answer.cost_borne_by == expected.cost_borne_by, expected.cost_borne_by,
+              answer.cost_borne_by, why, source),
+        _compensation_check(expected, answer.compensation, why, source),
+        *_deadline_checks(expected, answer.deadlines),
+    ]
+    findings = [f.to_dict() for f in check_message(answer.reply or "", case.platform, case.lang,
+                                                   REPLY_KIND.get(case.scenario, "general"))] if answer.reply.strip() else []
+    errors = [f for f in findings if f["severity"] == "error"]
+    checks.append(Check("reply", bool(answer.reply.strip()) and not errors, "a reply with no compliance error",
+                        f"{len(errors)} error(s)" if answer.reply.strip() else "no reply",
+                        "; ".join(f["message"] for f in errors), "; ".join(sorted({f["source"] for f in errors}))))
+    points = float(sum(1 for c in checks if c.ok))
+    return Score(case.id, points, float(len(checks)), checks, findings, _path(expected), _path(trainee),
+                 expected.playbook_version, expected.playbook_hash)

@@ -1,0 +1,102 @@
+"""Scoring an attempt: every check, the reasons given for a miss, and the command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from aftersales.errors import FactError
+from aftersales.training.cases import get_case
+from aftersales.training.scoring import Answer, score_attempt
+from aftersales.training.store import ProgressStore
+
+GOOD_REPLY_ZH = ("李女士您好，非常抱歉给您带来不便。商品与标注尺码相差3.5厘米，我们为您换货，来回运费由我们承担。"
+                 "我们会改进测量流程，如有问题请随时联系我们。")
+
+
+def perfect(case_id: str, reply: str = GOOD_REPLY_ZH) -> tuple[object, Answer]:
+    case = get_case(case_id)
+    expected = case.expected
+    comp = expected.compensation
+    return case, Answer(facts=dict(case.facts), resolution=expected.resolution,
+                        return_shipping_paid_by=expected.return_shipping_paid_by, cost_borne_by=expected.cost_borne_by,
+                        compensation=comp.amount if comp else None,
+                        deadlines={k: str(v) for k, v in expected.deadlines.items()}, reply=reply)
+
+
+def test_the_playbooks_own_answer_scores_full_marks():
+    case, answer = perfect("size-001")
+    score = score_attempt(case, answer)
+    assert score.points == score.max_points and not score.misses
+    assert score.divergence() is None and score.expected_path == score.trainee_path
+
+
+def test_a_wrong_payer_is_a_miss_explained_by_the_step_where_the_path_left_the_playbooks():
+    """Measuring 3.0 instead of 3.5 cm sends the trainee down the conforming-size path."""
+    case, answer = perfect("size-001")
+    answer.facts["size_deviation_cm"] = 3.0
+    answer.facts["item_resaleable"] = True
+    answer.return_shipping_paid_by = "buyer"
+    score = score_attempt(case, answer, lang="en")
+    (miss,) = score.misses
+    assert miss.name == "return_shipping_paid_by" and miss.expected == "seller" and miss.given == "buyer"
+    assert "beyond the tolerance" in miss.why and miss.source == "seed 001"
+    assert score.divergence() == {"step": "tolerance", "expected": "quality_choice", "given": "resale_check"}
+    kinds = {m["kind"] for m in score.mistakes()}
+    assert kinds == {"miss", "path"}
+
+
+@pytest.mark.parametrize("offer, ok", [(10, True), (12, False), (None, False)])
+def test_a_minor_defect_offer_must_stay_within_the_playbooks_range(offer, ok):
+    case, answer = perfect("quality-001", reply="")
+    answer.compensation = offer
+    score = score_attempt(case, answer)
+    assert next(c for c in score.checks if c.name == "compensation").ok is ok
+
+
+@pytest.mark.parametrize("shift_min, ok", [(0, True), (59, True), (61, False)])
+def test_a_deadline_counts_within_an_hour(shift_min, ok):
+    from datetime import datetime, timedelta
+
+    case, answer = perfect("size-001")
+    due = case.expected.deadlines["first_reply"]
+    due = due if isinstance(due, datetime) else datetime.fromisoformat(due)
+    answer.deadlines = {"first_reply": (due + timedelta(minutes=shift_min)).isoformat()}
+    score = score_attempt(case, answer)
+    assert next(c for c in score.checks if c.name == "deadline:first_reply").ok is ok
+
+
+def test_a_reply_that_breaks_a_platform_rule_is_a_miss_with_the_rule_and_source():
+    case, answer = perfect("review-001", reply="Sorry! We will refund you if you remove your review. Email me at a@b.com")
+    score = score_attempt(case, answer)
+    reply = next(c for c in score.checks if c.name == "reply")
+    assert not reply.ok
+    rules = {f["rule"] for f in score.findings}
+    assert any(rule.startswith("amazon.") for rule in rules)
+
+
+def test_an_unknown_answer_field_is_refused_by_name():
+    with pytest.raises(FactError, match="resolutoin"):
+        Answer.from_mapping({"resolutoin": "refund"})
+
+
+def test_train_score_prints_the_misses_and_records_the_attempt(tmp_path):
+    case, answer = perfect("size-001")
+    answer.return_shipping_paid_by = "buyer"
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(answer.__dict__, ensure_ascii=False, default=str), encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'progress.db'}"
+    result = subprocess.run([sys.executable, "-m", "aftersales", "train", "score", "size-001", "--answers", str(path),
+                             "--trainee", "ana", "--progress-url", url], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "MISS Return shipping paid by: expected seller, you gave buyer" in result.stdout
+    assert "recorded as attempt" in result.stderr
+    with ProgressStore(url) as store:
+        (attempt,) = store.attempts(trainee="ana")
+    assert attempt.case_id == "size-001" and attempt.score == attempt.max_score - 1
+    as_json = subprocess.run([sys.executable, "-m", "aftersales", "train", "score", "size-001", "--answers", str(path),
+                              "--json"], capture_output=True, text=True, timeout=120)
+    assert json.loads(as_json.stdout)["misses"] == ["return_shipping_paid_by"]
