@@ -21,7 +21,8 @@ from typing import Any, Iterator
 
 from .errors import AftersalesError
 
-__all__ = ["default_case_log", "case_record", "append_case", "read_cases"]
+__all__ = ["default_case_log", "case_record", "append_case", "read_cases", "snapshot_library", "find_case",
+           "cases_of_order", "redecide"]
 
 
 def default_case_log() -> Path:
@@ -39,11 +40,12 @@ def _who() -> str:
 
 
 def case_record(decision: Any, *, case_id: str | None = None, saved_at: datetime | None = None,
-                who: str | None = None) -> dict[str, Any]:
-    """The record of one decision as the case log stores it."""
+                who: str | None = None, library_root: Path | None = None) -> dict[str, Any]:
+    """The record of one decision as the case log stores it, with the hash of the playbooks
+    folder it was decided with (archived, so :func:`redecide` can decide it again exactly)."""
     data = decision.to_dict()
     facts = data["facts"]
-    return {
+    record = {
         "case_id": case_id or uuid.uuid4().hex[:12],
         "order_id": facts.get("order_id"),
         "saved_at": (saved_at or datetime.now(timezone.utc)).replace(microsecond=0).isoformat(),
@@ -51,6 +53,85 @@ def case_record(decision: Any, *, case_id: str | None = None, saved_at: datetime
         "path": [entry["step"] for entry in data["trace"][:-1]],
         **data,
     }
+    root = library_root or getattr(decision.playbook, "file", None) and Path(decision.playbook.file).resolve().parent
+    if root:
+        record["library_hash"] = snapshot_library(Path(root))
+    return record
+
+
+def archive_dir() -> Path:
+    """Where playbook folders are archived by hash: ``$AFTERSALES_ARCHIVE`` or ``~/.aftersales/archive``."""
+    configured = os.environ.get("AFTERSALES_ARCHIVE")
+    return Path(configured).expanduser() if configured else Path.home() / ".aftersales" / "archive"
+
+
+def _library_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*.yaml") if "cases" not in p.relative_to(root).parts)
+
+
+def snapshot_library(root: Path) -> str:
+    """Archive the playbooks folder ``root`` (every YAML file but the practice bank) under its
+    content hash, once; returns the hash. A decision can then be re-made with the exact
+    playbooks, profiles and parameters it was made with, whatever changed since."""
+    import hashlib
+    import shutil
+    import tempfile
+
+    files = _library_files(root)
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    library_hash = digest.hexdigest()[:20]
+    target = archive_dir() / library_hash
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{library_hash}.", dir=target.parent))
+        try:
+            for path in files:
+                copy = staging / path.relative_to(root)
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, copy)
+            os.rename(staging, target)  # whole or not at all; a racing writer made the same copy
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)
+            if not target.exists():
+                raise
+    return library_hash
+
+
+def find_case(case_id: str, path: Path | str | None = None) -> dict[str, Any]:
+    """The record of ``case_id`` in the case log (the last one, if saved more than once)."""
+    from .errors import UnknownNameError
+
+    found = None
+    ids = []
+    for record in read_cases(path):
+        ids.append(record.get("case_id", ""))
+        if record.get("case_id") == case_id:
+            found = record
+    if found is None:
+        raise UnknownNameError("case", case_id, ids[-50:])
+    return found
+
+
+def cases_of_order(order_id: str, path: Path | str | None = None) -> list[dict[str, Any]]:
+    """Every case of one order, oldest first (an order can have several cases: seed 003)."""
+    return [r for r in read_cases(path) if r.get("order_id") == order_id]
+
+
+def redecide(record: dict[str, Any]) -> Any:
+    """Decide a recorded case again with the archived playbooks it was decided with."""
+    from .engine import decide
+    from .library import load_library
+
+    library_hash = record.get("library_hash")
+    folder = archive_dir() / library_hash if library_hash else None
+    if folder is None or not folder.is_dir():
+        raise AftersalesError(f"case {record.get('case_id')}: the playbooks it was decided with are not archived "
+                              f"(library hash {library_hash or 'missing'} in {archive_dir()})")
+    library = load_library(folder)
+    return decide(record["scenario"], record["facts"], record["platform"], lang=record["lang"],
+                  as_of=record["as_of"], library=library)
 
 
 def append_case(record: dict[str, Any], path: Path | str | None = None) -> Path:

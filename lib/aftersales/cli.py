@@ -53,6 +53,21 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=LANGS, help="customer's language (default: the platform's first)")
     p.add_argument("--as-of", metavar="ISO-DATETIME", help="moment of the decision (default: now); picks the parameters in force")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--record", action="store_true", help="append the decision to the case log (see 'case show')")
+    p.add_argument("--case-log", metavar="FILE", help="case log (default: $AFTERSALES_CASE_LOG or ~/.aftersales/case-log.jsonl)")
+    p.add_argument("--who", metavar="NAME", help="who decided, for the record (default: the user name)")
+
+    p = sub.add_parser("case", help="decision records: show one exactly as it was decided")
+    case_sub = p.add_subparsers(dest="case_command", metavar="SUBCOMMAND", parser_class=_Parser)
+    case_sub.required = True
+    q = case_sub.add_parser("show", help="re-make a recorded decision with the playbooks it was made with")
+    q.add_argument("case_id", metavar="ID")
+    q.add_argument("--case-log", metavar="FILE")
+    q.add_argument("--json", action="store_true", help="print the recorded decision as JSON")
+
+    p = sub.add_parser("cases", help="list the recorded cases of an order")
+    p.add_argument("--order", required=True, metavar="ORDER_ID")
+    p.add_argument("--case-log", metavar="FILE")
 
     p = sub.add_parser("examples", help="run every playbook's worked examples and show their decisions")
     p.add_argument("--scenario", action="append", help="only this scenario (repeatable)")
@@ -93,6 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "list": cmd_list, "describe": cmd_describe, "validate": cmd_validate, "decide": cmd_decide,
         "examples": cmd_examples, "params": cmd_params, "render": cmd_render, "train": cmd_train,
         "check-message": _check_message,
+        "case": cmd_case, "cases": cmd_cases,
     }[args.command]
     try:
         return handler(args)
@@ -195,6 +211,44 @@ def cmd_decide(args: argparse.Namespace) -> int:
         from .describe import decision_text
 
         print(decision_text(decision))
+    if args.record:
+        from .caselog import append_case, case_record
+
+        record = case_record(decision, who=args.who, library_root=Path(library.root))
+        target = append_case(record, args.case_log)
+        print(f"recorded case {record['case_id']} (order {record['order_id']}) in {target}", file=sys.stderr)
+    return 0
+
+
+def cmd_case(args: argparse.Namespace) -> int:
+    """``case show ID``: the decision re-made with its archived playbooks, checked against the record."""
+    from .caselog import find_case, redecide
+    from .describe import decision_text
+
+    record = find_case(args.case_id, args.case_log)
+    decision = redecide(record)
+    same = (decision.outcome == record["outcome"] and decision.message == record["message"]
+            and [d.to_dict() for d in decision.deadlines] == record["deadlines"])
+    if args.json:
+        print(json.dumps(record, ensure_ascii=False, indent=2))
+    else:
+        print(f"case {record['case_id']} · order {record['order_id']} · saved {record['saved_at']} by {record['who']} · "
+              f"playbooks {record.get('library_hash')}")
+        print(decision_text(decision))
+    if not same:
+        print(f"aftersales case: case {record['case_id']}: re-made decision differs from the record", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_cases(args: argparse.Namespace) -> int:
+    from .caselog import cases_of_order
+
+    records = cases_of_order(args.order, args.case_log)
+    for r in records:
+        print(f"{r['case_id']}  {r['saved_at']}  {r['scenario']:<15} {r['platform']:<8} {r['outcome']:<28} {r['who']}")
+    if not records:
+        print(f"aftersales cases: no case for order {args.order!r}", file=sys.stderr)
     return 0
 
 

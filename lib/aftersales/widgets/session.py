@@ -120,7 +120,7 @@ class WizardSession:
         decision = self.decision()
         if decision is None:
             raise FactError("case", "not decided yet: answer the remaining questions first")
-        return case_record(decision, **extra)
+        return case_record(decision, library_root=self.library.root, **extra)
 
     def save(self, path: Path | str | None = None) -> tuple[str, Path]:
         """Append the decision to the case log; returns (case id, log path)."""
