@@ -65,6 +65,13 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--case-log", metavar="FILE")
     q.add_argument("--json", action="store_true", help="print the recorded decision as JSON")
 
+    p = sub.add_parser("diff", help="what changed between two playbook versions, and which cases it decides differently")
+    p.add_argument("old", metavar="OLD", help="playbooks folder or git revision (e.g. HEAD~1)")
+    p.add_argument("new", metavar="NEW", help="playbooks folder or git revision (e.g. a working folder)")
+    p.add_argument("--cases", metavar="CSV", help="also check these past cases (columns scenario, platform, facts...)")
+    p.add_argument("--chart", metavar="PNG", help="write a chart of the impact")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
     p = sub.add_parser("cases", help="list the recorded cases of an order")
     p.add_argument("--order", required=True, metavar="ORDER_ID")
     p.add_argument("--case-log", metavar="FILE")
@@ -108,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "list": cmd_list, "describe": cmd_describe, "validate": cmd_validate, "decide": cmd_decide,
         "examples": cmd_examples, "params": cmd_params, "render": cmd_render, "train": cmd_train,
         "check-message": _check_message,
-        "case": cmd_case, "cases": cmd_cases,
+        "case": cmd_case, "cases": cmd_cases, "diff": cmd_diff,
     }[args.command]
     try:
         return handler(args)
@@ -387,3 +394,25 @@ def _check_message(args: argparse.Namespace) -> int:
     from .compliance import cli as compliance_cli
 
     return compliance_cli.run(args)
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Exit 0 when no case is decided differently, 1 when some are (a CI gate), 2 on error."""
+    from .diff import diff_libraries, impact_chart
+
+    repo = Path(__file__).resolve().parents[2]
+    report = diff_libraries(args.old, args.new, repo=repo, cases_csv=Path(args.cases) if args.cases else None)
+    if args.chart:
+        impact_chart(report, Path(args.chart))
+    if args.json:
+        print(json.dumps({"old": report.old, "new": report.new, "changes": report.changes, "checked": report.checked,
+                          "impact": report.impact}, ensure_ascii=False, indent=2))
+    else:
+        print(f"changes {report.old} → {report.new}:" if report.changes else "no change to rules or messages")
+        for change in report.changes:
+            print(f"  {change}")
+        print(f"impact: {len({row['case'] for row in report.impact})} of {report.checked} cases decided differently")
+        for row in report.impact:
+            print(f"  {row['case']:<14} {row['scenario']:<15} {row['platform']:<8} {row['field']:<24} "
+                  f"{row['old']} → {row['new']}")
+    return 1 if report.outcome_changes else 0
