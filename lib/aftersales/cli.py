@@ -72,6 +72,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--chart", metavar="PNG", help="write a chart of the impact")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
+    p = sub.add_parser("replay", help="decide every past case of a CSV (columns = facts) and summarise")
+    p.add_argument("csv", metavar="CASES_CSV")
+    p.add_argument("--scenario", required=True)
+    p.add_argument("--platform", required=True, metavar=PLATFORM_HELP)
+    p.add_argument("--out", metavar="RESULTS_CSV", help="one row per decided case; refused rows go to RESULTS.errors.csv")
+    p.add_argument("--as-of", metavar="ISO-DATETIME", help="moment of the decisions when the CSV has no as_of column")
+    p.add_argument("--chart", metavar="PNG", help="write the summary chart")
+
     p = sub.add_parser("cases", help="list the recorded cases of an order")
     p.add_argument("--order", required=True, metavar="ORDER_ID")
     p.add_argument("--case-log", metavar="FILE")
@@ -115,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "list": cmd_list, "describe": cmd_describe, "validate": cmd_validate, "decide": cmd_decide,
         "examples": cmd_examples, "params": cmd_params, "render": cmd_render, "train": cmd_train,
         "check-message": _check_message,
-        "case": cmd_case, "cases": cmd_cases, "diff": cmd_diff,
+        "case": cmd_case, "cases": cmd_cases, "diff": cmd_diff, "replay": cmd_replay,
     }[args.command]
     try:
         return handler(args)
@@ -416,3 +424,22 @@ def cmd_diff(args: argparse.Namespace) -> int:
             print(f"  {row['case']:<14} {row['scenario']:<15} {row['platform']:<8} {row['field']:<24} "
                   f"{row['old']} → {row['new']}")
     return 1 if report.outcome_changes else 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from .replay import replay, summary_chart
+
+    report = replay(Path(args.csv), args.scenario, args.platform, out=Path(args.out) if args.out else None,
+                    as_of=args.as_of, library=_library(args))
+    print(f"{report.rows} rows: {report.decided} decided, {report.errors} refused "
+          f"({report.distinct} distinct fact combinations decided)")
+    for outcome, count in report.outcomes.most_common():
+        print(f"  {outcome:<32} {count:>9}")
+    print("estimated cost per resolution:")
+    for resolution, cost in sorted(report.cost.items(), key=lambda item: -item[1]):
+        print(f"  {resolution:<32} {cost:>14,.2f}")
+    if args.chart:
+        summary_chart(report, Path(args.chart))
+    if report.errors:
+        print(f"aftersales replay: {report.errors} row(s) refused, see {report.errors_file}", file=sys.stderr)
+    return 0

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import AftersalesError
+from .replay import parse_cell
 
 IMPACT_FIELDS = ("outcome", "return_shipping_paid_by", "cost_borne_by", "compensation", "deadlines")
 
@@ -174,18 +175,11 @@ def csv_cases(path: Path) -> list[dict[str, Any]]:
         raise AftersalesError(f"{path}: missing column(s) {', '.join(sorted(missing))}; needed: scenario, platform")
     cases = []
     for number, row in enumerate(frame.to_dict("records"), start=2):
-        facts = {k: _cell(v) for k, v in row.items() if k not in ("id", "scenario", "platform", "lang", "as_of") and v != ""}
+        facts = {k: parse_cell(v) for k, v in row.items() if k not in ("id", "scenario", "platform", "lang", "as_of") and v != ""}
         cases.append({"id": row.get("id") or f"{path.name}:{number}", "scenario": row["scenario"],
                       "platform": row["platform"], "lang": row.get("lang") or None,
                       "as_of": row.get("as_of") or "2026-01-15T09:00:00+00:00", "facts": facts})
     return cases
-
-
-def _cell(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
 
 
 def diff_libraries(old_spec: str, new_spec: str, *, repo: Path, cases_csv: Path | None = None,
