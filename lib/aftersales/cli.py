@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-LANGS = ("en", "zh", "ru")
+from .languages import LANGS
 # Platforms are discovered from playbooks/platforms/*.yaml (a new platform is one file), so the
 # command line checks names against the library, not against a fixed list; this is for --help.
 PLATFORM_HELP = "{amazon,ozon,taobao,generic}"
@@ -200,15 +200,7 @@ def _read_json(source: str, what: str = "answers") -> Any:
 
 
 def _read_facts(source: str) -> Any:
-    try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read facts file '{source}': {exc.strerror}") from None
-    try:
-        facts = json.loads(text)
-    except json.JSONDecodeError as exc:
-        where = "stdin" if source == "-" else source
-        raise UsageError(f"facts in {where} are not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    facts = _read_json(source, "facts")
     if not isinstance(facts, dict):
         raise UsageError(f"facts must be a JSON object of fact names to values, got {type(facts).__name__}")
     return facts

@@ -137,18 +137,12 @@ def playbook_changes(old: Any, new: Any) -> list[str]:
     return changes
 
 
-def _summary(decision: Any) -> dict[str, Any]:
-    comp = decision.compensation["amount"] if decision.compensation else None
-    return {"outcome": decision.outcome, "return_shipping_paid_by": decision.return_shipping_paid_by,
-            "cost_borne_by": decision.cost_borne_by, "compensation": comp,
-            "deadlines": {d.name: d.due.isoformat() for d in decision.deadlines}}
-
-
 def _decide(library: Any, case: dict[str, Any]) -> dict[str, Any] | str:
     from .engine import decide
+    from .training.cases import decision_summary
 
     try:
-        return _summary(decide(case["scenario"], case["facts"], case["platform"], lang=case.get("lang"),
+        return decision_summary(decide(case["scenario"], case["facts"], case["platform"], lang=case.get("lang"),
                                as_of=case["as_of"], library=library, render_message=False))
     except AftersalesError as exc:
         return f"error: {exc}"

@@ -124,7 +124,10 @@ def run_practice(*, trainee: str = "trainee", case_id: str | None = None, lang: 
 
         if not case_id:
             raise FactError("case_id", "a headless practice run scores one case: give case_id with the answers")
-        given = json.loads(answers) if isinstance(answers, str) else dict(answers)
+        try:
+            given = parse_facts(answers)
+        except FactError as exc:
+            raise FactError("answers", exc.problem, exc.allowed) from None
         score = score_attempt(get_case(case_id), Answer.from_mapping(given))
         display(HTML(feedback_html(score)))
         return score

@@ -2,5 +2,5 @@
 
 KINDS = ("apology", "review_reply", "claim_response", "general")
 PLATFORMS = ("amazon", "ozon", "taobao", "generic")
-LANGS = ("en", "zh", "ru")
+from ..languages import LANGS  # noqa: F401  (re-exported)
 SEVERITIES = ("error", "warning", "info")

@@ -126,6 +126,7 @@ class CompiledPlaybook:
     file: str
     title: Text
     summary: Text
+    reply_kind: str
     platforms: tuple[str, ...]
     start: str
     inputs: dict[str, CompiledInput]

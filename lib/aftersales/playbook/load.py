@@ -97,6 +97,7 @@ def build_playbook(path: str | Path, context: BuildContext, display_name: str | 
         file=doc.file,
         title=header.title,
         summary=header.summary,
+        reply_kind=header.reply_kind,
         platforms=tuple(header.platforms or context.platforms),
         start=header.start,
         inputs=draft.inputs,

@@ -14,7 +14,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-LANGS: tuple[str, ...] = ("en", "zh", "ru")
+from ..languages import LANGS  # noqa: E402  (re-exported)
 
 Resolution = Literal[
     "guide", "send_part", "repair", "paid_repair", "exchange", "refund", "partial_refund",
@@ -153,6 +153,8 @@ class PlaybookHeader(Strict):
     version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
     title: Text
     summary: Text
+    # which message rules the customer replies of this scenario are checked against (aftersales.compliance)
+    reply_kind: Literal["apology", "review_reply", "claim_response", "general"] = "general"
     include: list[str] = []
     platforms: list[str] | None = None
     start: str

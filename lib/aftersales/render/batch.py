@@ -15,7 +15,7 @@ import queue
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,6 @@ class RenderReport:
     seconds: float = 0.0
     notebook_runs: int = 0
     pdf_problem: str | None = None
-    notes: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Job]:
@@ -140,8 +139,6 @@ class _Worker(threading.Thread):
                 job.status, job.error = "failed", f"{notebook.name}: the notebook reported nothing for this document"
             elif not status["ok"]:
                 job.status, job.error = "failed", f"{notebook.name} (render cell): {status['error']}"
-            else:
-                job.written = [p for p in status["written"] if not p.endswith(".print.html")]
         for job in jobs:
             if job.status == "todo" and "pdf" in job.formats:
                 self._print(job)
@@ -156,7 +153,6 @@ class _Worker(threading.Thread):
             if self.printer is None:
                 self.printer = PdfPrinter().__enter__()
             self.printer.print_pdf(source, target)
-            job.written.append(str(target))
         except Exception as exc:
             job.status, job.error = "failed", f"PDF: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         finally:
@@ -174,6 +170,14 @@ def render_library(*, playbooks: Path | None = None, out: Path = Path("build/sop
     started = time.perf_counter()
     root = Path(playbooks or default_playbooks_dir()).resolve()
     out = Path(out).resolve()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        write_atomic(out / ".write-check", "")
+        (out / ".write-check").unlink()
+    except OSError as exc:
+        from ..errors import AftersalesError
+
+        raise AftersalesError(f"cannot write the SOP library to {out}: {exc.strerror or exc}") from None
     formats = list(formats or FORMATS)
     day = as_of or date.today()
     report = RenderReport([], out)

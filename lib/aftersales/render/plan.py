@@ -13,15 +13,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from ..library import NOT_SCENARIOS
+from ..languages import LANGS
+from ..library import scenario_files as library_scenario_files
 
 FORMATS: tuple[str, ...] = ("md", "html", "pdf")
-LANGS: tuple[str, ...] = ("en", "zh", "ru")
 MANIFEST = ".sop-manifest.json"
 PACKAGE = Path(__file__).resolve().parents[1]
 
@@ -37,7 +37,6 @@ class Job:
     key: str = ""
     status: str = "todo"  # todo | ok | failed | cached
     error: str = ""
-    written: list[str] = field(default_factory=list)
 
     @property
     def doc_id(self) -> str:
@@ -62,7 +61,8 @@ def file_digest(path: Path) -> str:
 
 
 def scenario_files(root: Path) -> dict[str, Path]:
-    return {p.stem: p for p in sorted(root.glob("*.yaml")) if p.stem not in NOT_SCENARIOS and not p.stem.startswith("_")}
+    """The scenario files by name, as the library finds them."""
+    return {p.stem: p for p in library_scenario_files(root)}
 
 
 def _header(path: Path, key: str) -> str | None:

@@ -282,8 +282,8 @@ def _decide(case: Case, library: Any) -> Any:
     return decide(case.scenario, case.facts, case.platform, lang=case.lang, as_of=case.as_of, library=library)
 
 
-def _expected_from(decision: Any) -> dict[str, Any]:
-    """A decision as the ``expected`` mapping of a case."""
+def decision_summary(decision: Any) -> dict[str, Any]:
+    """A decision as the ``expected`` mapping of a case (also what ``aftersales diff`` compares)."""
     compensation = None
     if decision.compensation is not None:
         given = decision.compensation
@@ -310,7 +310,7 @@ def compute_expected(case: Case, library: Any = None) -> dict[str, Any]:
     ({amount, min, max, currency} or None), deadlines ({name: ISO due}), path ([step ids]).
     Raises what the engine raises (:class:`FactError` for facts it rejects).
     """
-    return _expected_from(_decide(case, _library_for(None, library)))
+    return decision_summary(_decide(case, _library_for(None, library)))
 
 
 def _differs(a: float | None, b: float | None) -> bool:
@@ -414,7 +414,7 @@ def _case_checks(entry: _Entry, case: Case, library: Any, *, check_expected: boo
     if problems or case.scenario not in library.playbooks:
         return problems
     try:
-        computed = _expected_from(_decide(case, library))
+        computed = decision_summary(_decide(case, library))
         incomplete = _completeness_problem(entry, case, library)
     except AftersalesError as exc:
         return [_fact_problem(entry, exc)]
@@ -573,7 +573,7 @@ def refresh_expectations(root: str | Path | None = None, library: Any = None) ->
         case = entry.case
         assert case is not None  # schema problems raised above
         try:
-            computed = _expected_from(_decide(case, library))
+            computed = decision_summary(_decide(case, library))
         except AftersalesError as exc:
             problems.append(_fact_problem(entry, exc))
             continue

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-LANGS = ("en", "zh", "ru")  # as aftersales.playbook.model.LANGS, without importing pydantic for --help
+from ..languages import LANGS
 
 __all__ = ["add_train_parser", "format_case", "format_case_list", "run_train"]
 

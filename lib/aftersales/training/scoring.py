@@ -16,8 +16,6 @@ from typing import Any, Mapping
 from ..engine import Decision, decide
 from ..errors import AftersalesError, FactError
 
-#: Which kind of message the reply of each scenario is checked as (see aftersales.compliance).
-REPLY_KIND = {"wrong_item": "apology", "bad_review": "review_reply", "claim": "claim_response"}
 #: A stated deadline counts as right within this many minutes of the playbook's.
 DEADLINE_TOLERANCE_MIN = 60
 
@@ -36,10 +34,20 @@ class Answer:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> "Answer":
+        """An answer from JSON-like data; a wrong field or type is a :class:`FactError` naming it."""
         allowed = set(cls.__dataclass_fields__)
         unknown = sorted(set(data) - allowed)
         if unknown:
             raise FactError(unknown[0], "unknown answer field", ", ".join(sorted(allowed)))
+        for name, kinds, wanted in (("facts", dict, "an object of facts"), ("deadlines", dict, "an object of name: ISO time"),
+                                    ("reply", str, "text"), ("resolution", (str, type(None)), "a resolution code"),
+                                    ("return_shipping_paid_by", (str, type(None)), "seller, buyer, platform or none"),
+                                    ("cost_borne_by", (str, type(None)), "seller, buyer, platform, insurer or none")):
+            if name in data and not isinstance(data[name], kinds):
+                raise FactError(name, f"expected {wanted}, got {data[name]!r}")
+        compensation = data.get("compensation")
+        if compensation is not None and (isinstance(compensation, bool) or not isinstance(compensation, (int, float))):
+            raise FactError("compensation", f"expected a number or null, got {compensation!r}")
         return cls(**dict(data))
 
 
@@ -178,7 +186,7 @@ def score_attempt(case: Any, answer: Answer, *, library: Any = None, lang: str |
         *_deadline_checks(expected, answer.deadlines),
     ]
     findings = [f.to_dict() for f in check_message(answer.reply or "", case.platform, case.lang,
-                                                   REPLY_KIND.get(case.scenario, "general"))] if answer.reply.strip() else []
+                                                   expected.playbook.reply_kind)] if answer.reply.strip() else []
     errors = [f for f in findings if f["severity"] == "error"]
     checks.append(Check("reply", bool(answer.reply.strip()) and not errors, "a reply with no compliance error",
                         f"{len(errors)} error(s)" if answer.reply.strip() else "no reply",

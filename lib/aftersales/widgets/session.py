@@ -72,13 +72,6 @@ class WizardSession:
             return self.decision().checklist_items
         return checklist_so_far(*self._args(), library=self.library)
 
-    def answer_of(self, name: str) -> Any:
-        return self.answers.get(name)
-
-    def default_of(self, name: str) -> Any:
-        compiled = self.playbook.inputs[name]
-        return compiled.default if compiled.has_default else None
-
     # --- changing it -------------------------------------------------------------------
     def answer(self, value: Any) -> None:
         """Answer the current question; raises :class:`FactError` (and keeps nothing) when bad."""

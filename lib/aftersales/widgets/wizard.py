@@ -30,12 +30,11 @@ _log = logging.getLogger(__name__)
 def message_check_html(decision: Any) -> str:
     """The compliance checker's findings on the generated message (none: a quiet confirmation)."""
     from ..compliance import check_message
-    from ..training.scoring import REPLY_KIND
 
     if not decision.message:
         return ""
     findings = check_message(decision.message["text"], decision.platform, decision.lang,
-                             REPLY_KIND.get(decision.scenario, "general"))
+                             decision.playbook.reply_kind)
     if not findings:
         return "<div class='as-src as-message-check'>✓ message check: no findings</div>"
     items = "".join(f"<li><b>{escape(f.severity)}</b> {escape(f.rule)}: {escape(f.message)} [{escape(f.source)}]</li>"
