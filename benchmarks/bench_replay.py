@@ -6,7 +6,10 @@ the scenario on one platform, with varied numbers and dates, a unique order id a
 the engine must refuse (sent to the errors file). The per-row loop decides a sample of rows
 one by one and is scaled to the file; the ratio is reported.
 
-    python benchmarks/bench_replay.py [--rows 1000000] [--sample 20000] [--scenario S]
+    python benchmarks/bench_replay.py [--rows 1000000] [--sample 20000] [--scenario S] [--record-rows 20000]
+
+``--record-rows`` also times ``replay --record`` (every row decided in full, with its message,
+and appended to a case log) on that many rows of each file, and prints its rate.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
 
 from aftersales.engine import decide  # noqa: E402
 from aftersales.library import load_library  # noqa: E402
-from aftersales.replay import parse_cell, replay  # noqa: E402
+from aftersales.replay import RecordTo, parse_cell, replay  # noqa: E402
 from aftersales.training.cases import load_cases  # noqa: E402
 
 PLATFORM = {"size_mismatch": "taobao", "quality_defect": "ozon", "wrong_item": "generic", "claim": "amazon",
@@ -77,6 +80,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--sample", type=int, default=20_000)
     parser.add_argument("--scenario", action="append")
+    parser.add_argument("--record-rows", type=int, default=20_000, help="rows to time replay --record on (0: skip)")
     args = parser.parse_args()
     library = load_library()
     work = Path(tempfile.mkdtemp(prefix="bench-replay-"))
@@ -95,9 +99,31 @@ def main() -> int:
               f"({report.rows / seconds:>9,.0f} rows/s; {report.errors:,} refused; {report.distinct:,} distinct); "
               f"per-row loop {loop:6.1f} s (sampled) = {loop / seconds:4.1f}x slower; process peak RSS so far "
               f"{peak / 2**20:5.0f} MiB")
+        if args.record_rows:
+            recorded = timed_record(source, work, scenario, platform, args.record_rows, library)
+            print(f"{'':<24} replay --record: {recorded[0]:,} records in {recorded[1]:.1f} s "
+                  f"({recorded[0] / recorded[1]:,.0f} records/s; case log {recorded[2] / 2**20:.1f} MiB)")
     print(f"target <= 20 s per 1,000,000 rows: {'met' if worst <= 20 * args.rows / 1_000_000 else 'NOT met'} "
           f"(worst {worst:.1f} s)")
     return 0
+
+
+def timed_record(source: Path, work: Path, scenario: str, platform: str, rows: int, library) -> tuple[int, float, int]:
+    """``replay --record`` on the first ``rows`` rows of ``source``: (records written, seconds, log bytes)."""
+    import os
+
+    head = work / f"{scenario}.head.csv"
+    with source.open(encoding="utf-8") as src, head.open("w", encoding="utf-8") as dst:
+        for number, line in enumerate(src):
+            if number > rows:
+                break
+            dst.write(line)
+    log = work / f"{scenario}.case-log.jsonl"
+    os.environ.setdefault("AFTERSALES_ARCHIVE", str(work / "archive"))
+    record = RecordTo(log, "bench")
+    started = time.perf_counter()
+    replay(head, scenario, platform, library=library, record=record)
+    return record.written, time.perf_counter() - started, log.stat().st_size
 
 
 if __name__ == "__main__":

@@ -38,13 +38,14 @@ as_of = None  # when the case starts, an ISO date-time string like "2026-01-15T0
 facts = {}  # the case's facts as a dict or JSON text; empty: fill in the form, given: decide headless
 interactive = True  # False: never show a form (a headless run without facts is then an error)
 sop = {}  # set by aftersales render: the SOP documents of this scenario to write instead
+overlay = None  # a store overlay: a name in playbooks/overlays/ or a YAML file; None: $AFTERSALES_OVERLAY or none
 
 # %%
 # NBVAL_CHECK_OUTPUT
 from aftersales.notebook import run_scenario, show_result
 
 result = run_scenario("wrong_item", platform=platform, lang=lang, as_of=as_of, facts=facts,
-                      interactive=interactive, sop=sop)
+                      interactive=interactive, sop=sop, overlay=overlay)
 
 # %%
 # NBVAL_CHECK_OUTPUT

@@ -108,3 +108,19 @@ def test_kill_9_mid_write_never_leaves_a_torn_record(tmp_path):
     assert all(json.loads(line)["text"].endswith("ñ界") for line in complete[:-1])
     append_case({"case_id": "after"}, log)
     assert list(read_cases(log))[-1]["case_id"] == "after"
+
+
+def test_a_partial_line_left_by_a_killed_writer_is_cut_off_before_the_next_append(tmp_path):
+    """kill -9 can cut a write short; the next writer removes the unacknowledged part first."""
+    log = tmp_path / "log.jsonl"
+    append_case({"case_id": "whole"}, log)
+    with log.open("ab") as handle:
+        handle.write(b'{"case_id": "torn", "text": "xx')  # what a writer killed mid-write leaves
+    assert [r["case_id"] for r in read_cases(log)] == ["whole"], "a torn last line is skipped by readers"
+    append_case({"case_id": "next"}, log)
+    assert [r["case_id"] for r in read_cases(log)] == ["whole", "next"]
+    assert log.read_bytes().count(b"torn") == 0
+    only_torn = tmp_path / "only.jsonl"
+    only_torn.write_bytes(b'{"case_id": "to')
+    append_case({"case_id": "first"}, only_torn)
+    assert [r["case_id"] for r in read_cases(only_torn)] == ["first"]

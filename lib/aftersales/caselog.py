@@ -21,7 +21,7 @@ from typing import Any, Iterator
 
 from .errors import AftersalesError
 
-__all__ = ["default_case_log", "case_record", "append_case", "read_cases", "snapshot_library", "find_case",
+__all__ = ["default_case_log", "case_record", "append_case", "append_cases", "read_cases", "snapshot_library", "find_case",
            "cases_of_order", "redecide"]
 
 
@@ -40,9 +40,21 @@ def _who() -> str:
 
 
 def case_record(decision: Any, *, case_id: str | None = None, saved_at: datetime | None = None,
-                who: str | None = None, library_root: Path | None = None) -> dict[str, Any]:
+                who: str | None = None, library_root: Path | None = None,
+                step_times: list[dict[str, Any]] | None = None,
+                override: dict[str, Any] | None = None, overlay: Any = None,
+                library_hash: str | None = None) -> dict[str, Any]:
     """The record of one decision as the case log stores it, with the hash of the playbooks
-    folder it was decided with (archived, so :func:`redecide` can decide it again exactly)."""
+    folder it was decided with and of the store ``overlay`` laid over them, if any (both
+    archived, so :func:`redecide` can decide it again exactly). ``library_hash`` skips
+    archiving the folder again when a caller already did (many records of one replay).
+
+    ``step_times`` (the form's time per answered question: ``{step, input, seconds, ...}``) and
+    ``override`` (the agent's choice against the recommendation: ``{outcome, resolution, reason}``)
+    are stored when given; ``outcome`` stays the engine's recommendation either way. The form
+    stores ``override: null`` when the agent kept the recommendation; a record without the key
+    (older, command-line or batch records) does not say, and one without ``step_times`` was not
+    timed."""
     data = decision.to_dict()
     facts = data["facts"]
     record = {
@@ -53,10 +65,31 @@ def case_record(decision: Any, *, case_id: str | None = None, saved_at: datetime
         "path": [entry["step"] for entry in data["trace"][:-1]],
         **data,
     }
+    if override is not None:
+        record["override"] = override
+    if step_times is not None:
+        record["step_times"] = step_times
     root = library_root or getattr(decision.playbook, "file", None) and Path(decision.playbook.file).resolve().parent
-    if root:
+    if library_hash:
+        record["library_hash"] = library_hash
+    elif root:
         record["library_hash"] = snapshot_library(Path(root))
+    if overlay is not None:
+        record["overlay"] = {"name": overlay.name, "version": overlay.version, "hash": snapshot_overlay(overlay)}
     return record
+
+
+def snapshot_overlay(overlay: Any) -> str:
+    """Archive a store overlay file under its content hash (it may live outside the playbooks
+    folder); returns the hash. :func:`redecide` lays it over the archived playbooks again."""
+    digest = overlay.digest[:20]
+    target = archive_dir() / "overlays" / digest / f"{overlay.name}.yaml"
+    if not target.exists():
+        from .render.files import write_atomic
+
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, overlay.raw)
+    return digest
 
 
 def archive_dir() -> Path:
@@ -129,28 +162,67 @@ def redecide(record: dict[str, Any]) -> Any:
     if folder is None or not folder.is_dir():
         raise AftersalesError(f"case {record.get('case_id')}: the playbooks it was decided with are not archived "
                               f"(library hash {library_hash or 'missing'} in {archive_dir()})")
-    library = load_library(folder)
+    overlay = record.get("overlay")
+    overlay_file = None
+    if overlay:
+        overlay_file = archive_dir() / "overlays" / overlay["hash"] / f"{overlay['name']}.yaml"
+        if not overlay_file.is_file():
+            raise AftersalesError(f"case {record.get('case_id')}: the store overlay it was decided with is not archived "
+                                  f"({overlay_file})")
+    library = load_library(folder, overlay=overlay_file)
     return decide(record["scenario"], record["facts"], record["platform"], lang=record["lang"],
                   as_of=record["as_of"], library=library)
 
 
 def append_case(record: dict[str, Any], path: Path | str | None = None) -> Path:
     """Append ``record`` as one line to the case log at ``path`` (default :func:`default_case_log`)."""
+    return append_cases([record], path)
+
+
+def append_cases(records: list[dict[str, Any]], path: Path | str | None = None) -> Path:
+    """Append ``records``, each as one line written by one ``write``, then flush them to disk once.
+
+    Writers take an exclusive lock on the log while they append. A writer killed in the middle
+    of a ``write`` (kill -9 can cut a write of a regular file short) leaves part of a line that
+    was never acknowledged; the next writer cuts that part off before it appends, so a torn
+    record never ends up between two whole ones.
+    """
+    import fcntl
+
     target = Path(path) if path is not None else default_case_log()
-    line = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        fd = os.open(target, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         try:
-            written = os.write(fd, line)
-            if written != len(line):  # a full disk: never leave a torn line without saying so
-                raise OSError(f"only {written} of {len(line)} bytes written")
+            fcntl.flock(fd, fcntl.LOCK_EX)  # released when the file is closed, or its writer dies
+            _cut_torn_tail(fd)
+            for record in records:
+                line = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+                written = os.write(fd, line)
+                if written != len(line):  # a full disk: never leave a torn line without saying so
+                    raise OSError(f"only {written} of {len(line)} bytes written")
             os.fsync(fd)
         finally:
             os.close(fd)
     except OSError as exc:
         raise AftersalesError(f"{target}: cannot append to the case log: {exc}") from None
     return target
+
+
+def _cut_torn_tail(fd: int, block: int = 65536) -> None:
+    """Truncate the file after its last newline (a crashed writer's partial line), if any."""
+    size = os.fstat(fd).st_size
+    if not size or os.pread(fd, 1, size - 1) == b"\n":
+        return
+    end = size
+    while end > 0:
+        start = max(0, end - block)
+        found = os.pread(fd, end - start, start).rfind(b"\n")
+        if found >= 0:
+            os.ftruncate(fd, start + found + 1)
+            return
+        end = start
+    os.ftruncate(fd, 0)
 
 
 def read_cases(path: Path | str | None = None) -> Iterator[dict[str, Any]]:

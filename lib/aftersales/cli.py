@@ -19,6 +19,14 @@ from .languages import LANGS
 PLATFORM_HELP = "{amazon,ozon,taobao,generic}"
 
 
+OVERLAY_HELP = "store overlay: a name in playbooks/overlays/ or a YAML file (default: $AFTERSALES_OVERLAY)"
+
+
+def _with_overlay(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser.add_argument("--overlay", metavar="STORE|FILE", help=OVERLAY_HELP)
+    return parser
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line on stderr (exit 2), like every other bad input."""
 
@@ -35,18 +43,20 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
-    p = sub.add_parser("list", help="list the scenarios")
+    p = _with_overlay(sub.add_parser("list", help="list the scenarios"))
     p.add_argument("--json", action="store_true", help="print JSON")
 
-    p = sub.add_parser("describe", help="show a scenario's inputs, steps and outcomes")
+    p = _with_overlay(sub.add_parser("describe", help="show a scenario's inputs, steps and outcomes"))
     p.add_argument("scenario")
     p.add_argument("--lang", choices=LANGS, default="en")
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = sub.add_parser("validate", help="check playbooks and profiles; every problem as file:line:col")
-    p.add_argument("paths", nargs="*", metavar="PATH", help="playbook files or folders (default: all)")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="playbook or overlay files, or folders (default: all, "
+                   "with every overlay in playbooks/overlays/)")
+    p.add_argument("--overlay", action="append", metavar="STORE|FILE", help="also check this store overlay (repeatable)")
 
-    p = sub.add_parser("decide", help="decide a case from its facts")
+    p = _with_overlay(sub.add_parser("decide", help="decide a case from its facts"))
     p.add_argument("scenario")
     p.add_argument("--platform", required=True, metavar=PLATFORM_HELP, help="platform profile")
     p.add_argument("--facts", required=True, metavar="FILE|-", help="JSON object of facts, or - for stdin")
@@ -71,28 +81,37 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--cases", metavar="CSV", help="also check these past cases (columns scenario, platform, facts...)")
     p.add_argument("--chart", metavar="PNG", help="write a chart of the impact")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--overlay", metavar="STORE|FILE", help="compare with this store overlay on both sides "
+                   "(looked up in each side's overlays/ when a name)")
+    p.add_argument("--new-overlay", metavar="STORE|FILE", help="the overlay on the NEW side only: "
+                   "'diff playbooks playbooks --new-overlay STORE' shows what a store overlay changes")
 
-    p = sub.add_parser("replay", help="decide every past case of a CSV (columns = facts) and summarise")
+    p = _with_overlay(sub.add_parser("replay", help="decide every past case of a CSV (columns = facts) and summarise"))
     p.add_argument("csv", metavar="CASES_CSV")
     p.add_argument("--scenario", required=True)
     p.add_argument("--platform", required=True, metavar=PLATFORM_HELP)
     p.add_argument("--out", metavar="RESULTS_CSV", help="one row per decided case; refused rows go to RESULTS.errors.csv")
     p.add_argument("--as-of", metavar="ISO-DATETIME", help="moment of the decisions when the CSV has no as_of column")
     p.add_argument("--chart", metavar="PNG", help="write the summary chart")
+    p.add_argument("--record", action="store_true", help="also write every decided row to the case log as a decision "
+                   "record (the id column becomes the case id; slower: each row's message is rendered)")
+    p.add_argument("--case-log", metavar="FILE", help="case log for --record (default: $AFTERSALES_CASE_LOG or "
+                   "~/.aftersales/case-log.jsonl)")
+    p.add_argument("--who", metavar="NAME", default="replay", help="who the records name (default: replay)")
 
     p = sub.add_parser("cases", help="list the recorded cases of an order")
     p.add_argument("--order", required=True, metavar="ORDER_ID")
     p.add_argument("--case-log", metavar="FILE")
 
-    p = sub.add_parser("examples", help="run every playbook's worked examples and show their decisions")
+    p = _with_overlay(sub.add_parser("examples", help="run every playbook's worked examples and show their decisions"))
     p.add_argument("--scenario", action="append", help="only this scenario (repeatable)")
 
-    p = sub.add_parser("render", help="render the SOP library (Markdown, HTML, PDF) headless via the notebooks")
+    p = _with_overlay(sub.add_parser("render", help="render the SOP library (Markdown, HTML, PDF) headless via the notebooks"))
     p.add_argument("--scenario", action="append", help="only these scenarios (a,b or repeated; default: all)")
     p.add_argument("--platform", action="append", metavar=PLATFORM_HELP, help="only these platforms (a,b or repeated)")
     p.add_argument("--lang", action="append", metavar="{en,zh,ru}", help="only these languages (a,b or repeated)")
     p.add_argument("--format", default="md,html,pdf", help="comma-separated formats: md, html, pdf (default: all)")
-    p.add_argument("--out", default="build/sop", metavar="DIR", help="output folder (default: build/sop)")
+    p.add_argument("--out", metavar="DIR", help="output folder (default: build/sop, or build/sop-STORE with --overlay)")
     p.add_argument("--jobs", type=int, metavar="N", help="notebooks run at once (default: the number of cores)")
     p.add_argument("--force", action="store_true", help="render everything, even documents that are up to date")
     p.add_argument("--as-of", metavar="ISO-DATE", help="the parameters in force on this day (default: today)")
@@ -104,7 +123,7 @@ def _parser() -> argparse.ArgumentParser:
     add_train_parser(sub)
     compliance_cli.add_parser(sub)
 
-    p = sub.add_parser("params", help="show a platform's parameters in force, with sources")
+    p = _with_overlay(sub.add_parser("params", help="show a platform's parameters in force, with sources"))
     p.add_argument("platform", metavar=PLATFORM_HELP)
     p.add_argument("--as-of", metavar="ISO-DATE")
     p.add_argument("--json", action="store_true")
@@ -138,10 +157,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+def _overlay(args: argparse.Namespace) -> str | None:
+    """The store overlay asked for: ``--overlay``, else ``$AFTERSALES_OVERLAY``."""
+    import os
+
+    return getattr(args, "overlay", None) or os.environ.get("AFTERSALES_OVERLAY") or None
+
+
 def _library(args: argparse.Namespace) -> Any:
     from .library import load_library
 
-    return load_library(args.playbooks)
+    return load_library(args.playbooks, overlay=_overlay(args))
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -177,7 +203,7 @@ def cmd_describe(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from .validation import validate_paths
 
-    problems, checked = validate_paths([Path(p) for p in args.paths], args.playbooks)
+    problems, checked = validate_paths([Path(p) for p in args.paths], args.playbooks, overlays=args.overlay)
     for problem in problems:
         print(problem)
     if problems:
@@ -221,7 +247,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
     if args.record:
         from .caselog import append_case, case_record
 
-        record = case_record(decision, who=args.who, library_root=Path(library.root))
+        record = case_record(decision, who=args.who, library_root=Path(library.root), overlay=library.overlay)
         target = append_case(record, args.case_log)
         print(f"recorded case {record['case_id']} (order {record['order_id']}) in {target}", file=sys.stderr)
     return 0
@@ -240,7 +266,8 @@ def cmd_case(args: argparse.Namespace) -> int:
         print(json.dumps(record, ensure_ascii=False, indent=2))
     else:
         print(f"case {record['case_id']} · order {record['order_id']} · saved {record['saved_at']} by {record['who']} · "
-              f"playbooks {record.get('library_hash')}")
+              f"playbooks {record.get('library_hash')}" + (f" + overlay {record['overlay']['name']} "
+                                                            f"{record['overlay']['version']}" if record.get("overlay") else ""))
         print(decision_text(decision))
     if not same:
         print(f"aftersales case: case {record['case_id']}: re-made decision differs from the record", file=sys.stderr)
@@ -335,7 +362,9 @@ def cmd_render(args: argparse.Namespace) -> int:
     langs = names(args.lang)
     if langs and any(lang not in LANGS for lang in langs):
         raise UsageError(f"unknown language in {','.join(langs)}; allowed: {', '.join(LANGS)}")
-    report = render_library(playbooks=Path(args.playbooks) if args.playbooks else None, out=Path(args.out),
+    overlay = _overlay(args)
+    out = Path(args.out) if args.out else Path("build") / (f"sop-{Path(overlay).stem}" if overlay else "sop")
+    report = render_library(playbooks=Path(args.playbooks) if args.playbooks else None, out=out, overlay=overlay,
                             scenarios=names(args.scenario), platforms=names(args.platform), langs=langs, formats=formats,
                             jobs=args.jobs, force=args.force, as_of=as_of, progress=not args.no_progress)
     if report.pdf_problem:
@@ -401,7 +430,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from .diff import diff_libraries, impact_chart
 
     repo = Path(__file__).resolve().parents[2]
-    report = diff_libraries(args.old, args.new, repo=repo, cases_csv=Path(args.cases) if args.cases else None)
+    report = diff_libraries(args.old, args.new, repo=repo, cases_csv=Path(args.cases) if args.cases else None,
+                            old_overlay=args.overlay, new_overlay=args.new_overlay or args.overlay)
     if args.chart:
         impact_chart(report, Path(args.chart))
     if args.json:
@@ -419,10 +449,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from .replay import replay, summary_chart
+    from .replay import RecordTo, replay, summary_chart
 
+    record = RecordTo(Path(args.case_log) if args.case_log else None, args.who) if args.record else None
     report = replay(Path(args.csv), args.scenario, args.platform, out=Path(args.out) if args.out else None,
-                    as_of=args.as_of, library=_library(args))
+                    as_of=args.as_of, library=_library(args), record=record)
     print(f"{report.rows} rows: {report.decided} decided, {report.errors} refused "
           f"({report.distinct} distinct fact combinations decided)")
     for outcome, count in report.outcomes.most_common():
@@ -432,6 +463,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
         print(f"  {resolution:<32} {cost:>14,.2f}")
     if args.chart:
         summary_chart(report, Path(args.chart))
+    if record is not None:
+        from .caselog import default_case_log
+
+        print(f"recorded {record.written} case(s) in {record.log or default_case_log()}", file=sys.stderr)
     if report.errors:
         print(f"aftersales replay: {report.errors} row(s) refused, see {report.errors_file}", file=sys.stderr)
     return 0

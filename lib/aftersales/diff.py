@@ -70,7 +70,9 @@ def parameter_changes(old: Any, new: Any, day: date) -> list[str]:
     changes = []
     for platform in sorted(set(old.profiles) | set(new.profiles)):
         if platform not in new.profiles:
-            changes.append(f"platform {platform} removed")
+            disabled = new.disabled_platforms.get(platform)
+            changes.append(f"platform {platform} disabled by overlay {new.overlay.name}" if disabled
+                           else f"platform {platform} removed")
             continue
         if platform not in old.profiles:
             changes.append(f"platform {platform} added")
@@ -101,6 +103,8 @@ def playbook_changes(old: Any, new: Any) -> list[str]:
             continue
         if a.version != b.version:
             changes.append(f"{scenario}: version {a.version} → {b.version}")
+        if a.platforms != b.platforms:
+            changes.append(f"{scenario}: platforms {', '.join(a.platforms)} → {', '.join(b.platforms)}")
         for name in sorted(set(a.inputs) ^ set(b.inputs)):
             changes.append(f"{scenario}: input {name} {'added' if name in b.inputs else 'removed'}")
         for step_id in sorted(set(a.steps) | set(b.steps)):
@@ -177,11 +181,16 @@ def csv_cases(path: Path) -> list[dict[str, Any]]:
 
 
 def diff_libraries(old_spec: str, new_spec: str, *, repo: Path, cases_csv: Path | None = None,
-                   day: date | None = None) -> DiffReport:
+                   day: date | None = None, old_overlay: str | None = None,
+                   new_overlay: str | None = None) -> DiffReport:
+    """Compare two playbook versions, each optionally with a store overlay laid over it (a name
+    is looked up in that side's own ``overlays/``, so a git revision brings its own copy)."""
     from .library import load_library
+    from .overlay import resolve_overlay
 
     old_root, new_root = resolve_side(old_spec, repo), resolve_side(new_spec, repo)
-    old, new = load_library(old_root), load_library(new_root)
+    old = load_library(old_root, overlay=resolve_overlay(old_overlay, old_root) if old_overlay else None)
+    new = load_library(new_root, overlay=resolve_overlay(new_overlay, new_root) if new_overlay else None)
     report = DiffReport(old_spec, new_spec)
     report.changes = parameter_changes(old, new, day or date.today()) + playbook_changes(old, new)
     cases = bank_cases(new_root) + (csv_cases(cases_csv) if cases_csv else [])

@@ -72,6 +72,15 @@ class UnknownNameError(AftersalesError, LookupError):
         )
 
 
+class DisabledPlatformError(UnknownNameError):
+    """A platform that the store overlay in use turns off was asked for."""
+
+    def __init__(self, name: str, overlay: str, where: str, allowed: Iterable[str]):
+        super().__init__("platform", name, allowed)
+        self.args = (f"platform '{name}' is disabled by overlay {overlay} ({where}); "
+                     f"this store's platforms: {', '.join(self.allowed)}",)
+
+
 class FactError(AftersalesError, ValueError):
     """A fact given to the engine is unknown, missing, of the wrong type or out of range.
 

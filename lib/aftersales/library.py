@@ -8,12 +8,13 @@ repository's ``playbooks/`` next to ``lib/``, else ``./playbooks``.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import PlaybookError, Problem, UnknownNameError
+from .errors import DisabledPlatformError, PlaybookError, Problem, UnknownNameError
 from .paths import default_playbooks_dir, display_path
 
 NOT_SCENARIOS = frozenset({"common", "parameters"})
@@ -33,6 +34,8 @@ class Library:
     playbooks: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     broken: dict[str, list[Problem]] = field(default_factory=dict)  # scenario file stem -> its problems
+    overlay: Any = None  # the store overlay laid over these playbooks (aftersales.overlay.Overlay), if any
+    disabled_platforms: dict[str, str] = field(default_factory=dict)  # platform -> where the overlay disables it
 
     @property
     def scenarios(self) -> list[str]:
@@ -46,6 +49,8 @@ class Library:
         return self.playbooks[scenario]
 
     def profile(self, platform: str) -> Any:
+        if platform in self.disabled_platforms:
+            raise DisabledPlatformError(platform, self.overlay.name, self.disabled_platforms[platform], self.profiles)
         if platform not in self.profiles:
             raise UnknownNameError("platform", platform, self.profiles)
         return self.profiles[platform]
@@ -95,29 +100,63 @@ def _fingerprint(root: Path) -> tuple:
     return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
 
 
-def load_library(root: str | Path | None = None, *, strict: bool = False) -> Library:
-    """Load (or reuse) the library in ``root``.
+def load_library(root: str | Path | None = None, *, strict: bool = False, overlay: str | Path | None = None) -> Library:
+    """Load (or reuse) the library in ``root``, with the store ``overlay`` laid over it if given.
 
-    Invalid platform profiles always raise :class:`PlaybookError`; an invalid scenario file
-    only makes that scenario unusable, unless ``strict`` asks for everything to be valid.
-    Worked examples are not run here: ``aftersales validate`` and the tests run them.
+    ``overlay`` is a name in ``<root>/overlays/`` or a file path; when neither ``root`` nor
+    ``overlay`` is given, ``$AFTERSALES_OVERLAY`` is used if set (that is how ``aftersales
+    render --overlay`` reaches its notebook kernels). Invalid platform profiles and an invalid
+    overlay always raise :class:`PlaybookError`; an invalid scenario file only makes that
+    scenario unusable, unless ``strict`` asks for everything to be valid. Worked examples
+    are not run here: ``aftersales validate`` and the tests run them.
     """
+    if root is None and overlay is None:
+        overlay = os.environ.get("AFTERSALES_OVERLAY") or None
     root = Path(root) if root else default_playbooks_dir()
+    library = _base_library(root)
+    if strict and library.problems:
+        raise PlaybookError(library.problems)
+    if overlay is None:
+        return library
+    from .overlay import apply_overlay, resolve_overlay
+
+    path = resolve_overlay(overlay, root)
+    key = (str(root), str(path))
+    stamp = (id(library), _stamp(path))
+    cached = _OVERLAID.get(key)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    overlaid = apply_overlay(library, path)
+    if len(_OVERLAID) > 16:
+        _OVERLAID.clear()
+    _OVERLAID[key] = (stamp, overlaid)
+    return overlaid
+
+
+_OVERLAID: dict[tuple[str, str], tuple[tuple, Library]] = {}
+
+
+def _stamp(path: Path) -> tuple:
+    try:
+        stat = path.stat()
+    except OSError:
+        return ()
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+def _base_library(root: Path) -> Library:
     key = str(root)
     cached = _CACHE.get(key)
     now = time.monotonic()
     if cached is not None and now - _CHECKED.get(key, 0.0) < RECHECK_SECONDS:
+        return cached[1]
+    fingerprint = _fingerprint(root) if root.is_dir() else ()
+    if cached is not None and cached[0] == fingerprint:
         library = cached[1]
     else:
-        fingerprint = _fingerprint(root) if root.is_dir() else ()
-        if cached is not None and cached[0] == fingerprint:
-            library = cached[1]
-        else:
-            library = _load(root)
-            _CACHE[key] = (fingerprint, library)
-        _CHECKED[key] = now
-    if strict and library.problems:
-        raise PlaybookError(library.problems)
+        library = _load(root)
+        _CACHE[key] = (fingerprint, library)
+    _CHECKED[key] = now
     return library
 
 

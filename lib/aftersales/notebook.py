@@ -24,7 +24,8 @@ from IPython.display import HTML, display
 
 from .errors import FactError
 
-__all__ = ["parse_facts", "run_scenario", "show_result", "run_hub", "run_practice", "run_dashboard", "show_charts"]
+__all__ = ["parse_facts", "run_scenario", "show_result", "run_hub", "run_practice", "run_dashboard", "show_charts",
+           "run_path_analytics", "show_path_charts"]
 
 
 def parse_facts(facts: Mapping[str, Any] | str | None) -> dict[str, Any]:
@@ -44,6 +45,13 @@ def parse_facts(facts: Mapping[str, Any] | str | None) -> dict[str, Any]:
     return dict(facts)
 
 
+def _library(overlay: str | Path | None) -> Any:
+    """The playbooks with the store ``overlay`` laid over them (none: as configured)."""
+    from .library import load_library
+
+    return load_library(overlay=overlay or None)
+
+
 def _as_of(as_of: datetime | date | str | None) -> datetime | date | str | None:
     return as_of if as_of not in ("", None) else None
 
@@ -51,11 +59,12 @@ def _as_of(as_of: datetime | date | str | None) -> datetime | date | str | None:
 def run_scenario(scenario: str, *, platform: str = "generic", lang: str = "en",
                  as_of: datetime | date | str | None = None, facts: Mapping[str, Any] | str | None = None,
                  interactive: bool = True, case_log: Path | str | None = None,
-                 sop: Mapping[str, Any] | str | None = None) -> Any:
+                 sop: Mapping[str, Any] | str | None = None, overlay: str | Path | None = None) -> Any:
     """Decide headless when ``facts`` are given, else show the wizard (when ``interactive``).
 
     ``sop`` (set by ``aftersales render``) lists SOP documents of this scenario to write
-    instead; each document's status is displayed and returned.
+    instead; each document's status is displayed and returned. ``overlay`` lays a store's
+    overlay (a name in ``playbooks/overlays/`` or a file) over the playbooks.
     """
     if sop:
         from .render.sop import render_documents, show_statuses
@@ -69,7 +78,8 @@ def run_scenario(scenario: str, *, platform: str = "generic", lang: str = "en",
         from .engine import decide
         from .widgets.card import card_html
 
-        decision = decide(scenario, given, platform=platform, lang=lang, as_of=_as_of(as_of))
+        decision = decide(scenario, given, platform=platform, lang=lang, as_of=_as_of(as_of),
+                          library=_library(overlay))
         display(HTML(card_html(decision)))
         return decision
     if not interactive:
@@ -78,7 +88,8 @@ def run_scenario(scenario: str, *, platform: str = "generic", lang: str = "en",
         raise FactError("facts", word("headless_needs_facts", lang))
     from .widgets.wizard import Wizard
 
-    wizard = Wizard(scenario, platform=platform, lang=lang, as_of=_as_of(as_of), case_log=case_log)
+    wizard = Wizard(scenario, platform=platform, lang=lang, as_of=_as_of(as_of), case_log=case_log,
+                    library=_library(overlay))
     display(wizard)
     return wizard
 
@@ -92,16 +103,16 @@ def show_result(result: Any) -> None:
 
 
 def run_hub(*, scenario: str | None = None, platform: str = "generic", lang: str = "en",
-            interactive: bool = True, case_log: Path | str | None = None) -> Any:
+            interactive: bool = True, case_log: Path | str | None = None, overlay: str | Path | None = None) -> Any:
     """The start page: the scenarios' overview, then (interactive) pickers and the wizard."""
     if not interactive:
         from .widgets.hub import overview_html
 
-        display(HTML(overview_html(lang)))
+        display(HTML(overview_html(lang, library=_library(overlay))))
         return None
     from .widgets.hub import Hub
 
-    hub = Hub(scenario=scenario, platform=platform, lang=lang, case_log=case_log)
+    hub = Hub(scenario=scenario, platform=platform, lang=lang, case_log=case_log, library=_library(overlay))
     display(hub)
     return hub
 
@@ -174,3 +185,25 @@ def show_charts(frame: Any) -> None:
 
     figure = charts(frame)
     display(figure)
+
+
+def run_path_analytics(*, case_log: Path | str | None = None, demo: bool = False) -> Any:
+    """The lead's path analytics tables over the case log (``demo``: a reproducible example log in
+    a temporary file); returns the cases frame for :func:`show_path_charts`."""
+    import tempfile
+
+    from . import analytics
+
+    if demo:
+        case_log = analytics.write_demo_case_log(Path(tempfile.mkdtemp(prefix="aftersales-demo-")) / "case-log.jsonl")
+    cases = analytics.load_case_log(case_log or None)
+    for title, table in analytics.report(cases):
+        display(HTML(analytics.section_html(title, table)))
+    return cases
+
+
+def show_path_charts(cases: Any) -> None:
+    """The path analytics charts (kept out of the checked golden output: pictures differ by font)."""
+    from .analytics import charts
+
+    display(charts(cases))

@@ -68,9 +68,25 @@ def _estimate(resolution: str, compensation: float | None, order_value: Any) -> 
     return float(value) if resolution in FULL_COST else float(compensation or 0.0)
 
 
+@dataclass
+class RecordTo:
+    """``replay --record``: write every decided row to a case log as a decision record."""
+
+    log: Path | None = None  # None: the default case log
+    who: str = "replay"
+    written: int = 0
+    library_hash: str | None = None
+
+
 def replay(csv_path: Path, scenario: str, platform: str, *, out: Path | None = None, lang: str | None = None,
-           as_of: str | None = None, chunk_rows: int = 200_000, library: Any = None) -> ReplayReport:
-    """Decide every row of ``csv_path``; write results to ``out`` and refused rows beside it."""
+           as_of: str | None = None, chunk_rows: int = 200_000, library: Any = None,
+           record: RecordTo | None = None) -> ReplayReport:
+    """Decide every row of ``csv_path``; write results to ``out`` and refused rows beside it.
+
+    With ``record``, every decided row is also decided in full (with its customer message, from
+    all its facts) and appended to the case log as a decision record: slower, because
+    messages differ per row, but then each past case can be shown with ``aftersales case show``.
+    """
     import pandas as pd
 
     from .examples import EXAMPLE_AS_OF
@@ -143,10 +159,32 @@ def replay(csv_path: Path, scenario: str, platform: str, *, out: Path | None = N
                     good[list(chunk.columns) + RESULT_COLUMNS].to_csv(out, mode="a", header=not written["out"],
                                                                      index=False)
                     written["out"] = True
+                if record is not None:
+                    _record_rows(good[list(chunk.columns)], playbook, platform, lang, as_of, library, record)
             offset += len(chunk)
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise AftersalesError(f"{csv_path}: cannot read the cases: {exc}") from None
     return report
+
+
+def _record_rows(rows: Any, playbook: Any, platform: str, lang: str | None, as_of: str | None, library: Any,
+                 record: RecordTo) -> None:
+    """Append one decision record per row (one fsync per chunk); the row's ``id`` is the case id."""
+    from .caselog import append_cases, case_record, snapshot_library
+    from .engine import decide
+    from .examples import EXAMPLE_AS_OF
+
+    if record.library_hash is None:
+        record.library_hash = snapshot_library(Path(library.root))
+    records = []
+    for row in rows.to_dict("records"):
+        facts = {k: parse_cell(v) for k, v in row.items() if k not in ("id", "as_of") and v != ""}
+        decision = decide(playbook, facts, platform, lang=lang, as_of=row.get("as_of") or as_of or EXAMPLE_AS_OF,
+                          library=library)
+        records.append(case_record(decision, case_id=str(row["id"]) if row.get("id") else None, who=record.who,
+                                   library_hash=record.library_hash, overlay=library.overlay))
+    append_cases(records, record.log)
+    record.written += len(records)
 
 
 def _decide_row(playbook: Any, platform: str, lang: str | None, row: dict, moment: str, library: Any) -> Any:

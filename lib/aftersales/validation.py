@@ -8,22 +8,35 @@ from .errors import Location, PlaybookError, Problem
 from .library import Library, default_playbooks_dir, scenario_files
 
 
-def validate_paths(paths: list[Path], playbooks_dir: str | Path | None = None) -> tuple[list[Problem], int]:
+def validate_paths(paths: list[Path], playbooks_dir: str | Path | None = None,
+                   overlays: list[str] | None = None) -> tuple[list[Problem], int]:
     """Validate ``paths`` (files or folders; none = the whole playbooks folder).
 
     A folder that holds its own ``parameters.yaml`` is validated as a library of its own
-    (profiles included); other files are checked against the default playbooks folder.
+    (profiles and the overlays in its ``overlays/`` included); other files are checked
+    against the default playbooks folder, an overlay file (one in an ``overlays/`` folder, or
+    named in ``overlays``) as that folder's store overlay with its worked examples.
     Returns every problem found and the number of files checked.
     """
+    from .overlay import OVERLAYS_DIR, overlay_files, resolve_overlay
+
     default_root = Path(playbooks_dir) if playbooks_dir else default_playbooks_dir()
     groups: dict[Path, list[Path]] = {}
+    overlay_groups: dict[Path, list[Path]] = {}
     problems: list[Problem] = []
     if not paths:
         groups[default_root] = scenario_files(default_root)
+    for name in overlays or []:
+        overlay_groups.setdefault(default_root, []).append(resolve_overlay(name, default_root))
     for path in paths:
         if path.is_dir():
             root = path if (path / "parameters.yaml").is_file() else default_root
             groups.setdefault(root, []).extend(scenario_files(path))
+            if path.name == OVERLAYS_DIR:
+                overlay_groups.setdefault(root, []).extend(overlay_files(path.parent))
+        elif path.is_file() and path.parent.name == OVERLAYS_DIR:
+            root = path.parent.parent if (path.parent.parent / "parameters.yaml").is_file() else default_root
+            overlay_groups.setdefault(root, []).append(path)
         elif path.is_file():
             groups.setdefault(default_root, []).append(path)
         else:
@@ -39,7 +52,31 @@ def validate_paths(paths: list[Path], playbooks_dir: str | Path | None = None) -
 
             problems.extend(case_problems(root / "cases"))  # the practice bank must agree with the playbooks
             checked += len(case_files(root / "cases"))
+        if whole_library:
+            overlay_groups.setdefault(root, []).extend(overlay_files(root))
+    for root, files in overlay_groups.items():
+        found = _validate_overlays(root, list(dict.fromkeys(files)))
+        problems.extend(found)
+        checked += len(set(files))
     return sorted(set(problems)), checked
+
+
+def _validate_overlays(root: Path, files: list[Path]) -> list[Problem]:
+    """Each overlay merged onto the playbooks of ``root``, its own worked examples decided."""
+    from .library import load_library
+    from .overlay import apply_overlay
+
+    try:
+        library = load_library(root, strict=True)
+    except PlaybookError as exc:  # an overlay cannot be checked on broken playbooks; say why once
+        return list(exc.problems)
+    problems: list[Problem] = []
+    for path in files:
+        try:
+            apply_overlay(library, path, run_examples=True)
+        except PlaybookError as exc:
+            problems.extend(exc.problems)
+    return problems
 
 
 def _validate_group(root: Path, files: list[Path]) -> tuple[list[Problem], int]:

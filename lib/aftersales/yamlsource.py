@@ -43,6 +43,24 @@ class SourceDoc:
     def problem(self, path: Iterable[Any], message: str, code: str = "invalid", *, key: bool = False) -> Problem:
         return Problem(self.at(path, key=key), message, code)
 
+    def view(self, src: PathKey, dst: PathKey = ()) -> "SourceDoc":
+        """The node at ``src`` as a document whose paths start with ``dst`` instead.
+
+        Checks written for one layout (e.g. ``("parameters", name)`` in a platform file) can
+        then run on the same data nested elsewhere (``("parameters", "taobao", name)`` in an
+        overlay) and still report the right line.
+        """
+        data: Any = self.data
+        for part in src:
+            data = data[part]
+        return SourceDoc(self.file, data, _moved(self.marks, src, dst), _moved(self.key_marks, src, dst))
+
+
+def _moved(table: dict[PathKey, Location], src: PathKey, dst: PathKey) -> dict[PathKey, Location]:
+    """The entries of ``table`` at or below ``src``, with ``src`` replaced by ``dst``."""
+    size = len(src)
+    return {dst + path[size:]: loc for path, loc in table.items() if path[:size] == src}
+
 
 def _walk(node: Any, loader: Any, file: str, path: PathKey, marks: dict, key_marks: dict,
           duplicates: list[tuple[Location, str]]) -> Any:

@@ -34,11 +34,13 @@ REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
 HUB = "00_start_here"
 SCENARIOS = ("quality_defect", "wrong_item", "size_mismatch", "claim", "bad_review")
-SCENARIO_PARAMETERS = ["platform", "lang", "as_of", "facts", "interactive", "sop"]
-HUB_PARAMETERS = ["scenario", "platform", "lang", "interactive"]
+SCENARIO_PARAMETERS = ["platform", "lang", "as_of", "facts", "interactive", "sop", "overlay"]
+HUB_PARAMETERS = ["scenario", "platform", "lang", "interactive", "overlay"]
 TRAINING = ("practice", "dashboard")  # the trainee's practice page and the lead's dashboard
+LEADS = ("path_analytics",)  # the lead's analytics over the case log
 TRAINING_PARAMETERS = {"practice": ["trainee", "case_id", "lang", "progress_url", "interactive", "answers"],
-                       "dashboard": ["progress_url", "demo", "export"]}
+                       "dashboard": ["progress_url", "demo", "export"],
+                       "path_analytics": ["case_log", "demo"]}
 CHECK_OUTPUT = "# NBVAL_CHECK_OUTPUT"
 AS_OF = "2026-01-15T09:00:00+00:00"
 README_FACTS = {"order_id": "TB-20260112-0042", "customer_name": "Li Na", "order_value": 129, "currency": "CNY",
@@ -99,11 +101,11 @@ def json_safe(facts: dict[str, Any]) -> dict[str, Any]:
 # --- files, pairing, stripping -------------------------------------------------------------------
 
 def test_the_notebooks_are_the_hub_and_one_per_scenario() -> None:
-    """notebooks/ holds the start page, one notebook per playbook scenario, practice and the dashboard,
-    each with its .py twin."""
+    """notebooks/ holds the start page, one notebook per playbook scenario, practice, the dashboard and
+    the path analytics, each with its .py twin."""
     assert set(SCENARIOS) == set(load_library().scenarios)
-    assert {p.stem for p in NOTEBOOKS.glob("*.ipynb")} == {HUB, *SCENARIOS, *TRAINING}
-    assert {p.stem for p in NOTEBOOKS.glob("*.py")} == {HUB, *SCENARIOS, *TRAINING}
+    assert {p.stem for p in NOTEBOOKS.glob("*.ipynb")} == {HUB, *SCENARIOS, *TRAINING, *LEADS}
+    assert {p.stem for p in NOTEBOOKS.glob("*.py")} == {HUB, *SCENARIOS, *TRAINING, *LEADS}
 
 
 def test_notebooks_are_paired_with_py_percent_and_goldens_are_not() -> None:
@@ -113,7 +115,7 @@ def test_notebooks_are_paired_with_py_percent_and_goldens_are_not() -> None:
     assert jupytext.config.load_jupytext_config(str(REPO / "tests" / "golden" / "size_mismatch.ipynb")) is None
 
 
-@pytest.mark.parametrize("name", [HUB, *SCENARIOS, *TRAINING])
+@pytest.mark.parametrize("name", [HUB, *SCENARIOS, *TRAINING, *LEADS])
 def test_the_py_twin_holds_the_same_cells(name: str) -> None:
     """Each .py twin has the notebook's cells: same kinds, sources and tags (run `make notebooks` if not)."""
     def cells(path: Path) -> list[tuple[str, str, list[str]]]:
@@ -124,7 +126,7 @@ def test_the_py_twin_holds_the_same_cells(name: str) -> None:
     assert "format_name: percent" in (NOTEBOOKS / f"{name}.py").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("name", [HUB, *SCENARIOS, *TRAINING])
+@pytest.mark.parametrize("name", [HUB, *SCENARIOS, *TRAINING, *LEADS])
 def test_notebooks_hold_no_outputs_and_run_on_python3(name: str) -> None:
     """Stored notebooks carry sources only (run `make notebooks` if not) and name the python3 kernel."""
     nb = read(name)
@@ -137,8 +139,9 @@ def test_notebooks_hold_no_outputs_and_run_on_python3(name: str) -> None:
 # --- thin notebooks: parameters and calls only ---------------------------------------------------
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_a_scenario_notebook_has_its_six_parameters(scenario: str) -> None:
-    """The tagged parameters cell assigns platform, lang, as_of, facts, interactive and sop, with interactive defaults."""
+def test_a_scenario_notebook_has_its_seven_parameters(scenario: str) -> None:
+    """The tagged parameters cell assigns platform, lang, as_of, facts, interactive, sop and overlay, with
+    interactive defaults and no store overlay."""
     nb = read(scenario)
     cell = parameters_cell(nb)
     values = assigned(cell)
@@ -147,10 +150,11 @@ def test_a_scenario_notebook_has_its_six_parameters(scenario: str) -> None:
     assert values["lang"] == "en" and values["as_of"] is None and values["facts"] == {}
     assert values["interactive"] is True
     assert values["sop"] == {}, "only aftersales render sets the SOP documents to write"
+    assert values["overlay"] is None, "no store overlay unless asked for ($AFTERSALES_OVERLAY still applies)"
     assert code_cells(nb)[0] is cell, "parameters come before any other code"
 
 
-@pytest.mark.parametrize("name", [HUB, *SCENARIOS, *TRAINING])
+@pytest.mark.parametrize("name", [HUB, *SCENARIOS, *TRAINING, *LEADS])
 def test_papermill_sees_every_parameter_with_its_help(name: str) -> None:
     """`papermill --help-notebook` lists each parameter with its comment (no '=' in comments breaks it)."""
     expected = HUB_PARAMETERS if name == HUB else TRAINING_PARAMETERS.get(name, SCENARIO_PARAMETERS)
@@ -159,10 +163,10 @@ def test_papermill_sees_every_parameter_with_its_help(name: str) -> None:
     assert all(parameter["help"] for parameter in inspected.values())
 
 
-def test_the_hub_has_its_four_parameters() -> None:
-    """The start page's parameters: no preselected scenario, the generic store, English, interactive."""
+def test_the_hub_has_its_five_parameters() -> None:
+    """The start page's parameters: no preselected scenario, the generic store, English, interactive, no overlay."""
     values = assigned(parameters_cell(read(HUB)))
-    assert values == {"scenario": None, "platform": "generic", "lang": "en", "interactive": True}
+    assert values == {"scenario": None, "platform": "generic", "lang": "en", "interactive": True, "overlay": None}
 
 
 def calls(statement: ast.stmt) -> ast.Call:
@@ -174,7 +178,7 @@ def calls(statement: ast.stmt) -> ast.Call:
     return value
 
 
-@pytest.mark.parametrize("name", [HUB, *SCENARIOS, *TRAINING])
+@pytest.mark.parametrize("name", [HUB, *SCENARIOS, *TRAINING, *LEADS])
 def test_code_cells_only_import_and_call_aftersales_notebook(name: str) -> None:
     """Besides the parameters, code cells import from aftersales.notebook and call it with parameters: no logic."""
     nb = read(name)
@@ -259,6 +263,18 @@ RUNS: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 
+#: A case log of two timed cases for the path analytics notebook's documented `-p case_log PATH` run.
+CASE_LOG = [
+    {"case_id": "run-1", "scenario": "size_mismatch", "platform": "taobao", "path": ["intake", "measurement"],
+     "outcome": "exchange_seller_pays", "resolution": "exchange", "override": None,
+     "step_times": [{"step": "intake", "input": "order_value", "seconds": 11.5}]},
+    {"case_id": "run-2", "scenario": "size_mismatch", "platform": "ozon", "path": ["intake", "measurement"],
+     "outcome": "exchange_seller_pays", "resolution": "exchange",
+     "override": {"outcome": "refund_seller_pays", "resolution": "refund", "reason": "stock"},
+     "step_times": [{"step": "intake", "input": "order_value", "seconds": 20.5}]},
+]
+
+
 def example_run(scenario: str) -> tuple[str, dict[str, Any]]:
     """A scenario notebook's run on one of its playbook's worked examples, facts passed as a dict."""
     case = example(scenario)
@@ -280,6 +296,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Future]
     """Every Papermill run of this module, started at once on two threads (one kernel each)."""
     folder = tmp_path_factory.mktemp("papermill")
     jobs = {**RUNS, **{example_run_key(scenario): example_run(scenario) for scenario in DICT_RUNS}}
+    case_log = folder / "case-log.jsonl"
+    case_log.write_text("".join(json.dumps(record) + "\n" for record in CASE_LOG), encoding="utf-8")
+    jobs["analytics"] = ("path_analytics", {"case_log": str(case_log)})
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = {key: pool.submit(execute, name, parameters, folder / f"{key.replace(':', '-')}.ipynb")
                    for key, (name, parameters) in jobs.items()}
@@ -383,3 +402,16 @@ def test_stripping_a_run_leaves_sources_only(runs: dict[str, Future], tmp_path: 
     for cell in code_cells(nb):
         assert cell.outputs == [] and cell.execution_count is None
         assert set(cell.metadata) <= {"tags"}
+
+
+def test_the_path_analytics_notebook_reads_the_case_log_it_is_given(runs: dict[str, Future]) -> None:
+    """`-p case_log PATH`: the tables count that log's two cases (one override, 16 s median at intake), then a chart."""
+    nb = succeeded(runs, "analytics")
+    html = html_outputs(nb)
+    for title in ("Popular steps", "Exit steps", "Resolution mix per platform", "Overrides per platform",
+                  "Overrides: recommended → chosen", "Time per step"):
+        assert title in html, title
+    assert "refund_seller_pays" in html and "<td>16.0</td>" in html
+    charts_cell = code_cells(nb)[-1]
+    assert "show_path_charts" in charts_cell.source
+    assert any("image/png" in output.get("data", {}) for output in charts_cell.outputs)

@@ -174,13 +174,27 @@ def _read_layer(kind: str, path: Path, playbooks_dir: Path, scan: _Scan) -> _Lay
                     "name",
                 )
             )
+    _parse_parameters(layer, scan.problems)
+    return layer
+
+
+def _parse_parameters(layer: _Layer, problems: list[Problem]) -> None:
+    """Each entry of ``parameters:`` as a dated :class:`Parameter` (one value or ``values:``)."""
     for name, raw in layer.raw_parameters.items():
         base = ("parameters", name)
         is_dated = isinstance(raw, dict) and "values" in raw
-        parsed = _validate(doc, Parameter if is_dated else ValueEntry, raw, scan.problems, base)
+        parsed = _validate(layer.doc, Parameter if is_dated else ValueEntry, raw, problems, base)
         if parsed is not None:
             layer.parameters[name] = parsed if is_dated else Parameter(values=(parsed,))
-    return layer
+
+
+def read_parameters(doc: SourceDoc, raw: dict[str, Any], catalogue: Catalogue, problems: list[Problem]) -> dict[str, Parameter]:
+    """Parse and check parameter entries laid out as in a platform file (``doc`` paths
+    ``("parameters", name, ...)``), e.g. a store overlay's; every problem goes to ``problems``."""
+    layer = _Layer("overlay", doc.file, doc, raw_parameters=raw)
+    _parse_parameters(layer, problems)
+    _check_parameters(layer, catalogue, problems)
+    return {name: param for name, param in layer.parameters.items() if name in catalogue}
 
 
 # --------------------------------------------------------------------------- checks

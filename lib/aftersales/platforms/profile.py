@@ -15,7 +15,7 @@ from typing import Any, Literal, Mapping
 from ..errors import AftersalesError, UnknownNameError
 from .model import Catalogue, Confidence, Law, ValueEntry
 
-Layer = Literal["platform", "jurisdiction"]
+Layer = Literal["platform", "jurisdiction", "overlay"]
 
 
 class NoValueInForceError(AftersalesError, LookupError):
@@ -70,6 +70,7 @@ class Profile:
     layers: Mapping[str, Layer] = field(repr=False)
     catalogue: Catalogue = field(repr=False)
     laws: tuple[Law, ...] = field(default=(), repr=False)
+    overlaid_from: Mapping[str, date] = field(default_factory=dict, repr=False)  # name -> first overlay date
     _resolved: dict[date, dict[str, ResolvedParam]] = field(default_factory=dict, repr=False)
     _values: dict[date, dict[str, Any]] = field(default_factory=dict, repr=False)
 
@@ -77,6 +78,26 @@ class Profile:
         object.__setattr__(self, "display_name", MappingProxyType(dict(self.display_name)))
         object.__setattr__(self, "history", MappingProxyType(dict(self.history)))
         object.__setattr__(self, "layers", MappingProxyType(dict(self.layers)))
+
+    def overridden(self, parameters: Mapping[str, Any]) -> "Profile":
+        """This profile with ``parameters`` (name → :class:`~.model.Parameter`) laid on top.
+
+        An overriding history takes over from its first ``effective_from``: the profile's own
+        values before that day stay in force for earlier dates, so a store rule dated
+        2026-03-01 does not erase what applied in 2025.
+        """
+        history = dict(self.history)
+        overlaid_from = dict(self.overlaid_from)
+        for name, param in parameters.items():
+            unit = self.catalogue[name].unit
+            entries = sorted((e if e.unit else e.model_copy(update={"unit": unit}) for e in param.values),
+                             key=lambda e: e.effective_from)
+            earlier = tuple(e for e in history.get(name, ()) if e.effective_from < entries[0].effective_from)
+            history[name] = earlier + tuple(entries)
+            overlaid_from[name] = entries[0].effective_from
+        return Profile(name=self.name, jurisdiction=self.jurisdiction, holiday_country=self.holiday_country,
+                       display_name=dict(self.display_name), history=history, layers=self.layers,
+                       catalogue=self.catalogue, laws=self.laws, overlaid_from=overlaid_from)
 
     @property
     def parameter_names(self) -> frozenset[str]:
@@ -121,7 +142,8 @@ class Profile:
             confidence=in_force.confidence,
             effective_from=in_force.effective_from,
             note=in_force.note,
-            layer=self.layers[name],
+            layer="overlay" if name in self.overlaid_from and in_force.effective_from >= self.overlaid_from[name]
+            else self.layers[name],
         )
 
     def resolve(self, as_of: date | datetime | str) -> dict[str, ResolvedParam]:

