@@ -75,13 +75,19 @@ CASES: dict[str, Case] = {
 
 
 def clean(nb: nbformat.NotebookNode) -> None:
-    """Drop what only records the run; keep sources, tags, outputs and execution counts."""
+    """Drop what only records the run; keep sources, tags, outputs and execution counts.
+
+    Pictures (charts) are dropped too: nbval never compares them (they differ by font), and a
+    PNG would make every golden refresh a large binary diff."""
     nb.metadata = nbformat.from_dict({"kernelspec": nb.metadata["kernelspec"]})
     for cell in nb.cells:
         tags = cell.metadata.get("tags") or []
         cell.metadata = nbformat.from_dict({"tags": tags} if tags else {})
         if INJECTED_TAG in tags:
             cell.id = INJECTED_TAG  # Papermill gives it a random id on every run
+        for output in cell.get("outputs", []):
+            for kind in [kind for kind in output.get("data", {}) if kind.startswith("image/")]:
+                del output["data"][kind]
 
 
 def printed_outcome(nb: nbformat.NotebookNode) -> str | None:
@@ -111,6 +117,8 @@ def make(scenario: str, case: Case) -> Path:
 OTHER_GOLDENS: dict[str, dict[str, Any]] = {
     # the lead's dashboard on the reproducible demo store (aftersales.training.dashboard.seed_demo)
     "dashboard": {"demo": True},
+    # the lead's path analytics on the reproducible demo case log (aftersales.analytics.write_demo_case_log)
+    "path_analytics": {"demo": True},
 }
 
 

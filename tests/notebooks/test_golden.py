@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from html import escape
 from pathlib import Path
 
 import nbformat
@@ -80,6 +81,22 @@ def test_the_dashboard_golden_checks_its_tables_and_has_the_current_sources() ->
     assert strip(nb) == strip(current), "the notebook changed: run `make golden`"
 
 
+def test_the_path_analytics_golden_checks_its_tables_and_has_the_current_sources() -> None:
+    """The lead's path analytics run on the demo case log; every table is checked, the sources are current."""
+    nb = golden("path_analytics")
+    (cell,) = checked_cells(nb)
+    html = "".join(output.get("data", {}).get("text/html", "") for output in cell.outputs)
+    for title in ("Popular steps", "Exit steps", "Resolution mix per platform", "Overrides per scenario",
+                  "Overrides per platform", "Overrides: recommended → chosen", "Time per step (seconds)"):
+        assert f"<h3>{escape(title)}" in html, title
+    assert "<td>240</td>" in html, "the demo log's 240 cases"
+    assert all(f"<th>{platform}</th>" in html for platform in ("amazon", "generic", "ozon", "taobao"))
+    assert 'demo = True' in "".join(c.source for c in nb.cells if INJECTED in c.metadata.get("tags", []))
+    current = nbformat.read(REPO / "notebooks" / "path_analytics.ipynb", as_version=4)
+    strip = lambda n: [(c.cell_type, c.source) for c in n.cells if INJECTED not in c.metadata.get("tags", [])]  # noqa: E731
+    assert strip(nb) == strip(current), "the notebook changed: run `make golden`"
+
+
 def test_the_goldens_cover_every_platform_and_language() -> None:
     """Together the golden cases run on all four platforms and in English, Chinese and Russian."""
     injected = "".join(cell.source for scenario in SCENARIOS for cell in golden(scenario).cells
@@ -88,6 +105,18 @@ def test_the_goldens_cover_every_platform_and_language() -> None:
         assert f'platform = "{platform}"' in injected
     for lang in ("en", "zh", "ru"):
         assert f'lang = "{lang}"' in injected
+
+
+def tampered_analytics_copy(folder: Path) -> Path:
+    """path_analytics's golden with the demo log's case count changed from 240 to 241."""
+    nb = golden("path_analytics")
+    (cell,) = checked_cells(nb)
+    summary = cell.outputs[0]
+    assert "<td>240</td>" in summary.data["text/html"]
+    summary.data["text/html"] = summary.data["text/html"].replace("<td>240</td>", "<td>241</td>", 1)
+    path = folder / "path_analytics.ipynb"
+    nbformat.write(nb, path)
+    return path
 
 
 def tampered_copy(folder: Path) -> Path:
@@ -104,7 +133,8 @@ def tampered_copy(folder: Path) -> Path:
 @pytest.fixture(scope="module")
 def nbval_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, subprocess.Popen]]:
     """Both nbval runs, started at once: the goldens as stored, and a tampered copy of one."""
-    runs = {"golden": start_nbval(GOLDEN), "tampered": start_nbval(tampered_copy(tmp_path_factory.mktemp("nbval")))}
+    runs = {"golden": start_nbval(GOLDEN), "tampered": start_nbval(tampered_copy(tmp_path_factory.mktemp("nbval"))),
+            "tampered_analytics": start_nbval(tampered_analytics_copy(tmp_path_factory.mktemp("nbval")))}
     yield runs
     for process in runs.values():
         if process.poll() is None:
@@ -126,4 +156,12 @@ def test_nbval_fails_on_a_changed_outcome(nbval_runs: dict[str, subprocess.Popen
     returncode, output = finish(nbval_runs["tampered"])
     assert returncode == 1, output[-6000:]
     assert "Cell outputs differ" in output and "seller_payz" in output
+    assert "1 failed, 3 passed" in output
+
+
+def test_nbval_fails_on_a_changed_analytics_table(nbval_runs: dict[str, subprocess.Popen]) -> None:
+    """The path analytics golden with one count changed fails nbval on its table cell, and only there."""
+    returncode, output = finish(nbval_runs["tampered_analytics"])
+    assert returncode == 1, output[-6000:]
+    assert "Cell outputs differ" in output and "241" in output
     assert "1 failed, 3 passed" in output

@@ -4,19 +4,93 @@ the decision at the end.
 The wizard is a view over this object (it never decides anything itself); tests and the
 benchmark drive it directly. Every answer is checked by the playbook's own coercer and by
 the engine before it is kept, so a bad value never advances the case.
+
+Step times: each answer records how long its question was on screen (from the moment it was
+shown to the moment it was answered, on the session's :class:`Clock`). **Back** takes the
+last answer's time away with the answer (it is no longer part of the case); the question asked
+again is timed afresh from when it is shown again, and its new time is marked ``revisited``.
+**Restart** forgets every time and starts timing the first question anew. A language switch
+changes no time. The saved record carries the times of the answers it holds, in order.
+
+An agent who disagrees with the recommendation saves the case with an :class:`Override`: another
+of the playbook's outcomes and the reason. The record keeps the engine's recommendation as
+``outcome`` and the agent's choice as ``override``.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..engine import Decision, Question, checklist_so_far, decide, next_question, resolve_as_of
-from ..errors import FactError
+from ..errors import FactError, did_you_mean
 from ..library import load_library
+
+__all__ = ["Clock", "ManualClock", "Override", "StepTime", "SystemClock", "WizardSession"]
+
+
+class Clock(Protocol):
+    """Where a session reads the time: ``monotonic`` for durations, ``now`` for timestamps."""
+
+    def monotonic(self) -> float: ...
+
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    """The real clock: :func:`time.monotonic` for durations, the UTC wall clock for timestamps."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+class ManualClock:
+    """A clock that moves only when told (tests, the demo case log): ``advance(seconds)``."""
+
+    def __init__(self, start: datetime = datetime(2026, 1, 15, 9, 0, tzinfo=timezone.utc)):
+        self.start = start
+        self.elapsed = 0.0
+
+    def advance(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("a clock does not go back")
+        self.elapsed += seconds
+
+    def monotonic(self) -> float:
+        return self.elapsed
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=self.elapsed)
+
+
+@dataclass(frozen=True)
+class StepTime:
+    """How long one question was on screen before it was answered."""
+
+    step: str  # the playbook step that asked it
+    input: str  # the fact it asked for
+    seconds: float
+    answered_at: datetime
+    revisited: bool = False  # asked again after Back took an earlier answer away
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"step": self.step, "input": self.input, "seconds": round(self.seconds, 2),
+                "answered_at": self.answered_at.replace(microsecond=0).isoformat(), "revisited": self.revisited}
+
+
+@dataclass(frozen=True)
+class Override:
+    """An agent's disagreement with the recommendation: another outcome of the playbook, and why."""
+
+    outcome: str
+    reason: str
 
 
 @dataclass
@@ -33,8 +107,10 @@ class WizardSession:
     as_of: datetime | date | str | None = None
     facts: dict[str, Any] = field(default_factory=dict)
     library: Any = None
+    clock: Clock = field(default_factory=SystemClock, repr=False)
     answers: dict[str, Any] = field(init=False, default_factory=dict)
     order: list[str] = field(init=False, default_factory=list)  # names answered, in order
+    timings: list[StepTime] = field(init=False, default_factory=list)  # one per name in ``order``
     started: datetime = field(init=False)
 
     def __post_init__(self) -> None:
@@ -72,6 +148,37 @@ class WizardSession:
             return self.decision().checklist_items
         return checklist_so_far(*self._args(), library=self.library)
 
+    @property
+    def step_times(self) -> list[dict[str, Any]]:
+        """The time of each answer the case holds, in order, as the case log stores them."""
+        return [timing.to_dict() for timing in self.timings]
+
+    def other_outcomes(self) -> list[str]:
+        """The outcomes an agent may choose instead of the recommendation (empty until decided)."""
+        decision = self.decision()
+        return [] if decision is None else [o for o in self.playbook.outcomes if o != decision.outcome]
+
+    def checked_override(self, override: Override) -> dict[str, Any]:
+        """``override`` as the record stores it; :class:`FactError` unless it names another of the
+        playbook's outcomes than the recommended one and gives a reason."""
+        decision = self.decision()
+        if decision is None:
+            raise FactError("override", "not decided yet: there is no recommendation to override")
+        outcomes = self.playbook.outcomes
+        others = ", ".join(self.other_outcomes())
+        chosen = override.outcome
+        if chosen not in outcomes:
+            raise FactError("override", f"unknown outcome '{chosen}' for scenario '{self.scenario}'"
+                                        f"{did_you_mean(chosen, outcomes)}", others)
+        if chosen == decision.outcome:
+            raise FactError("override", f"'{chosen}' is what the playbook recommends: "
+                                        "an override chooses another outcome", others)
+        reason = (override.reason or "").strip()
+        if not reason:
+            raise FactError("override", "say why the recommendation does not fit this case",
+                            "a reason in a few words")
+        return {"outcome": chosen, "resolution": outcomes[chosen].resolution, "reason": reason}
+
     # --- changing it -------------------------------------------------------------------
     def answer(self, value: Any) -> None:
         """Answer the current question; raises :class:`FactError` (and keeps nothing) when bad."""
@@ -83,22 +190,32 @@ class WizardSession:
         next_question(self.playbook, trial, self.platform, self.lang, self.started, library=self.library)
         self.answers = trial
         self.order.append(question.name)
+        now = self.clock.monotonic()
+        self.timings.append(StepTime(question.step, question.name, max(0.0, now - self._shown_at), self.clock.now(),
+                                     question.name in self._taken_back))
+        self._shown_at = now  # the next question (or the card) shows at once
         self._changed()
 
     def back(self) -> bool:
-        """Forget the last answer; False when there is nothing to go back to."""
+        """Forget the last answer and its time; False when there is nothing to go back to."""
         if not self.order:
             return False
         name = self.order.pop()
+        self.timings.pop()
+        self._taken_back.add(name)
         self.answers.pop(name, None)
+        self._shown_at = self.clock.monotonic()
         self._changed()
         return True
 
     def restart(self) -> None:
-        """Start the case again: no answers but the pre-filled facts, a new start time."""
+        """Start the case again: no answers but the pre-filled facts, a new start time, no times."""
         self.started = resolve_as_of(self.as_of)
         self.answers = {name: self.playbook.coercers[name](value) for name, value in self.facts.items()}
         self.order = []
+        self.timings = []
+        self._taken_back: set[str] = set()
+        self._shown_at = self.clock.monotonic()
         self._changed()
 
     def set_lang(self, lang: str) -> None:
@@ -106,20 +223,25 @@ class WizardSession:
         self.lang = lang
         self._changed()
 
-    def record(self, **extra: Any) -> dict[str, Any]:
-        """The case-log record of the decision (see :mod:`aftersales.caselog`)."""
+    def record(self, *, override: Override | None = None, **extra: Any) -> dict[str, Any]:
+        """The case-log record of the decision (see :mod:`aftersales.caselog`), with the step
+        times and the agent's override, if any (checked: see :meth:`checked_override`)."""
         from ..caselog import case_record
 
         decision = self.decision()
         if decision is None:
             raise FactError("case", "not decided yet: answer the remaining questions first")
-        return case_record(decision, library_root=self.library.root, **extra)
+        checked = self.checked_override(override) if override is not None else None
+        record = case_record(decision, library_root=self.library.root, step_times=self.step_times, override=checked,
+                             overlay=self.library.overlay, **extra)
+        record.setdefault("override", None)  # the form offered an override: none chosen is known, not unknown
+        return record
 
-    def save(self, path: Path | str | None = None) -> tuple[str, Path]:
+    def save(self, path: Path | str | None = None, *, override: Override | None = None) -> tuple[str, Path]:
         """Append the decision to the case log; returns (case id, log path)."""
         from ..caselog import append_case
 
-        record = self.record()
+        record = self.record(override=override)
         return record["case_id"], append_case(record, path)
 
     def _changed(self) -> None:

@@ -3,6 +3,8 @@
 A view over :class:`~aftersales.widgets.session.WizardSession`: button handlers change the
 session (answer, back, restart, language) and then :meth:`Wizard.refresh` redraws every part
 from the session's state. Nothing here decides anything; the playbook and the engine do.
+Under the card, an agent who disagrees may pick another outcome and give the reason; **Save
+case** then records that override beside the recommendation (the session checks it).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from ..playbook.model import LANGS
 from .card import STYLE, card_html, checklist_html
 from .fields import Field
 from .i18n import word
-from .session import WizardSession
+from .session import Clock, Override, SystemClock, WizardSession
 
 LANGUAGE_NAMES = {"en": "English", "zh": "中文", "ru": "Русский"}
 _log = logging.getLogger(__name__)
@@ -66,8 +68,9 @@ class Wizard(w.VBox):
 
     def __init__(self, scenario: str, platform: str, lang: str = "en", as_of: Any = None, *,
                  facts: dict[str, Any] | None = None, case_log: Path | str | None = None, library: Any = None,
-                 show_card: bool = True):
-        self.session = WizardSession(scenario, platform, lang, as_of, dict(facts or {}), library)
+                 show_card: bool = True, clock: Clock | None = None):
+        self.session = WizardSession(scenario, platform, lang, as_of, dict(facts or {}), library,
+                                     clock or SystemClock())  # clock: the step times' (tests pass their own)
         self.show_card = show_card  # practice mode hides the playbook's answer until the trainee has decided
         self.case_log = case_log
         self.memory: dict[str, Any] = {}  # last value typed per question, offered again after Back
@@ -100,12 +103,20 @@ class Wizard(w.VBox):
         self.save_status = w.HTML()
         self.save_status.add_class("as-save-status")
         self.save_row = w.HBox([self.save_button, self.save_status], layout=w.Layout(align_items="center"))
+        self.override_label = w.HTML()
+        self.override_select = w.Dropdown(options=[("", "")], value="", layout=w.Layout(width="32em"))
+        self.override_select.add_class("as-override")
+        self.override_reason = w.Textarea(layout=w.Layout(width="48em", height="4.5em"), disabled=True)
+        self.override_reason.add_class("as-override-reason")
+        self.override_box = w.VBox([self.override_label, self.override_select, self.override_reason])
+        self.override_box.add_class("as-override-box")
 
         self.next_button.on_click(self._on_next)
         self.back_button.on_click(self._on_back)
         self.restart_button.on_click(self._on_restart)
         self.save_button.on_click(self._on_save)
         self.lang_select.observe(self._on_lang, names="value")
+        self.override_select.observe(self._on_override, names="value")
 
         self.asking = w.VBox([self.question_title, self.question_box, self.error])
         super().__init__([
@@ -115,6 +126,7 @@ class Wizard(w.VBox):
             self.asking,
             w.HBox([self.back_button, self.next_button, self.restart_button]),
             self.card,
+            self.override_box,
             self.save_row,
             self.checklist,
         ], layout=w.Layout(max_width="980px"))
@@ -146,7 +158,7 @@ class Wizard(w.VBox):
             self.asking.layout.display = None
             self.next_button.disabled = False
             self.card.value = ""
-            self.save_row.layout.display = "none"
+            self.save_row.layout.display = self.override_box.layout.display = "none"
         else:
             decision = session.decision()
             self.progress_text.value = f"<b>{escape(word('done', lang))}</b>&nbsp;"
@@ -156,12 +168,31 @@ class Wizard(w.VBox):
             self.next_button.disabled = True
             if self.show_card:
                 self.card.value = card_html(decision, style=False) + message_check_html(decision)
-                self.save_row.layout.display = None
+                self.save_row.layout.display = self.override_box.layout.display = None
                 self.save_button.disabled = self.saved_case is not None
+                self._offer_overrides()
         items = session.checklist() if question is not None else []
         self.checklist.value = (
             f"<h4>{escape(word('checklist_so_far', lang))}</h4>{checklist_html(items, session.started, lang)}"
             if question is not None else "")
+
+    def _offer_overrides(self) -> None:
+        """The outcomes an agent may choose instead of the recommendation, by their titles in the
+        current language; a choice still on offer is kept (a language switch, Back and Next)."""
+        lang, session = self.lang, self.session
+        chosen = self.override_select.value
+        outcomes = session.playbook.outcomes
+        options = [(word("override_keep", lang), "")]
+        options += [(outcomes[outcome].title[lang], outcome) for outcome in session.other_outcomes()]
+        self.override_select.options = options
+        self.override_select.value = chosen if chosen in {value for _label, value in options} else ""
+        self.override_label.value = f"<b>{escape(word('override', lang))}</b>"
+        self.override_reason.placeholder = word("override_reason", lang)
+
+    def chosen_override(self) -> Override | None:
+        """The override picked under the card, or ``None`` to keep the recommendation."""
+        outcome = self.override_select.value
+        return Override(outcome, self.override_reason.value) if outcome else None
 
     def _build_field(self, question: Any) -> None:
         lang = self.lang
@@ -224,6 +255,8 @@ class Wizard(w.VBox):
         self.error.value = ""
         self.saved_case = None
         self.save_status.value = ""
+        self.override_select.value = ""
+        self.override_reason.value = ""
         self.field = None
         self.refresh()
 
@@ -234,15 +267,24 @@ class Wizard(w.VBox):
         self.refresh()
 
     @_guarded
+    def _on_override(self, change: dict[str, Any]) -> None:
+        self.override_reason.disabled = not change["new"]
+
+    @_guarded
     def _on_save(self, _button: Any = None) -> None:
+        override = self.chosen_override()
         try:
-            case_id, path = self.session.save(self.case_log)
+            case_id, path = self.session.save(self.case_log, override=override)
         except AftersalesError as exc:
             self.save_status.value = f"<span style='color:#b3261e'>{escape(word('save_failed', self.lang, error=exc))}</span>"
             return
         self.saved_case = case_id
         self.save_button.disabled = True
-        self.save_status.value = f"<span>{escape(word('saved', self.lang, case_id=case_id, path=path))}</span>"
+        saved = word("saved", self.lang, case_id=case_id, path=path)
+        if override is not None:
+            title = self.session.playbook.outcomes[override.outcome].title[self.lang]
+            saved += " · " + word("overridden", self.lang, title=title)
+        self.save_status.value = f"<span>{escape(saved)}</span>"
 
     # --- for scripts, tests and the benchmark -------------------------------------------------
     def put(self, value: Any) -> None:
