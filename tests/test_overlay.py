@@ -359,3 +359,18 @@ def test_the_form_saves_the_store_overlay_with_the_case(tmp_path, monkeypatch):
     (record,) = read_cases(log)
     assert record["overlay"]["name"] == "fashion_house" and record["outcome"] == "exchange_seller_pays"
     assert redecide(record).outcome == "exchange_seller_pays"
+
+
+def test_render_writes_the_store_sop_through_the_notebook(tmp_path):
+    """One real notebook run: the store's documents carry its version, values and new branch; none for Ozon."""
+    out = tmp_path / "sop"
+    result = cli("render", "--overlay", "fashion_house", "--scenario", "size_mismatch", "--lang", "en", "--format", "md",
+                 "--as-of", "2026-03-02", "--out", str(out), "--no-progress", "--jobs", "1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert sorted(p.name for p in (out / "size_mismatch").glob("*.md")) == ["amazon.en.md", "generic.en.md", "taobao.en.md"]
+    text = (out / "size_mismatch" / "taobao.en.md").read_text(encoding="utf-8")
+    assert "1.0.0+fashion_house.2" in text and "size_chart_wrong" in text
+    assert re.search(r"`size_tolerance_cm`.*\| 2 cm \|.*Fashion House size policy", text)
+    again = cli("render", "--overlay", "fashion_house", "--scenario", "size_mismatch", "--lang", "en", "--format", "md",
+                "--as-of", "2026-03-02", "--out", str(out), "--no-progress")
+    assert "0 rendered, 3 up to date" in again.stdout
