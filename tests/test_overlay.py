@@ -281,6 +281,9 @@ def test_diff_shows_what_an_overlay_changes_and_gates_on_it():
     assert any(row["field"] == "deadlines" for row in report["impact"]), "12 h first replies move deadlines"
     same = cli("diff", "playbooks", "playbooks", "--overlay", "fashion_house", "--json")
     assert same.returncode == 0 and json.loads(same.stdout)["changes"] == []
+    missing = cli("diff", "playbooks", "playbooks", "--new-overlay", "fashon_house")
+    assert missing.returncode == 2, "an error, not 'some cases changed'"
+    assert "fashon_house.yaml: overlay not found; overlays in playbooks/overlays: fashion_house" in missing.stderr
 
 
 def test_replay_takes_the_overlay_and_records_each_row(tmp_path):

@@ -149,7 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PlaybookError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        return 2 if args.command == "decide" else 1
+        # exit 1 of diff means "some case is decided differently": bad playbooks or a bad overlay are errors (2)
+        return 2 if args.command in ("decide", "diff", "replay") else 1
     except (AftersalesError, UsageError) as exc:
         print(f"aftersales {args.command}: {exc}", file=sys.stderr)
         return 2
@@ -159,9 +160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _overlay(args: argparse.Namespace) -> str | None:
     """The store overlay asked for: ``--overlay``, else ``$AFTERSALES_OVERLAY``."""
-    import os
+    from .library import configured_overlay
 
-    return getattr(args, "overlay", None) or os.environ.get("AFTERSALES_OVERLAY") or None
+    return configured_overlay(getattr(args, "overlay", None))
 
 
 def _library(args: argparse.Namespace) -> Any:

@@ -100,6 +100,11 @@ def _fingerprint(root: Path) -> tuple:
     return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
 
 
+def configured_overlay(overlay: str | Path | None = None) -> str | Path | None:
+    """The store overlay to use: ``overlay`` if given, else ``$AFTERSALES_OVERLAY``, else none."""
+    return overlay or os.environ.get("AFTERSALES_OVERLAY") or None
+
+
 def load_library(root: str | Path | None = None, *, strict: bool = False, overlay: str | Path | None = None) -> Library:
     """Load (or reuse) the library in ``root``, with the store ``overlay`` laid over it if given.
 
@@ -110,8 +115,8 @@ def load_library(root: str | Path | None = None, *, strict: bool = False, overla
     scenario unusable, unless ``strict`` asks for everything to be valid. Worked examples
     are not run here: ``aftersales validate`` and the tests run them.
     """
-    if root is None and overlay is None:
-        overlay = os.environ.get("AFTERSALES_OVERLAY") or None
+    if root is None:
+        overlay = configured_overlay(overlay)
     root = Path(root) if root else default_playbooks_dir()
     library = _base_library(root)
     if strict and library.problems:
