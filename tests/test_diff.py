@@ -68,6 +68,10 @@ def test_past_cases_from_a_csv_are_checked_too(copy, tmp_path):
                    "size_deviation_cm,customer_preference,item_resaleable\n"
                    "past-1,size_mismatch,taobao,en,129,CNY,2026-01-12,true,apparel,3.5,exchange,true\n", encoding="utf-8")
     result = diff(str(REPO / "playbooks"), str(copy), "--cases", str(csv), "--json")
+    assert result.returncode == 2, "two bank cases at 3.5 cm now reach a question they have no answer for"
+    undecided = {row["case"]: row["new"] for row in json.loads(result.stdout)["undecided"]}
+    assert "item_resaleable" in undecided["size-001"] and "missing" in undecided["size-001"]
+    result = diff(str(REPO / "playbooks"), str(copy), "--cases", str(csv), "--json", "--allow-undecided")
     assert result.returncode == 1
     assert "past-1" in {row["case"] for row in json.loads(result.stdout)["impact"]}
 
@@ -76,3 +80,54 @@ def test_a_side_that_is_neither_folder_nor_revision_is_one_line():
     result = diff("no-such-revision", "playbooks")
     assert result.returncode == 2 and "neither a playbooks folder nor a git revision" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+# ---- issue 11: every past case is decided on both sides, or counted and listed as undecided ------
+
+PAST_HEADER = ("id,scenario,platform,order_id,order_value,currency,delivered_on,evidence_provided,category,"
+               "size_deviation_cm,customer_preference,item_resaleable\n")
+
+
+def past_cases(path: Path, count: int, extra: str = "") -> Path:
+    """``count`` Taobao size cases at 2.5 cm, each with an all-digit order id (how Taobao numbers orders)."""
+    rows = [f"p{i},size_mismatch,taobao,2026011200{i:03d},129,CNY,2026-01-12,true,apparel,2.5,exchange,true\n"
+            for i in range(count)]
+    path.write_text(PAST_HEADER + "".join(rows) + extra, encoding="utf-8")
+    return path
+
+
+def run_main(capsys, *args: str) -> tuple[int, str, str]:
+    from aftersales.cli import main
+
+    code = main(["diff", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_past_cases_with_all_digit_order_ids_all_move_with_the_tolerance(copy, tmp_path, capsys):
+    edit(copy / "platforms" / "taobao.yaml", "size_tolerance_cm:\n    value: 3", "size_tolerance_cm:\n    value: 2")
+    csv = past_cases(tmp_path / "past.csv", 100)
+    code, out, err = run_main(capsys, str(REPO / "playbooks"), str(copy), "--cases", str(csv), "--json")
+    assert code == 1, err
+    report = json.loads(out)
+    moved = {row["case"] for row in report["impact"] if row["field"] == "outcome"}
+    assert {f"p{i}" for i in range(100)} <= moved, "2.5 cm was within 3 cm and is beyond 2 cm"
+    assert report["undecided"] == [] and report["cases"] == report["checked"]
+
+
+def test_a_case_that_cannot_be_decided_is_listed_and_exits_2_unless_allowed(copy, tmp_path, capsys):
+    csv = past_cases(tmp_path / "past.csv", 2,
+                     extra="bad,size_mismatch,taobao,42,abc,CNY,2026-01-12,true,apparel,2.5,exchange,true\n")
+    code, out, err = run_main(capsys, str(REPO / "playbooks"), str(copy), "--cases", str(csv))
+    assert code == 2, "an undecided case makes the gate fail as an error, never pass as unchanged"
+    assert "undecided: 1 of" in out and "bad " in out and "order_value" in out and "--allow-undecided" in err
+    code, out, _err = run_main(capsys, str(REPO / "playbooks"), str(copy), "--cases", str(csv), "--allow-undecided",
+                               "--json")
+    report = json.loads(out)
+    assert code == 0 and [row["case"] for row in report["undecided"]] == ["bad"]
+    assert report["undecided"][0]["old"].startswith("refused: fact 'order_value'")
+
+
+def test_a_missing_cases_file_is_one_line_and_exit_2(tmp_path, capsys):
+    code, _out, err = run_main(capsys, "playbooks", "playbooks", "--cases", str(tmp_path / "nope.csv"))
+    assert code == 2 and "nope.csv: no such cases file" in err and len(err.strip().splitlines()) == 1

@@ -297,7 +297,8 @@ def test_replay_takes_the_overlay_and_records_each_row(tmp_path):
     env = {"AFTERSALES_ARCHIVE": str(tmp_path / "archive")}
     result = cli("replay", str(cases), "--scenario", "size_mismatch", "--platform", "taobao", "--overlay",
                  "fashion_house", "--record", "--case-log", str(log), "--who", "audit", env=env)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, "P2 is refused: a refused row is never a silent success"
+    assert "3 rows: 2 decided, 1 refused" in result.stdout, result.stdout
     assert "exchange_seller_pays" in result.stdout and "recorded 2 case(s)" in result.stderr
     records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     assert [(r["case_id"], r["order_id"], r["who"], r["overlay"]["name"]) for r in records] == \

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 from aftersales.engine import decide
-from aftersales.replay import deciding_inputs, parse_cell, replay
+from aftersales.cli import main
+from aftersales.replay import csv_facts, deciding_inputs, parse_cell, replay
 from aftersales.library import load_library
 
 HEADER = ["id", "order_id", "order_value", "currency", "delivered_on", "evidence_provided", "category",
@@ -48,8 +49,8 @@ def test_the_grouped_path_agrees_with_deciding_each_row(tmp_path):
     replay(source, "size_mismatch", "taobao", out=tmp_path / "results.csv")
     library = load_library()
     for row in csv.DictReader((tmp_path / "results.csv").open(encoding="utf-8")):
-        facts = {k: parse_cell(v) for k, v in row.items()
-                 if k in library.playbook("size_mismatch").inputs and v != ""}
+        facts = csv_facts({k: v for k, v in row.items() if k in library.playbook("size_mismatch").inputs},
+                          library.playbook("size_mismatch"))
         expected = decide("size_mismatch", facts, "taobao", as_of=row["as_of"] or "2026-01-15T09:00:00+00:00",
                           render_message=False)
         assert row["outcome"] == expected.outcome and row["return_shipping_paid_by"] == expected.return_shipping_paid_by
@@ -66,7 +67,7 @@ def test_the_command_summarises_counts_and_cost_and_says_where_refused_rows_went
     result = subprocess.run([sys.executable, "-m", "aftersales", "replay", str(source), "--scenario", "size_mismatch",
                              "--platform", "taobao", "--out", str(tmp_path / "r.csv"), "--chart", str(tmp_path / "c.png")],
                             capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, "refused rows make the run fail: " + result.stderr
     assert "6 rows: 4 decided, 2 refused" in result.stdout and "estimated cost per resolution" in result.stdout
     assert "2 row(s) refused, see" in result.stderr and (tmp_path / "c.png").exists()
 
@@ -76,3 +77,45 @@ def test_an_unknown_column_is_one_line_naming_what_is_allowed(tmp_path):
     result = subprocess.run([sys.executable, "-m", "aftersales", "replay", str(source), "--scenario", "size_mismatch",
                              "--platform", "taobao"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and "size_deviaton_cm" in result.stderr and "allowed" in result.stderr
+
+
+# ---- issue 11: all-digit order ids, invalid cells the decision does not read, the exit code --------
+
+DIGIT_IDS = [
+    ["g", "20260112001", "129", "CNY", "2026-01-12", "true", "apparel", "2.5", "exchange", "true", ""],
+    ["h", "20260112002", "129", "CNY", "2026-01-12", "true", "apparel", "2.5", "exchange", "true", ""],
+]
+
+
+def test_cells_are_read_by_their_inputs_type():
+    size = load_library().playbook("size_mismatch")
+    assert parse_cell("20260112001", "text") == "20260112001" and parse_cell("20260112001") == 20260112001
+    assert csv_facts({"order_id": "20260112001", "size_deviation_cm": "3.0", "evidence_provided": "true",
+                      "category": "apparel", "id": "x"}, size) == \
+        {"order_id": "20260112001", "size_deviation_cm": 3.0, "evidence_provided": True, "category": "apparel"}
+
+
+def test_all_digit_order_ids_are_decided_and_recorded_as_text(tmp_path, capsys):
+    source = write(tmp_path / "past.csv", rows=DIGIT_IDS)
+    log = tmp_path / "log.jsonl"
+    code = main(["replay", str(source), "--scenario", "size_mismatch", "--platform", "taobao", "--out",
+                 str(tmp_path / "r.csv"), "--record", "--case-log", str(log)])
+    assert code == 0, capsys.readouterr().err
+    assert "2 rows: 2 decided, 0 refused" in capsys.readouterr().out
+    records = [__import__("json").loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [r["order_id"] for r in records] == ["20260112001", "20260112002"]
+
+
+def test_a_bad_cell_the_decision_does_not_read_is_refused_not_decided(tmp_path):
+    rows = [DIGIT_IDS[0], ["i", "X" * 200, "129", "CNY", "2026-01-12", "true", "apparel", "2.5", "exchange", "true", ""]]
+    source = write(tmp_path / "past.csv", rows=rows)
+    report = replay(source, "size_mismatch", "taobao", out=tmp_path / "r.csv")
+    assert (report.rows, report.decided, report.errors) == (2, 1, 1)
+    errors = list(csv.DictReader((tmp_path / "r.errors.csv").open(encoding="utf-8")))
+    assert [(e["row"], e["column"]) for e in errors] == [("3", "order_id")] and "too long" in errors[0]["reason"]
+
+
+def test_a_missing_cases_file_is_one_line_and_exit_2(tmp_path, capsys):
+    code = main(["replay", str(tmp_path / "nope.csv"), "--scenario", "size_mismatch", "--platform", "taobao"])
+    err = capsys.readouterr().err
+    assert code == 2 and "nope.csv" in err and len(err.strip().splitlines()) == 1

@@ -85,8 +85,11 @@ def _parser() -> argparse.ArgumentParser:
                    "(looked up in each side's overlays/ when a name)")
     p.add_argument("--new-overlay", metavar="STORE|FILE", help="the overlay on the NEW side only: "
                    "'diff playbooks playbooks --new-overlay STORE' shows what a store overlay changes")
+    p.add_argument("--allow-undecided", action="store_true", help="exit 0 or 1 even when some case cannot be "
+                   "decided on one side or both (they are still counted and listed); without it such cases exit 2")
 
-    p = _with_overlay(sub.add_parser("replay", help="decide every past case of a CSV (columns = facts) and summarise"))
+    p = _with_overlay(sub.add_parser("replay", help="decide every past case of a CSV (columns = facts) and summarise; "
+                                     "exit 1 when any row is refused"))
     p.add_argument("csv", metavar="CASES_CSV")
     p.add_argument("--scenario", required=True)
     p.add_argument("--platform", required=True, metavar=PLATFORM_HELP)
@@ -427,7 +430,9 @@ def _check_message(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    """Exit 0 when no case is decided differently, 1 when some are (a CI gate), 2 on error."""
+    """Exit 0 when no case is decided differently, 1 when some are (a CI gate), 2 on error and
+    when some case cannot be decided on one side or both (unless ``--allow-undecided``): a case
+    that was not decided is never counted as unchanged."""
     from .diff import diff_libraries, impact_chart
 
     repo = Path(__file__).resolve().parents[2]
@@ -435,17 +440,31 @@ def cmd_diff(args: argparse.Namespace) -> int:
                             old_overlay=args.overlay, new_overlay=args.new_overlay or args.overlay)
     if args.chart:
         impact_chart(report, Path(args.chart))
+    changed = len({row["case"] for row in report.impact})
     if args.json:
         print(json.dumps({"old": report.old, "new": report.new, "changes": report.changes, "checked": report.checked,
-                          "impact": report.impact}, ensure_ascii=False, indent=2))
+                          "cases": report.total, "changed": changed, "impact": report.impact,
+                          "undecided": report.undecided, "not_offered": report.not_offered},
+                         ensure_ascii=False, indent=2))
     else:
         print(f"changes {report.old} → {report.new}:" if report.changes else "no change to rules or messages")
         for change in report.changes:
             print(f"  {change}")
-        print(f"impact: {len({row['case'] for row in report.impact})} of {report.checked} cases decided differently")
+        print(f"impact: {changed} of {report.checked} cases decided differently")
         for row in report.impact:
             print(f"  {row['case']:<14} {row['scenario']:<15} {row['platform']:<8} {row['field']:<24} "
                   f"{row['old']} → {row['new']}")
+        if report.undecided:
+            print(f"undecided: {len(report.undecided)} of {report.total} cases could not be decided on one side or both")
+            for row in report.undecided:
+                print(f"  {row['case']:<14} {row['scenario']:<15} {row['platform']:<8} old {row['old']}; new {row['new']}")
+        if report.not_offered:
+            platforms = sorted({row["platform"] for row in report.not_offered})
+            print(f"not offered on either side: {len(report.not_offered)} cases ({', '.join(platforms)})")
+    if report.undecided and not args.allow_undecided:
+        print(f"aftersales diff: {len(report.undecided)} case(s) could not be decided, so the impact is incomplete "
+              "(listed above); fix the cases or pass --allow-undecided", file=sys.stderr)
+        return 2
     return 1 if report.outcome_changes else 0
 
 
@@ -470,4 +489,5 @@ def cmd_replay(args: argparse.Namespace) -> int:
         print(f"recorded {record.written} case(s) in {record.log or default_case_log()}", file=sys.stderr)
     if report.errors:
         print(f"aftersales replay: {report.errors} row(s) refused, see {report.errors_file}", file=sys.stderr)
+        return 1
     return 0

@@ -21,8 +21,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .errors import AftersalesError
-from .replay import parse_cell
+from .errors import AftersalesError, UnknownNameError
+from .replay import csv_facts
 
 IMPACT_FIELDS = ("outcome", "return_shipping_paid_by", "cost_borne_by", "compensation", "deadlines")
 
@@ -33,12 +33,20 @@ class DiffReport:
     new: str
     changes: list[str] = field(default_factory=list)
     impact: list[dict[str, Any]] = field(default_factory=list)  # one row per case whose decision changes
-    checked: int = 0
-    errors: list[str] = field(default_factory=list)
+    checked: int = 0  # cases decided on both sides, or offered on one side only
+    #: cases refused on one side or both for their facts: ``{case, scenario, platform, old, new}``,
+    #: each side's reason or "decided"; never counted as unchanged
+    undecided: list[dict[str, Any]] = field(default_factory=list)
+    #: cases on a platform or scenario that neither side offers (e.g. a platform both overlays turn off)
+    not_offered: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def outcome_changes(self) -> bool:
         return bool(self.impact)
+
+    @property
+    def total(self) -> int:
+        return self.checked + len(self.undecided) + len(self.not_offered)
 
 
 def resolve_side(spec: str, repo: Path) -> Path:
@@ -141,15 +149,29 @@ def playbook_changes(old: Any, new: Any) -> list[str]:
     return changes
 
 
-def _decide(library: Any, case: dict[str, Any]) -> dict[str, Any] | str:
+class _NotOffered(str):
+    """Why one side does not handle a case at all: its platform or scenario is not offered there."""
+
+
+class _Refused(str):
+    """Why one side cannot decide a case: a fact is missing, unknown or invalid."""
+
+
+def _decide(library: Any, case: dict[str, Any]) -> dict[str, Any] | _NotOffered | _Refused:
+    """The decision summary of ``case`` on one side, or why there is none. A case from a CSV
+    (``raw``) has its cells read by that side's input types, so an all-digit order id stays text."""
     from .engine import decide
     from .training.cases import decision_summary
 
     try:
-        return decision_summary(decide(case["scenario"], case["facts"], case["platform"], lang=case.get("lang"),
-                               as_of=case["as_of"], library=library, render_message=False))
+        playbook = library.playbook(case["scenario"])
+        facts = csv_facts(case["facts"], playbook, skip=()) if case.get("raw") else case["facts"]
+        return decision_summary(decide(playbook, facts, case["platform"], lang=case.get("lang"),
+                                       as_of=case["as_of"], library=library, render_message=False))
+    except UnknownNameError as exc:
+        return _NotOffered(str(exc))
     except AftersalesError as exc:
-        return f"error: {exc}"
+        return _Refused(str(exc))
 
 
 def bank_cases(root: Path) -> list[dict[str, Any]]:
@@ -164,19 +186,27 @@ def bank_cases(root: Path) -> list[dict[str, Any]]:
 
 
 def csv_cases(path: Path) -> list[dict[str, Any]]:
-    """Cases from a CSV: columns ``scenario``, ``platform``, optional ``id``, ``lang``, ``as_of``; the rest are facts."""
+    """Cases from a CSV: columns ``scenario``, ``platform``, optional ``id``, ``lang``, ``as_of``; the rest are facts,
+    kept as text until each side reads them by its own input types."""
     import pandas as pd
 
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    from .examples import EXAMPLE_AS_OF
+
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise AftersalesError(f"{path}: no such cases file") from None
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise AftersalesError(f"{path}: cannot read the cases: {exc}") from None
     missing = {"scenario", "platform"} - set(frame.columns)
     if missing:
         raise AftersalesError(f"{path}: missing column(s) {', '.join(sorted(missing))}; needed: scenario, platform")
     cases = []
     for number, row in enumerate(frame.to_dict("records"), start=2):
-        facts = {k: parse_cell(v) for k, v in row.items() if k not in ("id", "scenario", "platform", "lang", "as_of") and v != ""}
+        facts = {k: v for k, v in row.items() if k not in ("id", "scenario", "platform", "lang", "as_of") and v != ""}
         cases.append({"id": row.get("id") or f"{path.name}:{number}", "scenario": row["scenario"],
                       "platform": row["platform"], "lang": row.get("lang") or None,
-                      "as_of": row.get("as_of") or "2026-01-15T09:00:00+00:00", "facts": facts})
+                      "as_of": row.get("as_of") or EXAMPLE_AS_OF, "facts": facts, "raw": True})
     return cases
 
 
@@ -196,18 +226,31 @@ def diff_libraries(old_spec: str, new_spec: str, *, repo: Path, cases_csv: Path 
     cases = bank_cases(new_root) + (csv_cases(cases_csv) if cases_csv else [])
     for case in cases:
         before, after = _decide(old, case), _decide(new, case)
+        where = {"case": case["id"], "scenario": case["scenario"], "platform": case["platform"]}
+        if isinstance(before, _NotOffered) and isinstance(after, _NotOffered):
+            report.not_offered.append({**where, "reason": str(after)})
+            continue
+        if isinstance(before, _Refused) or isinstance(after, _Refused):
+            report.undecided.append({**where, "old": _side(before), "new": _side(after)})
+            continue
         report.checked += 1
-        if isinstance(before, str) or isinstance(after, str):
-            if before != after:
-                report.impact.append({"case": case["id"], "scenario": case["scenario"], "platform": case["platform"],
-                                      "field": "decision", "old": str(before), "new": str(after)})
+        if isinstance(before, str) or isinstance(after, str):  # offered on one side only: a change in itself
+            report.impact.append({**where, "field": "decision", "old": _side(before), "new": _side(after)})
             continue
         for name in IMPACT_FIELDS:
             if before[name] != after[name]:
-                report.impact.append({"case": case["id"], "scenario": case["scenario"], "platform": case["platform"],
-                                      "field": name, "old": json.dumps(before[name], ensure_ascii=False),
+                report.impact.append({**where, "field": name, "old": json.dumps(before[name], ensure_ascii=False),
                                       "new": json.dumps(after[name], ensure_ascii=False)})
     return report
+
+
+def _side(result: dict[str, Any] | str) -> str:
+    """One side's result in a line: the outcome decided, or why there is none."""
+    if isinstance(result, _NotOffered):
+        return f"not offered: {result}"
+    if isinstance(result, _Refused):
+        return f"refused: {result}"
+    return f"decided: {result['outcome']}"
 
 
 def impact_chart(report: DiffReport, path: Path) -> Path:

@@ -14,6 +14,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 from .errors import AftersalesError, FactError
@@ -26,12 +27,31 @@ FULL_COST = {"refund_without_return", "reship", "accept_claim"}
 MEMO_LIMIT = 500_000
 
 
-def parse_cell(text: str) -> Any:
-    """A CSV cell as a fact value: JSON numbers, true/false/null as such, anything else as text."""
+#: Input types whose CSV cell is the value itself: an all-digit order id ("20260112042", how
+#: Taobao and Ozon number orders) or a choice spelled with digits stays text, never a number.
+TEXT_TYPES = frozenset({"text", "choice"})
+
+
+def parse_cell(text: str, kind: str | None = None) -> Any:
+    """A CSV cell as a fact value of an input of type ``kind``: the text itself for text and
+    choice inputs; otherwise JSON numbers, true/false/null as such, anything else as text
+    (which the engine then refuses, naming the fact and what is allowed)."""
+    if kind in TEXT_TYPES:
+        return text
     try:
         return json.loads(text)
     except ValueError:
         return text
+
+
+def csv_facts(row: dict[str, str], playbook: Any, skip: Iterable[str] = ("id", "as_of")) -> dict[str, Any]:
+    """The facts of one CSV row for ``playbook``: empty cells left out, each cell read by its
+    input's type (:func:`parse_cell`); columns that are no input of the playbook are passed on
+    as parsed, so the engine refuses them by name."""
+    inputs = playbook.inputs
+    skipped = set(skip)
+    return {name: parse_cell(text, inputs[name].spec.type if name in inputs else None)
+            for name, text in row.items() if name not in skipped and text != ""}
 
 
 @dataclass
@@ -137,6 +157,8 @@ def replay(csv_path: Path, scenario: str, platform: str, *, out: Path | None = N
             numbered["_row"] = range(offset + 2, offset + 2 + len(chunk))  # line numbers: the header is line 1
             merged = numbered.merge(decided, on=group_cols, how="left", sort=False) if group_cols else \
                 numbered.assign(**{c: decided[c].iloc[0] for c in decided.columns})
+            _refuse_bad_cells(merged, [c for c in chunk.columns if c in playbook.inputs and c not in group_cols],
+                              playbook)
             bad = merged["_error_field"].notna()
             good = merged[~bad]
             report.rows += len(merged)
@@ -167,6 +189,26 @@ def replay(csv_path: Path, scenario: str, platform: str, *, out: Path | None = N
     return report
 
 
+def _refuse_bad_cells(merged: Any, columns: list[str], playbook: Any) -> None:
+    """Refuse rows whose facts the decision does not read (order ids, names, notes) but which
+    are not valid either: each distinct value of such a column is checked once with its input's
+    coercer, and a row already refused keeps its first reason."""
+    for column in columns:
+        spec = playbook.inputs[column]
+        problems: dict[str, str] = {}
+        for text in merged[column].unique():
+            if text == "":
+                continue
+            try:
+                spec.coerce(parse_cell(text, spec.spec.type))
+            except FactError as exc:
+                problems[text] = exc.problem + (f"; allowed: {exc.allowed}" if exc.allowed else "")
+        if problems:
+            hit = merged[column].isin(problems.keys()) & merged["_error_field"].isna()
+            merged.loc[hit, "_error_field"] = column
+            merged.loc[hit, "_error_reason"] = merged.loc[hit, column].map(problems)
+
+
 def _record_rows(rows: Any, playbook: Any, platform: str, lang: str | None, as_of: str | None, library: Any,
                  record: RecordTo) -> None:
     """Append one decision record per row (one fsync per chunk); the row's ``id`` is the case id."""
@@ -178,9 +220,8 @@ def _record_rows(rows: Any, playbook: Any, platform: str, lang: str | None, as_o
         record.library_hash = snapshot_library(Path(library.root))
     records = []
     for row in rows.to_dict("records"):
-        facts = {k: parse_cell(v) for k, v in row.items() if k not in ("id", "as_of") and v != ""}
-        decision = decide(playbook, facts, platform, lang=lang, as_of=row.get("as_of") or as_of or EXAMPLE_AS_OF,
-                          library=library)
+        decision = decide(playbook, csv_facts(row, playbook), platform, lang=lang,
+                          as_of=row.get("as_of") or as_of or EXAMPLE_AS_OF, library=library)
         records.append(case_record(decision, case_id=str(row["id"]) if row.get("id") else None, who=record.who,
                                    library_hash=record.library_hash, overlay=library.overlay))
     append_cases(records, record.log)
@@ -191,9 +232,8 @@ def _decide_row(playbook: Any, platform: str, lang: str | None, row: dict, momen
     """One distinct combination of facts decided: the result columns, or the FactError."""
     from .engine import decide
 
-    facts = {k: parse_cell(v) for k, v in row.items() if v != ""}
     try:
-        d = decide(playbook, facts, platform, lang=lang, as_of=moment, library=library, render_message=False)
+        d = decide(playbook, csv_facts(row, playbook, skip=()), platform, lang=lang, as_of=moment, library=library, render_message=False)
     except FactError as exc:
         return exc
     amount = d.compensation["amount"] if d.compensation else None
