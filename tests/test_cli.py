@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -147,15 +148,36 @@ def test_help_imports_no_heavy_package() -> None:
     assert result.stdout.strip().splitlines()[-1] == "HEAVY:"
 
 
-def test_the_readme_decide_example_is_real_output(tmp_path: Path) -> None:
+def test_the_readme_decide_example_is_real_output() -> None:
+    """The example reads a file the repository ships, and prints what the README shows."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    block = readme.split("$ cat facts.json\n", 1)[1].split("```", 1)[0]
+    block = readme.split("$ cat examples/facts.json\n", 1)[1].split("```", 1)[0]
     facts_text, rest = block.split("\n\n$ ", 1)
     command, expected = rest.split("\n", 1)
-    facts = tmp_path / "facts.json"
-    facts.write_text(facts_text, encoding="utf-8")
-    args = command.split()[1:]  # drop ".venv/bin/aftersales"
-    args[args.index("facts.json")] = str(facts)
+    assert json.loads((REPO / "examples" / "facts.json").read_text(encoding="utf-8")) == json.loads(facts_text)
+    args = command.split()[1:]  # drop ".venv/bin/aftersales"; run from the repository, as the README does
     result = run(*args)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == expected.strip()
+
+
+def test_every_example_file_the_readme_names_is_shipped() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"examples/[\w.-]+", readme))
+    assert {"examples/facts.json", "examples/answers.json", "examples/past-cases.csv"} <= named
+    assert [name for name in sorted(named) if not (REPO / name).is_file()] == []
+    assert not re.search(r"--facts facts\.json|--answers answers\.json|replay past\.csv", readme), \
+        "a README command reads a file that is not shipped"
+
+
+def test_validate_names_the_playbooks_folder_it_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture) -> None:
+    from aftersales.cli import main
+
+    (tmp_path / "playbooks").mkdir()  # another clone's playbooks, which the default does not read
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("AFTERSALES_PLAYBOOKS", raising=False)
+    assert main(["validate"]) == 0
+    err = capsys.readouterr().err
+    assert f"playbooks folder: {REPO / 'playbooks'}" in err
+    assert "not ./playbooks" in err and "aftersales --playbooks playbooks validate" in err

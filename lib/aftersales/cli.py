@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, Sequence
@@ -205,15 +206,26 @@ def cmd_describe(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .validation import validate_paths
+    """Every problem as ``file:line:col``; the summary names the playbooks folder(s) read, and
+    warns when ``./playbooks`` is another folder than the one checked (run from another clone,
+    the default is the installed package's folder)."""
+    from .paths import default_playbooks_dir, display_path
+    from .validation import playbooks_folders, validate_paths
 
-    problems, checked = validate_paths([Path(p) for p in args.paths], args.playbooks, overlays=args.overlay)
+    paths = [Path(p) for p in args.paths]
+    problems, checked = validate_paths(paths, args.playbooks, overlays=args.overlay)
+    folders = ", ".join(display_path(folder) for folder in playbooks_folders(paths, args.playbooks, args.overlay))
     for problem in problems:
         print(problem)
+    here = Path.cwd() / "playbooks"
+    chosen = args.playbooks or os.environ.get("AFTERSALES_PLAYBOOKS")
+    if not chosen and not paths and here.is_dir() and here.resolve() != default_playbooks_dir().resolve():
+        print(f"note: checked {folders}, not ./playbooks; to check this folder's playbooks run "
+              "'aftersales --playbooks playbooks validate' (or set AFTERSALES_PLAYBOOKS)", file=sys.stderr)
     if problems:
-        print(f"{len(problems)} problem(s) in {checked} file(s)", file=sys.stderr)
+        print(f"{len(problems)} problem(s) in {checked} file(s) (playbooks folder: {folders})", file=sys.stderr)
         return 1
-    print(f"ok: {checked} file(s) valid", file=sys.stderr)
+    print(f"ok: {checked} file(s) valid (playbooks folder: {folders})", file=sys.stderr)
     return 0
 
 

@@ -183,8 +183,7 @@ def show_charts(frame: Any) -> None:
     """The dashboard's charts (kept out of the checked golden output: pictures differ by font)."""
     from .training.dashboard import charts
 
-    figure = charts(frame)
-    display(figure)
+    display(figure_image(charts(frame)))
 
 
 def run_path_analytics(*, case_log: Path | str | None = None, demo: bool = False) -> Any:
@@ -206,4 +205,17 @@ def show_path_charts(cases: Any) -> None:
     """The path analytics charts (kept out of the checked golden output: pictures differ by font)."""
     from .analytics import charts
 
-    display(charts(cases))
+    display(figure_image(charts(cases)))
+
+
+def figure_image(figure: Any) -> Any:
+    """A matplotlib figure as a PNG image for ``display``: drawn whatever the kernel's
+    backend (a bare ``Figure`` shows as "<Figure size ...>" text where no inline backend has
+    registered itself, as in Papermill, Voila and the SOP exports)."""
+    import io
+
+    from IPython.display import Image
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    return Image(data=buffer.getvalue(), format="png")

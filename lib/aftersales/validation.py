@@ -18,9 +18,44 @@ def validate_paths(paths: list[Path], playbooks_dir: str | Path | None = None,
     named in ``overlays``) as that folder's store overlay with its worked examples.
     Returns every problem found and the number of files checked.
     """
-    from .overlay import OVERLAYS_DIR, overlay_files, resolve_overlay
+    from .overlay import overlay_files
 
     default_root = Path(playbooks_dir) if playbooks_dir else default_playbooks_dir()
+    groups, overlay_groups, problems = _group_paths(paths, default_root, overlays)
+    checked = len(problems)
+    for root, files in groups.items():
+        found, count = _validate_group(root, files)
+        problems.extend(found)
+        checked += count
+        whole_library = not paths or any(p.is_dir() and p.resolve() == root.resolve() for p in paths)
+        if whole_library and (root / "cases").is_dir() and not found:
+            from .training.cases import case_files, case_problems
+
+            problems.extend(case_problems(root / "cases"))  # the practice bank must agree with the playbooks
+            checked += len(case_files(root / "cases"))
+        if whole_library:
+            overlay_groups.setdefault(root, []).extend(overlay_files(root))
+    for root, files in overlay_groups.items():
+        found = _validate_overlays(root, list(dict.fromkeys(files)))
+        problems.extend(found)
+        checked += len(set(files))
+    return sorted(set(problems)), checked
+
+
+def playbooks_folders(paths: list[Path], playbooks_dir: str | Path | None = None,
+                      overlays: list[str] | None = None) -> list[Path]:
+    """The playbooks folders that :func:`validate_paths` checks ``paths`` against, resolved, so
+    that ``validate`` can say which one it read (the installed copy or the one in this clone)."""
+    default_root = Path(playbooks_dir) if playbooks_dir else default_playbooks_dir()
+    groups, overlay_groups, _problems = _group_paths(paths, default_root, overlays)
+    return list(dict.fromkeys(root.resolve() for root in [*groups, *overlay_groups]))
+
+
+def _group_paths(paths: list[Path], default_root: Path, overlays: list[str] | None
+                 ) -> tuple[dict[Path, list[Path]], dict[Path, list[Path]], list[Problem]]:
+    """The files to check per playbooks folder (scenario files, then overlays), and the paths that do not exist."""
+    from .overlay import OVERLAYS_DIR, overlay_files, resolve_overlay
+
     groups: dict[Path, list[Path]] = {}
     overlay_groups: dict[Path, list[Path]] = {}
     problems: list[Problem] = []
@@ -41,24 +76,7 @@ def validate_paths(paths: list[Path], playbooks_dir: str | Path | None = None,
             groups.setdefault(default_root, []).append(path)
         else:
             problems.append(Problem(Location(str(path)), "no such file or folder", "io"))
-    checked = len(problems)
-    for root, files in groups.items():
-        found, count = _validate_group(root, files)
-        problems.extend(found)
-        checked += count
-        whole_library = not paths or any(p.is_dir() and p.resolve() == root.resolve() for p in paths)
-        if whole_library and (root / "cases").is_dir() and not found:
-            from .training.cases import case_files, case_problems
-
-            problems.extend(case_problems(root / "cases"))  # the practice bank must agree with the playbooks
-            checked += len(case_files(root / "cases"))
-        if whole_library:
-            overlay_groups.setdefault(root, []).extend(overlay_files(root))
-    for root, files in overlay_groups.items():
-        found = _validate_overlays(root, list(dict.fromkeys(files)))
-        problems.extend(found)
-        checked += len(set(files))
-    return sorted(set(problems)), checked
+    return groups, overlay_groups, problems
 
 
 def _validate_overlays(root: Path, files: list[Path]) -> list[Problem]:

@@ -47,3 +47,27 @@ def test_an_empty_store_gives_empty_tables_not_errors(tmp_path):
     frame = board.attempts_frame(store)
     assert board.scores_over_time(frame).empty and board.common_mistakes(frame).empty
     assert len(board.never_attempted(frame, load_cases())) == len(load_cases())
+
+
+def test_the_charts_are_shown_as_a_picture_whatever_the_backend(tmp_path, monkeypatch):
+    """In Papermill, Voila and exported notebooks a bare Figure shows as "<Figure size ...>":
+    the notebook helpers display a PNG, and drawing the charts never switches the backend."""
+    import base64
+
+    import matplotlib
+    from IPython.core.formatters import DisplayFormatter
+
+    from aftersales import analytics, notebook
+
+    store, _cases = seeded(tmp_path)
+    shown: list = []
+    monkeypatch.setattr(notebook, "display", shown.append)
+    backend = matplotlib.get_backend()
+    notebook.show_charts(board.attempts_frame(store))
+    notebook.show_path_charts(analytics.load_case_log(analytics.write_demo_case_log(tmp_path / "log.jsonl")))
+    assert matplotlib.get_backend() == backend
+    assert len(shown) == 2
+    for picture in shown:
+        bundle, _metadata = DisplayFormatter().format(picture)
+        assert "image/png" in bundle, bundle.get("text/plain")
+        assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")

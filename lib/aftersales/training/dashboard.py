@@ -83,13 +83,13 @@ def export_csv(frame: pd.DataFrame, path: Path | str) -> Path:
 
 
 def charts(frame: pd.DataFrame) -> Any:
-    """A figure: scores over time per trainee, and mean score per scenario."""
-    import matplotlib
+    """A figure: scores over time per trainee, and mean score per scenario. Headless: a plain
+    :class:`~matplotlib.figure.Figure`, no pyplot, so it neither changes the notebook's backend
+    nor stays open in pyplot's list of figures."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4))
+    figure = Figure(figsize=(12, 4))
+    left, right = figure.subplots(1, 2)
     over_time = scores_over_time(frame)
     if not over_time.empty:
         over_time.plot(ax=left, marker="o")
