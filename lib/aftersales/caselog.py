@@ -50,11 +50,17 @@ def case_record(decision: Any, *, case_id: str | None = None, saved_at: datetime
     archiving the folder again when a caller already did (many records of one replay).
 
     ``step_times`` (the form's time per answered question: ``{step, input, seconds, ...}``) and
-    ``override`` (the agent's choice against the recommendation: ``{outcome, resolution, reason}``)
-    are stored when given; ``outcome`` stays the engine's recommendation either way. The form
-    stores ``override: null`` when the agent kept the recommendation; a record without the key
-    (older, command-line or batch records) does not say, and one without ``step_times`` was not
-    timed."""
+    ``override`` (the agent's choice against the recommendation: ``{outcome, resolution, reason,
+    terms, message}``) are stored when given; ``outcome``, ``message`` and the other top-level
+    fields stay the engine's recommendation either way. In an override, ``message`` is what the
+    customer is sent for the chosen outcome, ``{lang, text, by_hand: false}``, or ``{lang, text:
+    null, by_hand: true, why}`` when the playbook could not make it for this case and the agent
+    wrote it by hand; ``terms`` is the chosen outcome's ``{by_hand: false, return_shipping_paid_by,
+    cost_borne_by, compensation, deadlines}``, or ``{by_hand: true, why}`` (see
+    :meth:`aftersales.widgets.session.WizardSession.chosen`). Overrides saved before these two
+    keys carry only ``{outcome, resolution, reason}``. The form stores ``override: null`` when the
+    agent kept the recommendation; a record without the key (older, command-line or batch
+    records) does not say, and one without ``step_times`` was not timed."""
     data = decision.to_dict()
     facts = data["facts"]
     record = {

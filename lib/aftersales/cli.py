@@ -285,10 +285,32 @@ def cmd_case(args: argparse.Namespace) -> int:
               f"playbooks {record.get('library_hash')}" + (f" + overlay {record['overlay']['name']} "
                                                             f"{record['overlay']['version']}" if record.get("overlay") else ""))
         print(decision_text(decision))
+        if record.get("override"):
+            print(_override_text(record["override"]))
     if not same:
         print(f"aftersales case: case {record['case_id']}: re-made decision differs from the record", file=sys.stderr)
         return 1
     return 0
+
+
+def _override_text(override: dict[str, Any]) -> str:
+    """What the agent chose instead of the recommendation, as ``case show`` prints it: the
+    outcome and reason, and the terms and message sent for it (or that they were settled by hand)."""
+    lines = [f"  overridden:   {override['outcome']} ({override.get('resolution')}) instead of the recommendation",
+             f"  reason:       {override.get('reason')}"]
+    terms = override.get("terms")
+    if terms and terms.get("by_hand"):
+        lines.append(f"  terms:        settled by hand ({terms.get('why')})")
+    elif terms:
+        lines.append(f"  terms:        return shipping paid by {terms.get('return_shipping_paid_by')}; "
+                     f"cost borne by {terms.get('cost_borne_by')}")
+    message = override.get("message")
+    if message and message.get("by_hand"):
+        lines.append(f"  message:      written by hand ({message.get('why')})")
+    elif message:
+        lines.append(f"  message sent ({message.get('lang')}):")
+        lines.append("    " + str(message.get("text")).replace("\n", "\n    "))
+    return "\n".join(lines)
 
 
 def cmd_cases(args: argparse.Namespace) -> int:

@@ -4,6 +4,9 @@
   resolution, who pays, compensation, deadlines, checklist, customer message, trace).
 * :func:`next_question` takes partial facts and returns the next :class:`Question` the
   wizard or the CLI should ask, or ``None`` when the facts are enough to decide.
+* :func:`decide_outcome` re-makes a decision for another outcome of its playbook (an agent's
+  override): the same facts, path, platform, language, moment and parameters, that outcome's
+  terms and message.
 
 Bad facts (unknown name, wrong type, out of range, missing when needed) raise
 :class:`~aftersales.errors.FactError`, the one documented error for input problems.
@@ -24,7 +27,7 @@ from .playbook.facts import EARLIEST_DATE, LATEST_DATE, describe_allowed
 from .playbook.model import COST_BEARERS, LANGS, SHIPPING_PAYERS
 from .policy.deadlines import deadline_due
 
-__all__ = ["Decision", "Question", "checklist_so_far", "decide", "next_question", "resolve_as_of"]
+__all__ = ["Decision", "Question", "checklist_so_far", "decide", "decide_outcome", "next_question", "resolve_as_of"]
 
 
 @dataclass(slots=True)
@@ -78,6 +81,7 @@ class Decision:
     path: list[tuple[CompiledStep, Any]] = field(repr=False)
     playbook: CompiledPlaybook = field(repr=False)
     outcome_node: CompiledOutcome = field(repr=False)
+    context: Any = field(default=None, repr=False, compare=False)  # the _Context it was made in
 
     @property
     def facts(self) -> dict[str, Any]:
@@ -345,6 +349,43 @@ def decide(
     return _decision(ctx, env, coerced, outcome, path, render_message)
 
 
+def decide_outcome(decision: Decision, outcome: str, *, render_message: bool = True) -> Decision:
+    """``decision``'s case as if its playbook had ended at ``outcome`` (an agent's override).
+
+    The facts (given and defaulted), the let-values of the path walked, the path itself, the
+    platform, language, moment and parameters stay those of ``decision``; the resolution, who
+    pays, the compensation, the deadlines, the checklist (the path's, then ``outcome``'s) and the
+    customer message are ``outcome``'s, worked out exactly as :func:`decide` works out its own.
+    ``decision.outcome`` itself gives an equal decision.
+
+    Raises :class:`UnknownNameError` for an outcome the playbook lacks; :class:`FactError` when
+    ``outcome`` needs a fact this case never had (e.g. one asked only on another path: with
+    ``render_message`` every name the outcome reads, else those its terms read);
+    :class:`EvaluationError` when it cannot be worked out otherwise (e.g. a value computed only on
+    another path, or no message in the decision's language).
+    """
+    ctx = decision.context
+    if ctx is None:  # pragma: no cover - every Decision the engine makes carries its context
+        raise EvaluationError(f"outcome '{outcome}': the decision does not carry the context it was made in")
+    node = ctx.playbook.outcomes.get(outcome)
+    if node is None:
+        raise UnknownNameError(f"outcome for scenario '{ctx.playbook.scenario}'", outcome, ctx.playbook.outcomes)
+    env = dict(decision.env)
+    path = list(decision.path)
+    try:
+        if render_message:
+            for name in sorted(node.reads):
+                if name not in env:
+                    raise _missing_error(ctx, _Missing(name, node, path))
+        return _decision(ctx, env, {}, node, path, render_message)
+    except FactError as exc:
+        if exc.field in ctx.playbook.inputs:
+            raise
+        walked = " → ".join(step.id for step, _branch in path)
+        raise FactError(exc.field, f"is computed only on other paths than this case's ({walked}); "
+                                   f"outcome '{outcome}' needs it") from None
+
+
 def _missing_error(ctx: _Context, missing: _Missing) -> FactError:
     spec = ctx.playbook.inputs.get(missing.name)
     if spec is None:
@@ -384,7 +425,7 @@ def _decision(ctx: _Context, env: dict[str, Any], coerced: dict[str, Any], outco
         playbook_version=ctx.playbook.version, playbook_hash=ctx.playbook.content_hash,
         outcome=outcome.id, resolution=outcome.resolution, return_shipping_paid_by=shipping, cost_borne_by=cost,
         compensation=compensation, deadlines=deadlines, message=None, env=env, items=items, dues=dues,
-        path=path, playbook=ctx.playbook, outcome_node=outcome,
+        path=path, playbook=ctx.playbook, outcome_node=outcome, context=ctx,
     )
     if render_message:
         decision.message = {"lang": ctx.lang, "text": render_decision_message(decision, env, ctx)}
@@ -415,8 +456,12 @@ def render_decision_message(decision: Decision, env: dict[str, Any], ctx: _Conte
         lang=decision.lang,
         scenario=decision.scenario,
     )
+    template = decision.outcome_node.messages.get(decision.lang)
+    if template is None:
+        raise EvaluationError(f"{decision.outcome_node.location}: outcome '{decision.outcome}' has no message "
+                              f"in '{decision.lang}'")
     try:
-        return render(decision.outcome_node.messages[decision.lang], context)
+        return render(template, context)
     except EvaluationError as exc:
         raise EvaluationError(f"{decision.outcome_node.location}: outcome '{decision.outcome}': {exc}") from None
 

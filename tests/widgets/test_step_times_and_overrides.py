@@ -131,13 +131,17 @@ def decided() -> WizardSession:
 
 
 def test_an_override_is_saved_beside_the_recommendation(tmp_path):
-    """The record keeps the engine's outcome and adds the agent's outcome, its resolution and the reason."""
+    """The record keeps the engine's outcome and adds the agent's outcome, its resolution, the reason,
+    and the chosen outcome's terms and message as the engine re-made them for the case."""
     case = decided()
     case.save(tmp_path / "log.jsonl", override=Override("refund_seller_pays", "  Customer insists on a refund  "))
     (record,) = read_cases(tmp_path / "log.jsonl")
     assert record["outcome"] == "exchange_seller_pays" and record["resolution"] == "exchange"
-    assert record["override"] == {"outcome": "refund_seller_pays", "resolution": "refund",
-                                  "reason": "Customer insists on a refund"}
+    override = record["override"]
+    assert {k: override[k] for k in ("outcome", "resolution", "reason")} == {
+        "outcome": "refund_seller_pays", "resolution": "refund", "reason": "Customer insists on a refund"}
+    assert override["message"]["by_hand"] is False and "refund" in override["message"]["text"]
+    assert override["terms"]["by_hand"] is False and override["terms"]["return_shipping_paid_by"] == "seller"
 
 
 @pytest.mark.parametrize("override, complaint", [
@@ -213,8 +217,8 @@ def test_save_with_an_override_records_it_and_says_so(tmp_path):
     assert "Saved as case" in form.save_status.value and "overridden" in form.save_status.value
     (record,) = read_cases(tmp_path / "log.jsonl")
     assert record["outcome"] == "exchange_seller_pays"
-    assert record["override"] == {"outcome": "refund_seller_pays", "resolution": "refund",
-                                  "reason": "Customer insists on a refund"}
+    assert {k: record["override"][k] for k in ("outcome", "resolution", "reason")} == {
+        "outcome": "refund_seller_pays", "resolution": "refund", "reason": "Customer insists on a refund"}
     assert len(record["step_times"]) == len(SECONDS)
 
 

@@ -119,11 +119,9 @@ def trail_html(trace: list[dict[str, Any]], lang: str) -> str:
     return f"<table>{head}{''.join(rows)}</table>"
 
 
-def card_html(decision: Any, *, style: bool = True) -> str:
-    """The whole recommendation card for ``decision`` (deadlines relative to its ``as_of``)."""
-    lang = decision.lang
-    reference = decision.as_of
-    summary = _rows([
+def _summary_html(decision: Any, lang: str, reference: datetime) -> str:
+    """The terms of ``decision``: resolution, who pays, compensation, playbook and start."""
+    return _rows([
         (word("resolution", lang), f"<b>{_e(term('resolutions', decision.resolution, lang))}</b> "
                                    f"<code>{_e(decision.resolution)}</code>"),
         (word("shipping_payer", lang), _e(term("parties", decision.return_shipping_paid_by, lang))),
@@ -132,16 +130,47 @@ def card_html(decision: Any, *, style: bool = True) -> str:
         (word("playbook", lang), _e(f"{decision.scenario} {decision.playbook_version} · {decision.platform}")),
         (word("as_of", lang), _e(moment_text(reference))),
     ])
-    message = ""
-    if decision.message:
-        message = (f"<h4>{_e(word('message', lang))} ({_e(decision.message['lang'])})</h4>"
-                   f'<pre class="as-message">{_e(decision.message["text"])}</pre>'
-                   f'<div class="as-src">{_e(word("message_hint", lang))}</div>')
+
+
+# inline (not in STYLE, which every recommendation card carries unchanged): a notice that the agent must act
+_BY_HAND_STYLE = "background:#fff4e5;border:1px solid #e0a040;border-radius:6px;padding:10px;margin:6px 0"
+
+
+def _by_hand(css: str, text: str) -> str:
+    """A plain notice, set apart, that the agent must do this part by hand."""
+    return f'<div class="{css}" style="{_BY_HAND_STYLE}"><b>{_e(text)}</b></div>'
+
+
+def message_html(text: str | None, lang: str) -> str:
+    """The customer message ready to copy, or (``text`` None) the plain notice that the agent
+    must write it by hand."""
+    heading = f"<h4>{_e(word('message', lang))} ({_e(lang)})</h4>"
+    if text is None:
+        return heading + _by_hand("as-message-by-hand", word("message_by_hand", lang))
+    return (f'{heading}<pre class="as-message">{_e(text)}</pre>'
+            f'<div class="as-src">{_e(word("message_hint", lang))}</div>')
+
+
+def card_html(decision: Any, *, style: bool = True, chosen: Any = None) -> str:
+    """The whole recommendation card for ``decision`` (deadlines relative to its ``as_of``).
+
+    ``chosen`` (a :class:`~aftersales.widgets.session.ChosenOutcome`) shows the card of an
+    override instead: the chosen outcome first, with the recommendation named beside it; its
+    terms, deadlines, checklist and customer message as the engine re-made them for this case,
+    or plain notices where they are to be settled or written by hand. The recommendation's
+    message is not shown then: it is not what the customer will be told. The decision trail
+    stays the recommendation's (it is why the playbook recommended it).
+    """
+    if chosen is not None:
+        return _override_card_html(decision, chosen, style=style)
+    lang = decision.lang
+    reference = decision.as_of
+    message = message_html(decision.message["text"], decision.message["lang"]) if decision.message else ""
     parts = [
         STYLE if style else "",
         '<div class="as-card">',
         f"<h3>{_e(word('recommendation', lang))}: {_e(decision.title)}</h3>",
-        f"<table>{summary}</table>",
+        f"<table>{_summary_html(decision, lang, reference)}</table>",
         f"<h4>{_e(word('deadlines', lang))}</h4>", deadlines_html(decision.deadlines, reference, lang),
         message,
         f"<h4>{_e(word('checklist', lang))}</h4>", checklist_html(decision.checklist_items, reference, lang),
@@ -150,3 +179,47 @@ def card_html(decision: Any, *, style: bool = True) -> str:
         "</div>",
     ]
     return "".join(parts)
+
+
+def _override_card_html(decision: Any, chosen: Any, *, style: bool) -> str:
+    """The card when the agent chose ``chosen`` instead of ``decision``'s outcome."""
+    lang = decision.lang
+    reference = decision.as_of
+    remade = chosen.decision
+    recommended = word("override_recommended", lang, title=decision.title,
+                       resolution=term("resolutions", decision.resolution, lang))
+    parts = [
+        STYLE if style else "",
+        '<div class="as-card as-card-override">',
+        f"<h3>{_e(word('override_chosen', lang))}: {_e(chosen.title)}</h3>",
+        f'<p class="as-override-note" style="margin:0 0 8px 0;color:#4a5566">{_e(recommended)}</p>',
+    ]
+    if remade is not None:
+        parts += [
+            f'<p class="as-src">{_e(word("override_terms", lang))}</p>',
+            f"<table>{_summary_html(remade, lang, reference)}</table>",
+            f"<h4>{_e(word('deadlines', lang))}</h4>", deadlines_html(remade.deadlines, reference, lang),
+            _override_message_html(chosen.message, lang),
+            f"<h4>{_e(word('checklist', lang))}</h4>", checklist_html(remade.checklist_items, reference, lang),
+        ]
+    else:
+        resolution = (f"<b>{_e(term('resolutions', chosen.resolution, lang))}</b> "
+                      f"<code>{_e(chosen.resolution)}</code>")
+        parts += [
+            f"<table>{_rows([(word('resolution', lang), resolution)])}</table>",
+            _by_hand("as-terms-by-hand", word("override_terms_by_hand", lang)),
+            _override_message_html(chosen.message, lang),
+        ]
+    parts += [
+        f"<h4>{_e(word('trail_recommended', lang))}</h4>", trail_html(decision.trace, lang),
+        f"<p class=\"as-src\">{_e(word('sources', lang))}: {_e('; '.join(chosen.sources))}</p>",
+        "</div>",
+    ]
+    return "".join(parts)
+
+
+def _override_message_html(text: str | None, lang: str) -> str:
+    """The chosen outcome's message (with a word on reading it first: its template was written
+    for cases the playbook sends there) or the notice that it must be written by hand."""
+    hint = "" if text is None else f'<div class="as-src">{_e(word("override_message_hint", lang))}</div>'
+    return f'<div class="as-message-section">{message_html(text, lang)}{hint}</div>'

@@ -14,7 +14,11 @@ changes no time. The saved record carries the times of the answers it holds, in 
 
 An agent who disagrees with the recommendation saves the case with an :class:`Override`: another
 of the playbook's outcomes and the reason. The record keeps the engine's recommendation as
-``outcome`` and the agent's choice as ``override``.
+``outcome`` (with its message, as always) and the agent's choice as ``override``: the chosen
+outcome, its resolution, the reason, the chosen outcome's terms and the message sent for it, both
+re-made by the engine for this case (:meth:`WizardSession.chosen`). Where the engine cannot make
+them (the chosen outcome needs a fact never asked on this path, or has no message in the case's
+language) they are marked ``by_hand``: the agent settles the terms or writes the message.
 """
 
 from __future__ import annotations
@@ -26,11 +30,11 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..engine import Decision, Question, checklist_so_far, decide, next_question, resolve_as_of
-from ..errors import FactError, did_you_mean
+from ..engine import Decision, Question, checklist_so_far, decide, decide_outcome, next_question, resolve_as_of
+from ..errors import AftersalesError, FactError, did_you_mean
 from ..library import load_library
 
-__all__ = ["Clock", "ManualClock", "Override", "StepTime", "SystemClock", "WizardSession"]
+__all__ = ["ChosenOutcome", "Clock", "ManualClock", "Override", "StepTime", "SystemClock", "WizardSession"]
 
 
 class Clock(Protocol):
@@ -91,6 +95,51 @@ class Override:
 
     outcome: str
     reason: str
+
+
+@dataclass(frozen=True)
+class ChosenOutcome:
+    """What choosing ``outcome`` instead of the recommendation means for the customer on this case.
+
+    ``decision`` is the case re-made by the engine for ``outcome`` (:func:`~aftersales.engine.decide_outcome`):
+    its payers, compensation, deadlines and checklist, and in ``decision.message`` the customer
+    message. ``decision`` is ``None`` when the terms cannot be worked out for this case, ``message``
+    is ``None`` when the message cannot be made: then the agent settles the terms, or writes the
+    message, by hand. ``problem`` and ``terms_problem`` say why (the engine's one line, for the
+    record; never shown to the agent on the card).
+    """
+
+    outcome: str
+    title: str  # in ``lang``
+    resolution: str
+    lang: str
+    sources: tuple[str, ...]
+    decision: Decision | None
+    message: str | None
+    problem: str | None = None  # why the message cannot be made
+    terms_problem: str | None = None  # why the terms cannot be worked out
+
+    @property
+    def terms_by_hand(self) -> bool:
+        return self.decision is None
+
+    @property
+    def message_by_hand(self) -> bool:
+        return self.message is None
+
+    def to_record(self) -> dict[str, Any]:
+        """The chosen outcome's ``terms`` and ``message`` as the case log stores them in ``override``."""
+        if self.decision is None:
+            terms: dict[str, Any] = {"by_hand": True, "why": self.terms_problem}
+        else:
+            data = self.decision.to_dict()
+            terms = {"by_hand": False, **{key: data[key] for key in (
+                "return_shipping_paid_by", "cost_borne_by", "compensation", "deadlines")}}
+        if self.message is None:
+            message: dict[str, Any] = {"lang": self.lang, "text": None, "by_hand": True, "why": self.problem}
+        else:
+            message = {"lang": self.lang, "text": self.message, "by_hand": False}
+        return {"terms": terms, "message": message}
 
 
 @dataclass
@@ -177,7 +226,41 @@ class WizardSession:
         if not reason:
             raise FactError("override", "say why the recommendation does not fit this case",
                             "a reason in a few words")
-        return {"outcome": chosen, "resolution": outcomes[chosen].resolution, "reason": reason}
+        return {"outcome": chosen, "resolution": outcomes[chosen].resolution, "reason": reason,
+                **self.chosen(chosen).to_record()}
+
+    def chosen(self, outcome: str) -> ChosenOutcome:
+        """``outcome`` re-made for this case in the current language (see :class:`ChosenOutcome`):
+        its terms and its customer message, or which of them must be done by hand.
+        :class:`FactError` before there is a decision or for an outcome the playbook lacks."""
+        decision = self.decision()
+        if decision is None:
+            raise FactError("override", "not decided yet: there is no recommendation to override")
+        outcomes = self.playbook.outcomes
+        if outcome not in outcomes:
+            raise FactError("override", f"unknown outcome '{outcome}' for scenario '{self.scenario}'"
+                                        f"{did_you_mean(outcome, outcomes)}", ", ".join(self.other_outcomes()))
+        cached = self._chosen_cache.get(outcome)
+        if cached is not None:
+            return cached
+        node = outcomes[outcome]
+        remade: Decision | None = None
+        message: str | None = None
+        problem: str | None = None
+        terms_problem: str | None = None
+        try:
+            remade = decide_outcome(decision, outcome)
+            message = remade.message["text"] if remade.message else None
+        except AftersalesError as exc:  # the message (or the terms it quotes) cannot be made here
+            problem = str(exc)
+            try:
+                remade = decide_outcome(decision, outcome, render_message=False)
+            except AftersalesError as terms_exc:
+                remade, terms_problem = None, str(terms_exc)
+        chosen = ChosenOutcome(outcome, node.title[self.lang], node.resolution, self.lang, tuple(node.sources),
+                               remade, message, problem, terms_problem)
+        self._chosen_cache[outcome] = chosen
+        return chosen
 
     # --- changing it -------------------------------------------------------------------
     def answer(self, value: Any) -> None:
@@ -247,6 +330,7 @@ class WizardSession:
     def _changed(self) -> None:
         self._question_cache: tuple[Question | None] | None = None
         self._decision_cache: Decision | None = None
+        self._chosen_cache: dict[str, ChosenOutcome] = {}
 
 
 def _warm_holidays(country: str | None, year: int) -> None:

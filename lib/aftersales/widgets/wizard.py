@@ -3,8 +3,11 @@
 A view over :class:`~aftersales.widgets.session.WizardSession`: button handlers change the
 session (answer, back, restart, language) and then :meth:`Wizard.refresh` redraws every part
 from the session's state. Nothing here decides anything; the playbook and the engine do.
-Under the card, an agent who disagrees may pick another outcome and give the reason; **Save
-case** then records that override beside the recommendation (the session checks it).
+Under the card, an agent who disagrees may pick another outcome and give the reason; the card
+then shows that outcome as the engine re-makes it for the case (its terms and the customer
+message, or a plain notice that the message must be written by hand), and back again when the
+recommendation is kept. **Save case** records that override beside the recommendation (the
+session checks it).
 """
 
 from __future__ import annotations
@@ -30,10 +33,11 @@ _log = logging.getLogger(__name__)
 
 
 def message_check_html(decision: Any) -> str:
-    """The compliance checker's findings on the generated message (none: a quiet confirmation)."""
+    """The compliance checker's findings on the generated message (none: a quiet confirmation;
+    nothing at all without a decision or a message)."""
     from ..compliance import check_message
 
-    if not decision.message:
+    if decision is None or not decision.message:
         return ""
     findings = check_message(decision.message["text"], decision.platform, decision.lang,
                              decision.playbook.reply_kind)
@@ -76,6 +80,7 @@ class Wizard(w.VBox):
         self.memory: dict[str, Any] = {}  # last value typed per question, offered again after Back
         self.field: Field | None = None
         self.saved_case: str | None = None
+        self._offering = False  # the override choices are being replaced: the card is drawn after
 
         self.title = w.HTML()
         self.lang_select = w.Dropdown(options=[(LANGUAGE_NAMES[code], code) for code in LANGS], value=lang,
@@ -167,14 +172,24 @@ class Wizard(w.VBox):
             self.asking.layout.display = "none"
             self.next_button.disabled = True
             if self.show_card:
-                self.card.value = card_html(decision, style=False) + message_check_html(decision)
+                self._offer_overrides()
+                self._draw_card(decision)
                 self.save_row.layout.display = self.override_box.layout.display = None
                 self.save_button.disabled = self.saved_case is not None
-                self._offer_overrides()
         items = session.checklist() if question is not None else []
         self.checklist.value = (
             f"<h4>{escape(word('checklist_so_far', lang))}</h4>{checklist_html(items, session.started, lang)}"
             if question is not None else "")
+
+    def _draw_card(self, decision: Any = None) -> None:
+        """The card of the outcome that will be saved: the recommendation, or the override chosen
+        under it (re-made by the engine for this case), with the message check of what is shown."""
+        session = self.session
+        decision = decision if decision is not None else session.decision()
+        outcome = self.override_select.value
+        chosen = session.chosen(outcome) if outcome else None
+        checked = decision if chosen is None else chosen.decision if chosen.message is not None else None
+        self.card.value = card_html(decision, style=False, chosen=chosen) + message_check_html(checked)
 
     def _offer_overrides(self) -> None:
         """The outcomes an agent may choose instead of the recommendation, by their titles in the
@@ -184,8 +199,12 @@ class Wizard(w.VBox):
         outcomes = session.playbook.outcomes
         options = [(word("override_keep", lang), "")]
         options += [(outcomes[outcome].title[lang], outcome) for outcome in session.other_outcomes()]
-        self.override_select.options = options
-        self.override_select.value = chosen if chosen in {value for _label, value in options} else ""
+        self._offering = True
+        try:
+            self.override_select.options = options
+            self.override_select.value = chosen if chosen in {value for _label, value in options} else ""
+        finally:
+            self._offering = False
         self.override_label.value = f"<b>{escape(word('override', lang))}</b>"
         self.override_reason.placeholder = word("override_reason", lang)
 
@@ -268,7 +287,10 @@ class Wizard(w.VBox):
 
     @_guarded
     def _on_override(self, change: dict[str, Any]) -> None:
+        """Another outcome chosen (or the recommendation kept again): the card follows the choice."""
         self.override_reason.disabled = not change["new"]
+        if not self._offering and self.show_card and self.session.finished:
+            self._draw_card()
 
     @_guarded
     def _on_save(self, _button: Any = None) -> None:
@@ -282,8 +304,10 @@ class Wizard(w.VBox):
         self.save_button.disabled = True
         saved = word("saved", self.lang, case_id=case_id, path=path)
         if override is not None:
-            title = self.session.playbook.outcomes[override.outcome].title[self.lang]
-            saved += " · " + word("overridden", self.lang, title=title)
+            chosen = self.session.chosen(override.outcome)
+            saved += " · " + word("overridden", self.lang, title=chosen.title)
+            if chosen.message_by_hand:
+                saved += " · " + word("overridden_by_hand", self.lang)
         self.save_status.value = f"<span>{escape(saved)}</span>"
 
     # --- for scripts, tests and the benchmark -------------------------------------------------
