@@ -45,6 +45,7 @@ def test_a_tolerance_change_is_named_and_its_cases_make_the_gate_fail(copy, tmp_
 
 def test_a_message_or_branch_change_is_listed_and_without_impact_passes(copy):
     edit(copy / "size_mismatch.yaml", "We are checking this batch's measurements", "We re-measure this batch")
+    edit(copy / "size_mismatch.yaml", "    reply_kind: apology  # beyond", "    reply_kind: general  # beyond")
     edit(copy / "size_mismatch.yaml", "      - default: true\n        goto: resale_check",
          "      - when: size_deviation_cm > 150\n        goto: quality_choice\n"
          "        reason: {en: Absurd deviation, zh: 偏差异常, ru: Аномальное отклонение}\n"
@@ -52,6 +53,7 @@ def test_a_message_or_branch_change_is_listed_and_without_impact_passes(copy):
     result = diff(str(REPO / "playbooks"), str(copy))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "size_mismatch: message en for outcome 'exchange_seller_pays' changed" in result.stdout
+    assert "size_mismatch: reply kind of outcome 'exchange_seller_pays': apology → general" in result.stdout
     assert "size_mismatch: new branch 'Absurd deviation' in step" in result.stdout
     assert "impact: 0 of" in result.stdout
 

@@ -81,6 +81,44 @@ def test_the_store_overlay_adds_a_branch_in_front_and_a_new_outcome(store):
         ("size_chart_error", "seller", "seller")
 
 
+def test_an_overlay_sets_an_outcomes_reply_kind_and_its_messages_pass_as_that_kind(base, store):
+    """The card and practice scoring check a message as its outcome's reply kind: the store's new
+    outcome declares `apology`, its patched message keeps the base outcome's, and both are
+    apology letters with no error-level finding on any platform the store sells on."""
+    from aftersales.compliance import check_message
+    from aftersales.playbook.compiled import reply_kind_for
+
+    mine, shared = store.playbook("size_mismatch"), base.playbook("size_mismatch")
+    assert shared.reply_kind == mine.reply_kind == "general"
+    assert reply_kind_for(mine, "size_chart_error") == "apology"
+    assert reply_kind_for(mine, "exchange_seller_pays") == reply_kind_for(shared, "exchange_seller_pays") == "apology"
+    cases = {"exchange_seller_pays": SIZE_FACTS, "size_chart_error": {**SIZE_FACTS, "size_deviation_cm": 0.5,
+                                                                      "size_chart_wrong": True}}
+    for outcome, facts in cases.items():
+        for platform in mine.platforms:
+            for lang in ("en", "zh", "ru"):
+                decision = decide(mine, facts, platform, lang=lang, as_of=MARCH, library=store)
+                if decision.outcome != outcome:  # the store's 2 cm tolerance is Taobao's only
+                    continue
+                text = decision.message["text"]
+                errors = [f.rule for f in check_message(text, platform, lang, decision.outcome_node.reply_kind)
+                          if f.severity == "error"]
+                assert not errors, (outcome, platform, lang, errors, text)
+
+
+def test_an_unknown_reply_kind_in_an_overlay_is_reported_at_the_overlays_line(base, tmp_path):
+    text = STORE.read_text(encoding="utf-8")
+    broken = tmp_path / "fashion_house.yaml"
+    broken.write_text(text.replace("reply_kind: apology", "reply_kind: apologie", 1), encoding="utf-8")
+    line = next(n for n, row in enumerate(broken.read_text(encoding="utf-8").splitlines(), 1) if "apologie" in row)
+    with pytest.raises(PlaybookError) as raised:
+        apply_overlay(base, broken)
+    problems = [p for p in raised.value.problems if p.code == "unknown-reply-kind"]
+    assert problems and problems[0].location.line == line and problems[0].location.file.endswith("fashion_house.yaml")
+    assert "unknown reply kind 'apologie' (did you mean 'apology'?); allowed: apology, review_reply, " \
+           "claim_response, general" in problems[0].message
+
+
 def test_a_merged_playbook_carries_the_overlay_in_its_version_and_hash(base, store):
     mine, shared = store.playbook("size_mismatch"), base.playbook("size_mismatch")
     assert mine.version == f"{shared.version}+fashion_house.2"

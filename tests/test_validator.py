@@ -141,6 +141,11 @@ CASES = [
                  id="an include that does not exist"),
     pytest.param("    platform: ozon\n", "    platform: ebay\n", "unknown-platform", "unknown platform 'ebay'",
                  id="an example on an unknown platform"),
+    pytest.param("    reply_kind: apology  # beyond", "    reply_kind: apologie  # beyond", "unknown-reply-kind",
+                 "unknown reply kind 'apologie' (did you mean 'apology'?); allowed: apology, review_reply, "
+                 "claim_response, general", id="an outcome's unknown reply kind names the allowed ones"),
+    pytest.param("include: [common]\n", "reply_kind: revew_reply\ninclude: [common]\n", "unknown-reply-kind",
+                 "unknown reply kind 'revew_reply' (did you mean 'review_reply'?)", id="a playbook's unknown reply kind"),
 ]
 
 

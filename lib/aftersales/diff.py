@@ -140,7 +140,8 @@ def playbook_changes(old: Any, new: Any) -> list[str]:
                                  getattr(ob.shipping, "source", ob.shipping)),
                                 ("cost borne by", getattr(oa.cost, "source", oa.cost), getattr(ob.cost, "source", ob.cost)),
                                 ("compensation", oa.compensation.amount.source if oa.compensation else None,
-                                 ob.compensation.amount.source if ob.compensation else None)):
+                                 ob.compensation.amount.source if ob.compensation else None),
+                                ("reply kind", oa.reply_kind, ob.reply_kind)):
                 if x != y:
                     changes.append(f"{scenario}: {label} of outcome '{outcome_id}': {x} → {y}")
             for lang in sorted(set(oa.message_sources) | set(ob.message_sources)):

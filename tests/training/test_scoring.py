@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from aftersales.engine import decide
 from aftersales.errors import FactError
 from aftersales.training.cases import get_case
 from aftersales.training.scoring import Answer, score_attempt
@@ -76,6 +77,32 @@ def test_a_reply_that_breaks_a_platform_rule_is_a_miss_with_the_rule_and_source(
     assert not reply.ok
     rules = {f["rule"] for f in score.findings}
     assert any(rule.startswith("amazon.") for rule in rules)
+
+
+@pytest.mark.parametrize("scenario, facts, outcome, kind", [
+    pytest.param("wrong_item", {"order_value": 2900, "currency": "RUB", "delivered_on": None, "problem": "missing_item"},
+                 "not_delivered", "general", id="a still-in-transit note in the apology playbook is a general message"),
+    pytest.param("size_mismatch", {"order_value": 129, "currency": "CNY", "delivered_on": "2026-01-12",
+                                   "evidence_provided": True, "category": "apparel", "size_deviation_cm": 3.5,
+                                   "customer_preference": "exchange"},
+                 "exchange_seller_pays", "apology", id="the seller's mistake in the general playbook is an apology"),
+])
+def test_the_reply_is_checked_as_the_expected_outcomes_reply_kind(scenario, facts, outcome, kind):
+    """A reply that apologises for nothing passes for an outcome whose message is not an apology, and
+    misses seed 002's elements for one whose message is (the outcome's reply_kind, not the playbook's)."""
+    from types import SimpleNamespace
+
+    case = SimpleNamespace(id="t-1", scenario=scenario, platform="ozon", lang="en", as_of="2026-01-15T09:00:00+00:00",
+                           facts=facts)
+    reply = "Hello, your parcel is on its way. When it arrives, please check it and reply here if anything is wrong."
+    assert decide(scenario, facts, case.platform, as_of=case.as_of, render_message=False).outcome == outcome
+    score = score_attempt(case, Answer(facts=dict(facts), reply=reply))
+    errors = {f["rule"] for f in score.findings if f["severity"] == "error"}
+    assert next(c for c in score.checks if c.name == "reply").ok is (kind == "general")
+    if kind == "general":
+        assert not errors
+    else:
+        assert {"apology.missing_apology", "apology.missing_solution", "apology.missing_improvement"} <= errors
 
 
 def test_an_unknown_answer_field_is_refused_by_name():

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..errors import Location
+from ..errors import Location, UnknownNameError
 from .expressions import Expression
 from .model import Example, InputSpec
 
@@ -116,6 +116,8 @@ class CompiledOutcome:
     sources: tuple[str, ...]
     reads: frozenset[str]  # inputs the outcome itself needs
     location: Location
+    # the message rules its message is checked against: its own ``reply_kind``, else the playbook's
+    reply_kind: str = "general"
 
 
 @dataclass(frozen=True)
@@ -140,3 +142,16 @@ class CompiledPlaybook:
 
     def node(self, node_id: str) -> CompiledStep | CompiledOutcome:
         return self.steps.get(node_id) or self.outcomes[node_id]
+
+
+def reply_kind_for(playbook: CompiledPlaybook, outcome: str) -> str:
+    """The message kind (:data:`aftersales.compliance.KINDS`) that ``outcome``'s customer message,
+    or a reply written for it, is checked as: the outcome's own ``reply_kind``, else its
+    playbook's. Raises :class:`~aftersales.errors.UnknownNameError` for an outcome the playbook lacks.
+
+    A decision carries its outcome: ``decision.outcome_node.reply_kind`` is the same value.
+    """
+    node = playbook.outcomes.get(outcome)
+    if node is None:
+        raise UnknownNameError(f"outcome for scenario '{playbook.scenario}'", outcome, playbook.outcomes)
+    return node.reply_kind

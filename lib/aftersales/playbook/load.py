@@ -26,7 +26,7 @@ from .compiled import (
 from .expressions import Expression, ExpressionSyntaxError, compile_expression
 from .facts import make_coercer
 from .model import (
-    COST_BEARERS, LANGS, SHIPPING_PAYERS, ChecklistItem, DeadlineSpec, Example, InputSet, InputSpec,
+    COST_BEARERS, LANGS, REPLY_KINDS, SHIPPING_PAYERS, ChecklistItem, DeadlineSpec, Example, InputSet, InputSpec,
     Outcome, PlaybookHeader, Step,
 )
 from .templates import compile_template
@@ -138,10 +138,18 @@ def _header(draft: Draft) -> None:
     if draft.header is not None:
         _check_text(draft, draft.header.title, ("title",))
         _check_text(draft, draft.header.summary, ("summary",))
+        _check_reply_kind(draft, draft.header.reply_kind, ("reply_kind",))
         for index, name in enumerate(draft.header.platforms or ()):
             if name not in draft.context.platforms:
                 draft.add(("platforms", index), f"unknown platform '{name}'{did_you_mean(name, draft.context.platforms)}; "
                           f"allowed: {', '.join(draft.context.platforms)}", "unknown-platform")
+
+
+def _check_reply_kind(draft: Draft, kind: str | None, path: tuple) -> None:
+    """A ``reply_kind`` (of the playbook or of one outcome) must name the checker's message rules."""
+    if kind is not None and kind not in REPLY_KINDS:
+        draft.add(path, f"unknown reply kind '{kind}'{did_you_mean(kind, REPLY_KINDS)}; "
+                  f"allowed: {', '.join(REPLY_KINDS)}", "unknown-reply-kind")
 
 
 def _check_text(draft: Draft, text: Mapping[str, str] | None, path: tuple, doc: SourceDoc | None = None, what: str = "text") -> None:
@@ -414,6 +422,7 @@ def _outcomes(draft: Draft) -> None:
             continue
         _check_text(draft, outcome.title, path + ("title",), what="outcome title")
         _check_text(draft, outcome.message, path + ("message",), what=f"message of outcome '{outcome_id}'")
+        _check_reply_kind(draft, outcome.reply_kind, path + ("reply_kind",))
         shipping = _payer(draft, outcome.return_shipping_paid_by, path + ("return_shipping_paid_by",), SHIPPING_PAYERS, outcome_id)
         cost = _payer(draft, outcome.cost_borne_by, path + ("cost_borne_by",), COST_BEARERS, outcome_id)
         compensation = None
@@ -455,6 +464,7 @@ def _outcomes(draft: Draft) -> None:
             message_sources=outcome.message, message_variables=frozenset(variables), sources=tuple(outcome.sources),
             reads=frozenset(_outcome_names(shipping, cost, compensation, deadlines, checklist, variables) & set(draft.inputs)),
             location=draft.doc.at(path, key=True),
+            reply_kind=outcome.reply_kind or (draft.header.reply_kind if draft.header is not None else "general"),
         )
 
 

@@ -22,9 +22,12 @@ Resolution = Literal[
     "reimbursement_claim", "reply", "request_removal", "escalate", "reject",
 ]
 InputType = Literal["bool", "int", "number", "money", "date", "datetime", "choice", "text"]
+# the message rules a customer message is checked against (aftersales.compliance.KINDS)
+ReplyKind = Literal["apology", "review_reply", "claim_response", "general"]
 Owner = Literal["agent", "lead", "warehouse", "finance", "quality", "logistics"]
 RESOLUTIONS: tuple[str, ...] = get_args(Resolution)
 OWNERS: tuple[str, ...] = get_args(Owner)
+REPLY_KINDS: tuple[str, ...] = get_args(ReplyKind)
 SHIPPING_PAYERS: tuple[str, ...] = ("seller", "buyer", "platform", "none")
 COST_BEARERS: tuple[str, ...] = ("seller", "buyer", "platform", "insurer", "none")
 
@@ -121,6 +124,10 @@ class Outcome(Strict):
     include_checklists: list[str] = []
     checklist: list[ChecklistItem] = []
     message: Text
+    # the message rules this outcome's message is checked against, when not the playbook's
+    # ``reply_kind`` (e.g. ``general`` for a "still on its way" note in an apology playbook);
+    # checked against REPLY_KINDS when loading, so a typo is a located error
+    reply_kind: str | None = None
     sources: Sources = Field(min_length=1)
 
 
@@ -153,8 +160,9 @@ class PlaybookHeader(Strict):
     version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
     title: Text
     summary: Text
-    # which message rules the customer replies of this scenario are checked against (aftersales.compliance)
-    reply_kind: Literal["apology", "review_reply", "claim_response", "general"] = "general"
+    # which message rules the customer replies of this scenario are checked against (aftersales.compliance;
+    # one of REPLY_KINDS, checked when loading); an outcome may declare its own
+    reply_kind: str = "general"
     include: list[str] = []
     platforms: list[str] | None = None
     start: str

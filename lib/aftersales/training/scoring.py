@@ -185,8 +185,9 @@ def score_attempt(case: Any, answer: Answer, *, library: Any = None, lang: str |
         _compensation_check(expected, answer.compensation, why, source),
         *_deadline_checks(expected, answer.deadlines),
     ]
+    # the reply is held to the rules of the expected outcome's message (its reply_kind, else the playbook's)
     findings = [f.to_dict() for f in check_message(answer.reply or "", case.platform, case.lang,
-                                                   expected.playbook.reply_kind)] if answer.reply.strip() else []
+                                                   expected.outcome_node.reply_kind)] if answer.reply.strip() else []
     errors = [f for f in findings if f["severity"] == "error"]
     checks.append(Check("reply", bool(answer.reply.strip()) and not errors, "a reply with no compliance error",
                         f"{len(errors)} error(s)" if answer.reply.strip() else "no reply",

@@ -40,7 +40,7 @@ def message_check_html(decision: Any) -> str:
     if decision is None or not decision.message:
         return ""
     findings = check_message(decision.message["text"], decision.platform, decision.lang,
-                             decision.playbook.reply_kind)
+                             decision.outcome_node.reply_kind)
     if not findings:
         return "<div class='as-src as-message-check'>✓ message check: no findings</div>"
     items = "".join(f"<li><b>{escape(f.severity)}</b> {escape(f.rule)}: {escape(f.message)} [{escape(f.source)}]</li>"
