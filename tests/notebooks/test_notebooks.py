@@ -299,6 +299,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Future]
     case_log = folder / "case-log.jsonl"
     case_log.write_text("".join(json.dumps(record) + "\n" for record in CASE_LOG), encoding="utf-8")
     jobs["analytics"] = ("path_analytics", {"case_log": str(case_log)})
+    jobs["dashboard"] = ("dashboard", {"demo": True})
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = {key: pool.submit(execute, name, parameters, folder / f"{key.replace(':', '-')}.ipynb")
                    for key, (name, parameters) in jobs.items()}
@@ -415,3 +416,11 @@ def test_the_path_analytics_notebook_reads_the_case_log_it_is_given(runs: dict[s
     charts_cell = code_cells(nb)[-1]
     assert "show_path_charts" in charts_cell.source
     assert any("image/png" in output.get("data", {}) for output in charts_cell.outputs)
+
+
+def test_the_dashboard_draws_its_charts_in_the_notebook(runs: dict[str, Future]) -> None:
+    """The charts are a picture in the notebook, not "<Figure size 1200x400 with 2 Axes>"."""
+    nb = succeeded(runs, "dashboard")
+    charts_cell = code_cells(nb)[-1]
+    assert "show_charts" in charts_cell.source
+    assert any("image/png" in output.get("data", {}) for output in charts_cell.outputs), charts_cell.outputs
