@@ -34,8 +34,9 @@ test: setup tools
 	$(PY) -m pytest -q
 
 # The trainees' app: the start page and every scenario's wizard, with no code visible.
+# Server settings (kernel shutdown on tab close, idle culling) are in etc/voila.py.
 app: setup
-	$(VENV)/bin/voila notebooks/00_start_here.ipynb --no-browser --port=$${PORT:-8866}
+	$(VENV)/bin/voila notebooks/00_start_here.ipynb --no-browser --port=$${PORT:-8866} --Voila.config_file_paths=etc
 
 bench: setup
 	$(PY) benchmarks/bench_engine.py

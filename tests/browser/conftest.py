@@ -3,23 +3,29 @@
 * ``chromium`` — Debian's Chromium at ``/usr/bin/chromium`` (``make browser`` installs it). It is
   never downloaded here. Missing, the tests fail when ``CI`` is set and skip otherwise.
 * ``voila_app`` — ``notebooks/00_start_here.ipynb`` served by Voila on 127.0.0.1 and a free
-  port, with ``AFTERSALES_CASE_LOG`` pointing at a temporary file; stopped after the module.
+  port, with the server settings ``make app`` uses (``etc/voila.py``) and ``AFTERSALES_CASE_LOG``
+  pointing at a temporary file; stopped after the module. ``serve_voila`` starts another one
+  (with extra command-line settings) for tests that need different ones.
 * ``app_page`` — a page in a new browser context that may only reach the app: requests to any
   other host (Voila's template asks a CDN for icon fonts) are aborted, so an offline machine
   behaves like any other.
 
 When a test fails, its report gets a full-page screenshot (``build/test-output/browser/
-failure-<test name>.png``), the browser console's errors and the tail of Voila's log.
+failure-<test name>.png``), the browser console's errors and the tail of each Voila server's log.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Generator, Iterator
+import urllib.error
+import urllib.request
+from collections.abc import Generator, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +34,8 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = Path("notebooks") / "00_start_here.ipynb"
+# Where Voila finds its config file (voila.py): the same folder `make app` passes.
+VOILA_CONFIG_DIR = Path("etc")
 OUTPUT_DIR = REPO_ROOT / "build" / "test-output" / "browser"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -39,6 +47,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # The app may only reach itself (Voila's template asks a CDN for icon fonts): other hosts do
+    # not resolve, so an offline machine behaves like any other, with no request interception.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 SERVER_START_TIMEOUT_S = 60
 LOG_TAIL_CHARS = 6000
@@ -103,6 +114,33 @@ class VoilaApp:
     def log_tail(self) -> str:
         return _tail(self.log)
 
+    def kernel(self, kernel_id: str) -> dict[str, Any] | None:
+        """The server's model of a kernel (``GET api/kernels/<id>``), or None once it is gone."""
+        try:
+            with urllib.request.urlopen(f"{self.url}api/kernels/{kernel_id}", timeout=10) as response:
+                model: dict[str, Any] = json.load(response)
+                return model
+        except urllib.error.HTTPError as exc:
+            if exc.code == 404:
+                return None
+            raise
+
+    def kernel_processes(self) -> int:
+        """How many kernel processes the server has running (Voila has no API listing kernels)."""
+        import psutil
+
+        children = psutil.Process(self.process.pid).children(recursive=True)
+        return sum(1 for child in children if _is_kernel(child))
+
+
+def _is_kernel(process: Any) -> bool:
+    import psutil
+
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE and "ipykernel_launcher" in " ".join(process.cmdline())
+    except psutil.NoSuchProcess:
+        return False
+
 
 @dataclass
 class PageDiagnostics:
@@ -111,14 +149,17 @@ class PageDiagnostics:
     console: list[str] = field(default_factory=list)
 
 
-def _start_voila(port: int, log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def _start_voila(port: int, log: Path, env: dict[str, str], extra_args: Sequence[str] = ()
+                 ) -> subprocess.Popen[bytes]:
     command = [
         sys.executable, "-m", "voila", str(NOTEBOOK),
         "--no-browser",
         f"--port={port}",
+        f"--Voila.config_file_paths={VOILA_CONFIG_DIR}",
         "--Voila.ip=127.0.0.1",
         "--Voila.port_retries=0",  # a taken port must fail, not silently move elsewhere
         "--VoilaConfiguration.show_tracebacks=True",
+        *extra_args,
     ]
     with log.open("wb") as out:  # a file, not a pipe: a full pipe would stall the server
         return subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
@@ -147,11 +188,13 @@ def chromium() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="module")
-def voila_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoilaApp]:
-    """The start page served by Voila, as ``make app`` serves it, on a free local port."""
+@contextmanager
+def serve_voila(workdir: Path, extra_args: Sequence[str] = ()) -> Iterator[VoilaApp]:
+    """Serve the start page from ``workdir`` (logs, case log, runtime files) until the block ends.
+
+    ``extra_args`` are more command-line settings; they win over the config file's.
+    """
     assert (REPO_ROOT / NOTEBOOK).is_file(), f"{NOTEBOOK} is missing"
-    workdir = tmp_path_factory.mktemp("voila")
     case_log = workdir / "case-log.jsonl"
     env = dict(os.environ)
     env["AFTERSALES_CASE_LOG"] = str(case_log)
@@ -164,7 +207,7 @@ def voila_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoilaApp]:
     for attempt in range(1, 4):  # another process may take the free port before Voila binds it
         port = _free_port()
         log = workdir / f"voila-{attempt}.log"
-        process = _start_voila(port, log, env)
+        process = _start_voila(port, log, env, extra_args)
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
         while process.poll() is None and time.monotonic() < deadline and not _answers(port):
             time.sleep(0.2)
@@ -182,6 +225,13 @@ def voila_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoilaApp]:
             break
     pytest.fail(f"Voila did not answer on its port (waited up to {SERVER_START_TIMEOUT_S} s); its output:\n"
                 + "\n".join(failures), pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def voila_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoilaApp]:
+    """The start page served by Voila, as ``make app`` serves it, on a free local port."""
+    with serve_voila(tmp_path_factory.mktemp("voila")) as app:
+        yield app
 
 
 @pytest.fixture(scope="module")
@@ -242,7 +292,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
         diagnostics = item.stash.get(_DIAGNOSTICS, None)
         if diagnostics is not None and diagnostics.console:
             report.sections.append(("browser console", "\n".join(diagnostics.console[-80:])))
-        app = item.funcargs.get("voila_app")
-        if isinstance(app, VoilaApp):
-            report.sections.append(("voila log", app.log_tail()))
+        for name, app in item.funcargs.items():
+            if isinstance(app, VoilaApp):
+                report.sections.append((f"voila log ({name})", app.log_tail()))
     return report
