@@ -133,3 +133,16 @@ def test_a_case_that_cannot_be_decided_is_listed_and_exits_2_unless_allowed(copy
 def test_a_missing_cases_file_is_one_line_and_exit_2(tmp_path, capsys):
     code, _out, err = run_main(capsys, "playbooks", "playbooks", "--cases", str(tmp_path / "nope.csv"))
     assert code == 2 and "nope.csv: no such cases file" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_fact_only_the_new_version_knows_is_left_out_on_the_old_side_but_a_typo_is_refused(copy, tmp_path, capsys):
+    edit(copy / "size_mismatch.yaml", "inputs:\n", "inputs:\n  gift_wrapped:\n    type: bool\n    required: false\n"
+         "    default: false\n    label: {en: Gift wrapped, zh: 礼品包装, ru: Подарочная упаковка}\n")
+    csv = past_cases(tmp_path / "past.csv", 1).read_text(encoding="utf-8").splitlines()
+    header, row = csv[0], csv[1]
+    (tmp_path / "new.csv").write_text(f"{header},gift_wrapped\n{row},true\n", encoding="utf-8")
+    (tmp_path / "typo.csv").write_text(f"{header},gift_wraped\n{row},true\n", encoding="utf-8")
+    code, out, err = run_main(capsys, str(REPO / "playbooks"), str(copy), "--cases", str(tmp_path / "new.csv"), "--json")
+    assert code == 0 and json.loads(out)["undecided"] == [], err
+    code, out, _err = run_main(capsys, str(REPO / "playbooks"), str(copy), "--cases", str(tmp_path / "typo.csv"), "--json")
+    assert code == 2 and "unknown fact" in json.loads(out)["undecided"][0]["new"]

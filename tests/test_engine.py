@@ -70,7 +70,8 @@ def test_unknown_scenario_platform_and_language() -> None:
 
 def test_next_question_walks_one_question_at_a_time() -> None:
     answers = {"order_value": 50, "currency": "CNY", "delivered_on": "2026-01-12", "category": "apparel",
-               "evidence_provided": True, "size_deviation_cm": 2, "item_resaleable": True, "customer_preference": "none"}
+               "evidence_provided": True, "size_deviation_cm": 2, "item_resaleable": True, "customer_preference": "none",
+               "return_terms_given": True, "ordered_on": None}  # the withdrawal-window facts (docs/law.md)
     facts: dict = {}
     asked = []
     while (question := next_question("size_mismatch", facts, platform="taobao", lang="en", as_of=AS_OF)) is not None:

@@ -75,8 +75,8 @@ def test_the_store_overlay_adds_a_branch_in_front_and_a_new_outcome(store):
     targets = [branch.target for branch in playbook.steps["tolerance"].branches]
     assert targets == ["size_chart_error", "quality_choice", "resale_check"]
     assert "size_chart_wrong" in playbook.steps["measurement"].ask
-    decision = decide("size_mismatch", {**SIZE_FACTS, "size_deviation_cm": 0.5, "size_chart_wrong": True}, "amazon",
-                      lang="en", as_of=MARCH, library=store)
+    decision = decide("size_mismatch", {**SIZE_FACTS, "currency": "USD", "size_deviation_cm": 0.5,
+                                        "size_chart_wrong": True}, "amazon", lang="en", as_of=MARCH, library=store)
     assert (decision.outcome, decision.return_shipping_paid_by, decision.cost_borne_by) == \
         ("size_chart_error", "seller", "seller")
 
@@ -97,7 +97,9 @@ def test_an_overlay_sets_an_outcomes_reply_kind_and_its_messages_pass_as_that_ki
     for outcome, facts in cases.items():
         for platform in mine.platforms:
             for lang in ("en", "zh", "ru"):
-                decision = decide(mine, facts, platform, lang=lang, as_of=MARCH, library=store)
+                currency = store.profile(platform).values(MARCH[:10])["currencies"][0]  # one the platform takes
+                decision = decide(mine, {**facts, "currency": currency}, platform, lang=lang, as_of=MARCH,
+                                  library=store)
                 if decision.outcome != outcome:  # the store's 2 cm tolerance is Taobao's only
                     continue
                 text = decision.message["text"]

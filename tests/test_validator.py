@@ -87,7 +87,8 @@ CASES = [
                  "'**' is not allowed", id="the power operator is refused"),
     pytest.param("        goto: quality_choice\n", "        goto: quality_choise\n", "dangling",
                  "did you mean 'quality_choice'", id="a dangling goto"),
-    pytest.param("    ask: [item_resaleable]\n", "    ask: [item_resalable]\n", "unknown-input",
+    pytest.param("    ask: [item_resaleable, return_terms_given, ordered_on]\n",
+                 "    ask: [item_resalable, return_terms_given, ordered_on]\n", "unknown-input",
                  "unknown input 'item_resalable'", id="asking an undeclared input"),
     pytest.param("      - default: true\n        goto: exchange_seller_pays\n",
                  "      - default: true\n        goto: tolerance\n", "cycle", "cycle: tolerance", id="a cycle"),
@@ -120,7 +121,7 @@ CASES = [
                  id="a duplicate step id"),
     pytest.param("we are sorry: the item differs", "we are sorry {{ : the item differs", "template",
                  "message template (en)", id="a template syntax error"),
-    pytest.param("      - when: remote_region and order_value", "      - when: return_eligible and remote_region and order_value",
+    pytest.param("      - when: remote_region and item_value", "      - when: return_eligible and remote_region and item_value",
                  "undefined-on-path", "'return_eligible' is not defined on every path", id="a let-value used before it is set"),
     pytest.param("    expect: {outcome: exchange_seller_pays, resolution: exchange, return_shipping_paid_by: seller}",
                  "    expect: {outcome: refund_seller_pays, resolution: exchange, return_shipping_paid_by: seller}",
@@ -164,8 +165,8 @@ def test_each_problem_class_is_reported_on_its_line(request: pytest.FixtureReque
 def test_template_variable_defined_on_only_some_paths(library_copy: Path) -> None:
     problems, _ = validate_edit(
         library_copy,
-        "we refund {{ order_value | money(currency) }} as soon as it arrives.\"",
-        "we refund {{ order_value | money(currency) }} as soon as it arrives. {{ conforms }}\"",
+        "we refund {{ item_value | money(currency) }} as soon as it arrives.\"",
+        "we refund {{ item_value | money(currency) }} as soon as it arrives. {{ conforms }}\"",
     )
     assert "undefined-on-path" not in codes(problems)  # conforms is set on every path to return_buyer_pays
     problems, _ = validate_edit(

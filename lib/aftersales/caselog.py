@@ -68,7 +68,7 @@ def case_record(decision: Any, *, case_id: str | None = None, saved_at: datetime
         "order_id": facts.get("order_id"),
         "saved_at": (saved_at or datetime.now(timezone.utc)).replace(microsecond=0).isoformat(),
         "who": who or _who(),
-        "path": [entry["step"] for entry in data["trace"][:-1]],
+        "path": [entry["step"] for entry in data["trace"][:-1] if not entry.get("note")],
         **data,
     }
     if override is not None:

@@ -217,6 +217,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     folders = ", ".join(display_path(folder) for folder in playbooks_folders(paths, args.playbooks, args.overlay))
     for problem in problems:
         print(problem)
+    _print_verification_warnings(playbooks_folders(paths, args.playbooks, args.overlay))
     here = Path.cwd() / "playbooks"
     chosen = args.playbooks or os.environ.get("AFTERSALES_PLAYBOOKS")
     if not chosen and not paths and here.is_dir() and here.resolve() != default_playbooks_dir().resolve():
@@ -227,6 +228,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return 1
     print(f"ok: {checked} file(s) valid (playbooks folder: {folders})", file=sys.stderr)
     return 0
+
+
+def _print_verification_warnings(folders: Any) -> None:
+    """Stale or never-verified parameter values: warnings on stderr, never a changed exit code."""
+    from .platforms.load import verification_warnings
+
+    for folder in folders:
+        if not (Path(folder) / "platforms").is_dir():
+            continue
+        try:
+            warnings = verification_warnings(folder)
+        except Exception:  # pragma: no cover - a warning must never break validation
+            continue
+        for line in warnings:
+            print(line, file=sys.stderr)
 
 
 def _read_json(source: str, what: str = "answers") -> Any:
@@ -361,7 +377,8 @@ def cmd_params(args: argparse.Namespace) -> int:
     as_of = resolve_as_of(args.as_of).date()
     resolved = profile.resolve(as_of)
     rows = [{"name": name, "value": p.value, "unit": p.unit, "source": p.source, "confidence": p.confidence,
-             "effective_from": p.effective_from.isoformat(), "layer": p.layer} for name, p in sorted(resolved.items())]
+             "effective_from": p.effective_text, "verified_on": p.verified_on.isoformat() if p.verified_on else None,
+             "layer": p.layer} for name, p in sorted(resolved.items())]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
         return 0
@@ -369,7 +386,10 @@ def cmd_params(args: argparse.Namespace) -> int:
     for row in rows:
         value = json.dumps(row["value"], ensure_ascii=False, default=str)
         print(f"  {row['name']:<42} {value:<28} {row['unit']:<14} {row['confidence']:<10} "
-              f"from {row['effective_from']}  {row['source']}")
+              f"from {row['effective_from']:<10}  {row['source']}")
+    if any(row["effective_from"] == "unknown" for row in rows):
+        print("  (from unknown: the value's start date is not known; it applies only where no dated value "
+              "is in force on that day)")
     return 0
 
 

@@ -85,6 +85,20 @@ def describe_text(playbook: CompiledPlaybook, lang: str = "en") -> str:
     return "\n".join(lines)
 
 
+def overdue_span(hours: float) -> str:
+    """How long past due, as a lead says it: "45 min", "3 h" (under two days), "2 days"."""
+    if hours < 1:
+        return f"{max(1, int(hours * 60 + 0.5))} min"
+    if hours < 48:
+        return f"{int(hours + 0.5)} h"
+    days = int(hours // 24)
+    return f"{days} days"
+
+
+def _overdue_mark(deadline: Any) -> str:
+    return f"  — overdue by {overdue_span(deadline.overdue_hours)}" if getattr(deadline, "overdue", False) else ""
+
+
 def decision_text(decision: Any) -> str:
     """A readable card of a decision for the terminal."""
     lines = [f"{decision.scenario} on {decision.platform} (playbook {decision.playbook_version}, "
@@ -99,11 +113,11 @@ def decision_text(decision: Any) -> str:
     if decision.deadlines:
         lines.append("  deadlines:")
         for d in decision.deadlines:
-            lines.append(f"    {d.due.isoformat()}  {d.rule}  [{d.source}]")
+            lines.append(f"    {d.due.isoformat()}  {d.rule}  [{d.source}]{_overdue_mark(d)}")
     if decision.checklist:
         lines.append("  checklist:")
         for text, owner, deadline in decision.checklist_items:
-            due = f" (due {deadline.due.isoformat()})" if deadline else ""
+            due = f" (due {deadline.due.isoformat()}{'; ' + _overdue_mark(deadline).strip(' —') if deadline.overdue else ''})" if deadline else ""
             lines.append(f"    [ ] [{owner}] {text}{due}")
     if decision.message:
         lines.append(f"  message ({decision.message['lang']}):")

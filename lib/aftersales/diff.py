@@ -158,15 +158,23 @@ class _Refused(str):
     """Why one side cannot decide a case: a fact is missing, unknown or invalid."""
 
 
-def _decide(library: Any, case: dict[str, Any]) -> dict[str, Any] | _NotOffered | _Refused:
+def _decide(library: Any, case: dict[str, Any], other: Any = None) -> dict[str, Any] | _NotOffered | _Refused:
     """The decision summary of ``case`` on one side, or why there is none. A case from a CSV
-    (``raw``) has its cells read by that side's input types, so an all-digit order id stays text."""
+    (``raw``) has its cells read by that side's input types, so an all-digit order id stays text.
+
+    A fact that this side's playbook does not have but the ``other`` side's does (an input one
+    version added) is left out here: that version of the rules never asked for it. A fact
+    neither side knows (a typo) is still refused."""
     from .engine import decide
     from .training.cases import decision_summary
 
     try:
         playbook = library.playbook(case["scenario"])
-        facts = csv_facts(case["facts"], playbook, skip=()) if case.get("raw") else case["facts"]
+        facts = case["facts"]
+        if other is not None and case["scenario"] in other.playbooks:
+            elsewhere = set(other.playbook(case["scenario"]).inputs) - set(playbook.inputs)
+            facts = {name: value for name, value in facts.items() if name not in elsewhere}
+        facts = csv_facts(facts, playbook, skip=()) if case.get("raw") else facts
         return decision_summary(decide(playbook, facts, case["platform"], lang=case.get("lang"),
                                        as_of=case["as_of"], library=library, render_message=False))
     except UnknownNameError as exc:
@@ -226,7 +234,7 @@ def diff_libraries(old_spec: str, new_spec: str, *, repo: Path, cases_csv: Path 
     report.changes = parameter_changes(old, new, day or date.today()) + playbook_changes(old, new)
     cases = bank_cases(new_root) + (csv_cases(cases_csv) if cases_csv else [])
     for case in cases:
-        before, after = _decide(old, case), _decide(new, case)
+        before, after = _decide(old, case, new), _decide(new, case, old)
         where = {"case": case["id"], "scenario": case["scenario"], "platform": case["platform"]}
         if isinstance(before, _NotOffered) and isinstance(after, _NotOffered):
             report.not_offered.append({**where, "reason": str(after)})

@@ -26,6 +26,7 @@ from .playbook.expressions import MissingFactError
 from .playbook.facts import EARLIEST_DATE, LATEST_DATE, describe_allowed
 from .playbook.model import COST_BEARERS, LANGS, SHIPPING_PAYERS
 from .policy.deadlines import deadline_due
+from zoneinfo import ZoneInfo
 
 __all__ = ["Decision", "Question", "checklist_so_far", "decide", "decide_outcome", "next_question", "resolve_as_of"]
 
@@ -41,12 +42,26 @@ class Deadline:
     amount: float = 0
     unit: str = ""
     lang: str = "en"
+    as_of: datetime | None = None  # the decision time: a due moment before it has passed
+
+    @property
+    def overdue(self) -> bool:
+        """The deadline passed before the decision (issue 12: overdue: true in the JSON)."""
+        return self.as_of is not None and self.due < self.as_of
+
+    @property
+    def overdue_hours(self) -> float:
+        """How many hours past due at the decision (0 when not overdue)."""
+        if not self.overdue:
+            return 0.0
+        return (self.as_of - self.due).total_seconds() / 3600.0
 
     @property
     def rule(self) -> str:
         words = UNIT_WORDS[self.lang]
         start = self.spec.start.source.strip()
-        start_name = words["now"] if start == "now" else start if start.isidentifier() else words["start"]
+        start_name = (words["now"] if start == "now" else words.get("event:" + start, start)
+                      if start.isidentifier() else words["start"])
         number = int(self.amount) if float(self.amount).is_integer() else self.amount
         label = self.spec.label[self.lang] if self.spec.label else self.name
         rule = f"{label}: {number} {words.get(self.unit, self.unit)} {words['from']} {start_name}"
@@ -55,7 +70,8 @@ class Deadline:
         return rule
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "due": self.due.isoformat(), "rule": self.rule, "source": self.source}
+        return {"name": self.name, "due": self.due.isoformat(), "overdue": self.overdue, "rule": self.rule,
+                "source": self.source}
 
 
 @dataclass(slots=True)
@@ -113,7 +129,10 @@ class Decision:
 
     @property
     def trace(self) -> list[dict[str, Any]]:
-        """Each step taken: what was looked at, why the branch was taken, and its source."""
+        """Each step taken: what was looked at, why the branch was taken, and its source.
+
+        Before the outcome's entry come notes (``"note": true``, not steps of the path): a
+        compensation at the ``item_value`` cap, and parameters whose start date is unknown."""
         lang = self.lang
         entries = []
         known = {**self.facts, **self.computed}
@@ -129,9 +148,51 @@ class Decision:
             reason_text = (branch.reason if branch and branch.reason else step.reason) or step.title
             source = (branch.source if branch and branch.source else None) or step.source or ""
             entries.append({"step": step.id, "value": value, "reason": reason_text[lang], "source": source})
+        entries.extend(self._money_trace())
+        entries.extend(self._unknown_start_trace())
         entries.append({"step": self.outcome, "value": {"resolution": self.resolution},
                         "reason": self.title, "source": "; ".join(self.sources)})
         return entries
+
+    def _money_trace(self) -> list[dict[str, Any]]:
+        """A trace entry when the compensation is capped at the value of the affected items."""
+        comp = self.compensation
+        item_value = self.env.get("item_value")
+        if not comp or item_value is None:
+            return []
+        if "capped_from" not in comp and comp["amount"] < round(float(item_value), 2):
+            return []
+        value = {"amount": comp["amount"], "item_value": _jsonable(item_value)}
+        if "capped_from" in comp:
+            value["computed"] = comp["capped_from"]
+        return [{"step": "item_value_cap", "value": value, "reason": _CAP_REASON[self.lang],
+                 "source": "seed 001", "note": True}]
+
+    def _unknown_start_trace(self) -> list[dict[str, Any]]:
+        """A trace entry naming the parameters read on the path whose value has an unknown start."""
+        ctx = self.context
+        if ctx is None:
+            return []
+        names: set[str] = set()
+        for step, branch in self.path:
+            for _name, expression in step.lets:
+                names |= expression.params
+            if branch is not None and branch.condition is not None:
+                names |= branch.condition.params
+        spec = self.outcome_node.compensation
+        if spec is not None:
+            for expression in (spec.amount, spec.minimum, spec.maximum):
+                if expression is not None:
+                    names |= expression.params
+        # only where it matters: the value of unknown start applies because the as-of day is before
+        # every dated value of the parameter (a parameter with no dated value has no order to keep)
+        unknown = {name: _jsonable(ctx.resolved[name].value) for name in sorted(names)
+                   if name in ctx.resolved and ctx.resolved[name].effective_from is None
+                   and any(e.effective_from is not None for e in ctx.profile.entries(name))}
+        if not unknown:
+            return []
+        return [{"step": "parameters_of_unknown_date", "value": unknown,
+                 "reason": _UNKNOWN_START_REASON[self.lang], "source": "docs/parameters.md", "note": True}]
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of ``aftersales decide --json``."""
@@ -263,7 +324,58 @@ def _new_context(scenario: str | CompiledPlaybook, platform: str, lang: str | No
         lang = languages[0]
     elif lang not in LANGS:
         raise UnknownNameError("language", lang, LANGS)
-    return _Context(playbook, profile, lang, moment, params, profile.resolve(day), library)
+    resolved = profile.resolve(day)
+    return _Context(playbook, profile, lang, moment, _with_units(params, resolved, profile), resolved, library)
+
+
+class DurationInt(int):
+    """A whole duration whose unit differs from its catalogue unit (3 days where hours are usual)."""
+
+    unit: str
+
+    def __new__(cls, value: int, unit: str) -> DurationInt:
+        obj = super().__new__(cls, value)
+        obj.unit = unit
+        return obj
+
+    def __reduce__(self) -> tuple:
+        return (DurationInt, (int(self), self.unit))
+
+
+class DurationFloat(float):
+    """A fractional duration whose unit differs from its catalogue unit."""
+
+    unit: str
+
+    def __new__(cls, value: float, unit: str) -> DurationFloat:
+        obj = super().__new__(cls, value)
+        obj.unit = unit
+        return obj
+
+    def __reduce__(self) -> tuple:
+        return (DurationFloat, (float(self), self.unit))
+
+
+_DURATION_UNITS = frozenset({"hours", "days", "business_days", "weeks", "months"})
+
+
+def _with_units(params: dict[str, Any], resolved: dict[str, Any], profile: Any) -> dict[str, Any]:
+    """``params`` where a duration value in force is in another unit than its catalogue's
+    (Amazon's seed "3 days" claim window beside today's 48 hours) carries that unit, so a
+    policy function such as ``claim_auto_granted`` counts it right (a plain number elsewhere)."""
+    catalogue = getattr(profile, "catalogue", {})
+    changed = None
+    for name, value in params.items():
+        entry = resolved.get(name)
+        unit = getattr(entry, "unit", None)
+        if unit not in _DURATION_UNITS or isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        spec = catalogue.get(name) if hasattr(catalogue, "get") else None
+        if spec is not None and getattr(spec, "unit", unit) == unit:
+            continue
+        changed = changed if changed is not None else dict(params)
+        changed[name] = DurationInt(value, unit) if isinstance(value, int) else DurationFloat(value, unit)
+    return changed if changed is not None else params
 
 
 def _coerce(playbook: CompiledPlaybook, facts: Mapping[str, Any]) -> dict[str, Any]:
@@ -284,12 +396,65 @@ def _coerce(playbook: CompiledPlaybook, facts: Mapping[str, Any]) -> dict[str, A
 def _environment(ctx: _Context, coerced: dict[str, Any]) -> dict[str, Any]:
     env = dict(ctx.playbook.defaults)
     env.update(coerced)
+    _check_money_facts(ctx, env)
+    _clock_facts(ctx, env)
     env["params"] = ctx.params
     env["now"] = ctx.as_of
     env["today"] = ctx.as_of.date()
     env["platform"] = ctx.profile.name
     env["jurisdiction"] = ctx.profile.jurisdiction
     return env
+
+
+def _check_money_facts(ctx: _Context, env: dict[str, Any]) -> None:
+    """The order's currency must be one the platform takes; ``item_value`` defaults to
+    ``order_value`` and cannot exceed it (docs/parameters.md, "Money")."""
+    currency = env.get("currency")
+    allowed = ctx.params.get("currencies")
+    if currency is not None and allowed is not None and currency not in allowed:
+        raise FactError("currency", f"{currency} is not a currency of platform '{ctx.profile.name}' "
+                                    "(params.currencies; a store adds its own through an overlay)",
+                        ", ".join(allowed))
+    if "item_value" in ctx.playbook.inputs:
+        order_value = env.get("order_value")
+        if env.get("item_value") is None:
+            if order_value is not None:
+                env["item_value"] = order_value
+        elif order_value is not None and env["item_value"] > order_value + 1e-9:
+            raise FactError("item_value", f"{env['item_value']} is more than the order value {order_value}: "
+                                          "it is the value of the affected items of this order",
+                            f"0 to {order_value}")
+
+
+#: Zones named in the error for a bad ``customer_timezone`` (any IANA name is accepted).
+_ZONE_EXAMPLES = "an IANA time zone name, e.g. Europe/Moscow, Europe/Kaliningrad, Asia/Shanghai, America/Los_Angeles, Europe/Berlin, UTC"
+
+
+def _clock_facts(ctx: _Context, env: dict[str, Any]) -> None:
+    """Defaults of the clock facts (docs/playbook-format.md, "Clocks and local time").
+
+    ``complaint_received_at`` defaults to the decision time, ``return_requested_at`` to the
+    complaint, ``customer_timezone`` to the platform's ``timezone``; a zone name must be a
+    real IANA zone (zoneinfo).
+    """
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    inputs = ctx.playbook.inputs
+    if "complaint_received_at" in inputs and env.get("complaint_received_at") is None:
+        env["complaint_received_at"] = ctx.as_of
+    if "return_requested_at" in inputs and env.get("return_requested_at") is None:
+        env["return_requested_at"] = env.get("complaint_received_at") or ctx.as_of
+    if "customer_timezone" in inputs:
+        name = env.get("customer_timezone")
+        if name is None or (isinstance(name, str) and not name.strip()):
+            env["customer_timezone"] = ctx.params.get("timezone") or "UTC"
+        else:
+            try:
+                ZoneInfo(str(name).strip())
+            except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
+                raise FactError("customer_timezone", f"{name!r} is not a time zone the system knows",
+                                _ZONE_EXAMPLES) from None
+            env["customer_timezone"] = str(name).strip()
 
 
 def _walk(playbook: CompiledPlaybook, env: dict[str, Any], provided: Mapping[str, Any] | None) -> tuple[CompiledOutcome, list]:
@@ -483,6 +648,18 @@ def _money(value: Any, what: str) -> float | None:
     return round(float(value), 2)
 
 
+_CAP_REASON = {
+    "en": "No refund or offer exceeds the value of the affected items (item_value); this amount is at that limit.",
+    "zh": "任何退款或补偿都不超过涉及商品的金额（item_value）；本次金额已达该上限。",
+    "ru": "Ни возврат, ни предложение не превышают стоимость затронутых товаров (item_value); эта сумма на этом пределе.",
+}
+_UNKNOWN_START_REASON = {
+    "en": "These rules' start date is unknown: they apply only because no dated value is in force on this day.",
+    "zh": "这些规则的生效日期不明：仅因当天没有带日期的规则生效而适用。",
+    "ru": "Дата начала действия этих правил неизвестна: они применены только потому, что на этот день нет датированного значения.",
+}
+
+
 def _compensation(outcome: CompiledOutcome, env: dict[str, Any]) -> dict[str, Any] | None:
     spec = outcome.compensation
     if spec is None:
@@ -490,7 +667,15 @@ def _compensation(outcome: CompiledOutcome, env: dict[str, Any]) -> dict[str, An
     amount = _money(spec.amount.evaluate(env), "amount")
     if amount is None:
         return None
+    if amount <= 0:
+        # never "refund you 0.00": a playbook must route a non-positive amount to another path
+        raise EvaluationError(f"compensation amount {amount} is not above 0: the playbook must not offer money "
+                              "here (route it to a path without compensation)")
     result: dict[str, Any] = {"amount": amount, "currency": spec.currency.evaluate(env)}
+    item_value = env.get("item_value")
+    if item_value is not None and amount > round(float(item_value), 2):
+        result["amount"] = round(float(item_value), 2)
+        result["capped_from"] = amount
     if spec.minimum is not None:
         result["min"] = _money(spec.minimum.evaluate(env), "min")
     if spec.maximum is not None:
@@ -500,11 +685,14 @@ def _compensation(outcome: CompiledOutcome, env: dict[str, Any]) -> dict[str, An
 
 UNIT_WORDS = {
     "en": {"hours": "hours", "days": "calendar days", "business_days": "business days", "weeks": "weeks",
-           "months": "months", "from": "from", "now": "the decision", "start": "its start date"},
+           "months": "months", "from": "from", "now": "the decision", "start": "its start date",
+           "event:complaint_received_at": "the complaint", "event:return_requested_at": "the return request"},
     "zh": {"hours": "小时", "days": "个自然日", "business_days": "个工作日", "weeks": "周", "months": "个月",
-           "from": "起算自", "now": "处理时刻", "start": "起算日"},
+           "from": "起算自", "now": "处理时刻", "start": "起算日",
+           "event:complaint_received_at": "收到投诉时", "event:return_requested_at": "买家申请退货时"},
     "ru": {"hours": "ч", "days": "календарных дней", "business_days": "рабочих дней", "weeks": "недель",
-           "months": "месяцев", "from": "с момента", "now": "решения", "start": "начальной даты"},
+           "months": "месяцев", "from": "с момента", "now": "решения", "start": "начальной даты",
+           "event:complaint_received_at": "получения обращения", "event:return_requested_at": "запроса на возврат"},
 }
 
 
@@ -525,11 +713,24 @@ def _deadline(ctx: _Context, spec: CompiledDeadline, env: dict[str, Any]) -> Dea
         source = resolved.source if spec.source in (None, resolved.source) else f"{resolved.source}; {spec.source}"
     else:
         amount, unit, source = within.amount, within.unit, spec.source or ""
+    zone = _buyer_zone(ctx, env)
+    if (isinstance(start, datetime) and unit in ("days", "weeks", "months") and within.param
+            and getattr(ctx.resolved[within.param], "layer", None) == "jurisdiction"):
+        # a legal period in days counted from an event (the buyer's demand): the event day is
+        # not counted and the period closes at 24:00 of its last day in the buyer's zone
+        # (LAW-FLOORS §5), so count it from the event's local date; platform windows stay rolling
+        start = start.astimezone(ZoneInfo(zone)).date()
     try:
-        due = _due(start, amount, unit, ctx.profile.holiday_country)
+        # legal day windows end at 24:00 local in the buyer's zone; hours are rolling
+        due = _due(start, amount, unit, ctx.profile.holiday_country, zone)
     except (ValueError, OverflowError) as exc:
         raise EvaluationError(f"deadline '{spec.name}': {exc}") from None
-    return Deadline(spec.name, due, source, spec, amount, unit, ctx.lang)
+    return Deadline(spec.name, due, source, spec, amount, unit, ctx.lang, ctx.as_of)
+
+
+def _buyer_zone(ctx: _Context, env: dict[str, Any]) -> str:
+    """The buyer's IANA zone: the fact ``customer_timezone``, else the platform's ``timezone``."""
+    return env.get("customer_timezone") or ctx.params.get("timezone") or "UTC"
 
 
 def next_question(

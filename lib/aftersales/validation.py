@@ -118,4 +118,7 @@ def _validate_group(root: Path, files: list[Path]) -> tuple[list[Problem], int]:
 
             _playbook, _draft, found = build_playbook(path, library.context(), str(path))
         problems.extend(found)
+    from .platforms.floors import floor_problems
+
+    problems.extend(p for p in floor_problems(root) if p not in problems)  # never below the law (docs/law.md)
     return problems, len(files) + len(profile_files) + 1

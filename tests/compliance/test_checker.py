@@ -845,11 +845,18 @@ def _outcome_messages() -> dict[tuple[str, str, str, str], list[Made]]:
         text = decision.message["text"]
         messages.setdefault(key, {}).setdefault((kinds, text), Made(f"{base.source}{how}", base.facts, kinds, text))
 
+    def on(base: Base, platform: str) -> dict:
+        """``base.facts`` as a case on ``platform``: in a currency the platform takes (params.currencies)."""
+        taken = library.profile(platform).values("2026-01-15").get("currencies") or []  # undated: any day
+        if "currency" in base.facts and taken and base.facts["currency"] not in taken:
+            return {**base.facts, "currency": taken[0]}
+        return base.facts
+
     def override(base: Base, platform: str, outcomes: Any) -> None:
         playbook = library.playbook(base.scenario)
         for lang in LANGS:
             try:
-                decision = decide(playbook, base.facts, platform, lang=lang, as_of=base.as_of, library=library)
+                decision = decide(playbook, on(base, platform), platform, lang=lang, as_of=base.as_of, library=library)
             except AftersalesError:  # on this platform the case asks what its facts do not say
                 return
             for outcome in outcomes:
@@ -866,7 +873,8 @@ def _outcome_messages() -> dict[tuple[str, str, str, str], list[Made]]:
         for platform in playbook.platforms:
             for lang in LANGS:
                 try:
-                    decision = decide(playbook, base.facts, platform, lang=lang, as_of=base.as_of, library=library)
+                    decision = decide(playbook, on(base, platform), platform, lang=lang, as_of=base.as_of,
+                                      library=library)
                 except AftersalesError:
                     break
                 add(base, decision, platform, "" if platform == base.platform else f" on {platform}")

@@ -6,6 +6,8 @@ from datetime import date
 
 import pytest
 
+from aftersales.platforms.model import Parameter, ValueEntry
+
 from aftersales.errors import UnknownNameError
 from aftersales.platforms import NoValueInForceError
 
@@ -20,7 +22,8 @@ CASES = [
     ("fba_claim_window_end_days", date(2025, 1, 1), 120, "days"),
     # A-to-z: the seed's 3 days, then 48 hours (safe default, research date 2025-11-01).
     ("claim_response_window", date(2020, 1, 1), 3, "days"),
-    ("claim_response_window", date(2025, 10, 31), 3, "days"),
+    ("claim_response_window", date(2025, 9, 30), 3, "days"),
+    ("claim_response_window", date(2025, 10, 31), 72, "hours"),  # the US "About" page's value
     ("claim_response_window", date(2025, 11, 1), 48, "hours"),
     ("claim_contact_response_h", date(2025, 1, 1), 72, "hours"),
     ("claim_auto_granted_if_no_response", date(2025, 1, 1), True, "none"),
@@ -99,7 +102,7 @@ def test_review_removal_grounds(amazon):
 
 def test_history_keeps_seed_and_current_value_with_sources(amazon):
     seed, current = amazon.entries("fba_reimbursement_after_days")
-    assert (seed.value, seed.source, seed.confidence, seed.effective_from) == (45, "seed 002", "low", date(2000, 1, 1))
+    assert (seed.value, seed.source, seed.confidence, seed.effective_from) == (45, "seed 002", "low", None)
     assert "seed undated" in seed.note.lower()
     assert (current.value, current.confidence, current.effective_from) == (60, "high", date(2024, 10, 23))
     assert "G9N934L7Y4SFWPJ4" in current.source
@@ -119,12 +122,20 @@ def test_layers(amazon):
 
 def test_us_jurisdiction_has_the_ftc_rule_under_amazons_own(amazon):
     # The platform value overrides the whole jurisdiction history; the FTC date stays in us.yaml.
-    assert [e.effective_from for e in amazon.entries("review_incentive_allowed")] == [date(2000, 1, 1)]
+    assert [e.effective_from for e in amazon.entries("review_incentive_allowed")] == [None]  # start unknown
 
 
 def test_no_value_before_the_earliest_date(amazon):
+    """A value of unknown start covers any day no dated value covers; a history of dated values
+    only has nothing in force before its first date."""
+    assert amazon.get("fba_reimbursement_after_days", date(1999, 12, 31)).value == 45  # the seed's, start unknown
+    assert amazon.get("fba_reimbursement_after_days", date(1999, 12, 31)).start_unknown
+    dated_only = amazon.overridden({"fba_reimbursement_after_days": Parameter(values=(
+        ValueEntry(value=60, source="x.example", confidence="high", effective_from=date(2024, 10, 23)),))})
+    assert dated_only.get("fba_reimbursement_after_days", date(1999, 12, 31)).value == 45  # the base's unknown one
     with pytest.raises(NoValueInForceError) as info:
-        amazon.resolve(date(1999, 12, 31))
+        dated_only._pick("x", (ValueEntry(value=1, source="x.example", confidence="high",
+                                          effective_from=date(2000, 1, 1)),), date(1999, 12, 31))
     message = str(info.value)
     assert "amazon" in message and "1999-12-31" in message and "2000-01-01" in message
 

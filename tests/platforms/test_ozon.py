@@ -15,7 +15,7 @@ CASES = [
     ("reply_deadline_h", date(2025, 1, 1), 24, "hours", "platform"),
     ("return_window_days", date(2025, 1, 1), 30, "days", "platform"),
     ("order_execution_claim_window_days", date(2025, 1, 1), 3, "days", "platform"),
-    ("default_warranty_days", date(2025, 1, 1), 365, "days", "platform"),
+    ("default_warranty_days", date(2025, 1, 1), 730, "days", "platform"),  # ZoZPP art. 19, not Ozon's 365
     ("fashion_returns_seller_pays", date(2025, 1, 1), False, "none", "platform"),
     ("minor_defect_raise_min", date(2025, 1, 1), 30, "currency", "platform"),
     ("minor_defect_raise_max", date(2025, 1, 1), 50, "currency", "platform"),
@@ -26,7 +26,7 @@ CASES = [
     ("claim_appeal_window_days", date(2025, 1, 1), None, "days", "platform"),
     # ZoZPP (ru jurisdiction)
     ("refund_after_return_days", date(2025, 1, 1), 10, "days", "jurisdiction"),
-    ("return_window_if_not_informed_days", date(2025, 1, 1), 90, "days", "jurisdiction"),
+    ("return_window_if_not_informed_days", date(2025, 1, 1), 92, "days", "jurisdiction"),  # 3 months, toward the buyer
     ("early_defect_return_days", date(2025, 1, 1), 15, "days", "jurisdiction"),
     ("early_defect_exchange_days", date(2025, 1, 1), 15, "days", "jurisdiction"),
     ("repair_max_days", date(2025, 1, 1), 45, "days", "jurisdiction"),

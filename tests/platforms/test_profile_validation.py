@@ -90,7 +90,7 @@ def test_no_source_when_missing(playbooks_copy):
 
 def test_duplicate_effective_from(playbooks_copy):
     path = playbooks_copy / "platforms" / "amazon.yaml"
-    line = edit_in_block(path, "  fba_reimbursement_after_days:", "effective_from: 2024-10-23", "effective_from: 2000-01-01")
+    line = edit_in_block(path, "  fba_reimbursement_after_days:", "effective_from: 2024-10-23", "effective_from: unknown")
     (problem,) = only(profile_problems(playbooks_copy), "duplicate-date")
     assert str(problem).startswith(f"{AMAZON}:{line}:25: parameter 'fba_reimbursement_after_days': two values")
 
@@ -203,3 +203,17 @@ def test_unknown_map_key(playbooks_copy):
     (problem,) = only(profile_problems(playbooks_copy), "choice")
     assert str(problem).startswith(f"playbooks/platforms/ozon.yaml:{line}:7: parameter 'review_removal_grounds': "
                                    "unknown key 'seller_feedbak' (did you mean 'seller_feedback'?)")
+
+
+def test_two_dated_values_on_one_day_are_a_duplicate_too(playbooks_copy):
+    path = playbooks_copy / "platforms" / "taobao.yaml"
+    edit_in_block(path, "  late_shipment_compensation_pct:", "effective_from: unknown", "effective_from: 2015-10-29")
+    (problem,) = only(profile_problems(playbooks_copy), "duplicate-date")
+    assert "late_shipment_compensation_pct" in str(problem)
+
+
+def test_a_null_start_date_must_be_written_unknown(playbooks_copy):
+    path = playbooks_copy / "platforms" / "taobao.yaml"
+    edit_in_block(path, "  late_shipment_compensation_pct:", "effective_from: unknown", "effective_from: null")
+    problems = [str(p) for p in profile_problems(playbooks_copy)]
+    assert any("'unknown' when it is not known" in p for p in problems), problems

@@ -9,7 +9,7 @@ import pytest
 # (parameter, as of, value, unit, layer)
 CASES = [
     # Late shipment: the seed's 30 %, then the 2015-10-29 rule: 5 %, min ¥5, max ¥30.
-    ("late_shipment_compensation_pct", date(2015, 10, 28), 30, "percent", "platform"),
+    ("late_shipment_compensation_pct", date(2015, 10, 28), None, "percent", "platform"),  # seed 30 % undated: not paid
     ("late_shipment_compensation_min", date(2015, 10, 28), None, "currency", "platform"),
     ("late_shipment_compensation_max", date(2015, 10, 28), None, "currency", "platform"),
     ("late_shipment_compensation_pct", date(2015, 10, 29), 5, "percent", "platform"),

@@ -12,8 +12,8 @@ UTC = timezone.utc
 
 
 def eod(y, m, d):
-    """End of a day, where whole-day windows end."""
-    return datetime(y, m, d, 23, 59, 59, tzinfo=UTC)
+    """End of a day (24:00 UTC = 00:00 of the next day), where whole-day windows end."""
+    return datetime(y, m, d, tzinfo=UTC) + timedelta(days=1)
 
 
 @pytest.mark.parametrize(
@@ -94,8 +94,8 @@ BUSINESS_COUNTRIES = st.sampled_from(["CN", "RU", "US", "EU"])
 @settings(max_examples=60, deadline=None)
 @given(st.dates(date(2024, 1, 1), date(2026, 12, 1)), st.integers(0, 25), BUSINESS_COUNTRIES)
 def test_add_business_days_always_lands_on_a_business_day(start, days, country):
-    due = add_business_days(start, days, country)
-    assert due.tzinfo is not None and due.time() == eod(2000, 1, 1).time()
+    due = add_business_days(start, days, country) - timedelta(microseconds=1)  # the last moment of the last day
+    assert due.tzinfo is not None and due.time() == (eod(2000, 1, 1) - timedelta(microseconds=1)).time()
     if days:
         assert is_business_day(due.date(), country)
         assert due.date().weekday() < 5 or due.date() in holiday_calendar(country, due.year).weekend_workdays
@@ -114,7 +114,7 @@ def test_holiday_calendar_is_cached_per_country_and_year():
 @pytest.mark.parametrize(
     ("start", "amount", "unit", "country", "expected"),
     [
-        pytest.param(date(2025, 1, 1), 7, "days", None, eod(2025, 1, 8), id="7 days from a delivery date end on day 8 at 23:59:59"),
+        pytest.param(date(2025, 1, 1), 7, "days", None, eod(2025, 1, 8), id="7 days from a delivery date end on day 8 at 24:00"),
         pytest.param(
             datetime(2025, 1, 1, 10, tzinfo=UTC), 7, "days", None, datetime(2025, 1, 8, 10, tzinfo=UTC),
             id="7 days from a datetime end exactly 7 days later",
@@ -184,7 +184,7 @@ def test_deadline_due_rejects_impossible_input(start, amount, unit, country, mes
         pytest.param(datetime(2025, 3, 6, 9, tzinfo=UTC), datetime(2025, 3, 5, 9, tzinfo=UTC), 24.0, id="a day left"),
         pytest.param(datetime(2025, 3, 6, 9, tzinfo=UTC), datetime(2025, 3, 6, 9, tzinfo=UTC), 0.0, id="due now"),
         pytest.param(datetime(2025, 3, 6, 9, tzinfo=UTC), datetime(2025, 3, 6, 10, 30, tzinfo=UTC), -1.5, id="overdue by 1.5 h"),
-        pytest.param(eod(2025, 1, 8), datetime(2025, 1, 8, 23, tzinfo=UTC), 59 / 60 + 59 / 3600, id="last hour of a window"),
+        pytest.param(eod(2025, 1, 8), datetime(2025, 1, 8, 23, tzinfo=UTC), 1.0, id="last hour of a window"),
     ],
 )
 def test_hours_until(due, now, expected):

@@ -10,6 +10,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
+from aftersales.policy.deadlines import end_of_day
 from aftersales.engine import decide, next_question
 from aftersales.errors import FactError
 from aftersales.library import load_library
@@ -147,7 +148,7 @@ def test_reply_deadline_counts_from_the_decision() -> None:
 
 def test_complaint_window_counts_from_publication() -> None:
     decision = run("ozon", abusive_or_personal_data=True, review_posted_on="2026-01-14")
-    assert due(decision, "complaint_window_end") == datetime(2026, 2, 13, 23, 59, 59, tzinfo=UTC)
+    assert due(decision, "complaint_window_end") == end_of_day(date(2026, 2, 13), "Europe/Moscow")  # 24:00 local
 
 
 def test_complaint_window_counts_from_now_when_publication_is_unknown() -> None:

@@ -6,10 +6,11 @@ Every case runs at a fixed moment (AS_OF) so deadlines and windows never depend 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from aftersales.policy.deadlines import end_of_day
 from aftersales.engine import decide, next_question
 from aftersales.errors import FactError
 
@@ -50,9 +51,15 @@ CASES = [
     pytest.param("amazon", dict(claim_type="not_received", tracking_shows_delivered=True, seller_evidence=False, customer_preference="refund"),
                  ("refund_lost", "refund", "none", "seller", None),
                  id="Tracking says delivered but without proof the Amazon seller refunds"),
-    pytest.param("amazon", dict(claim_type="not_received", claim_opened_on="2026-01-11T09:00:00+00:00", seller_evidence=True),
+    pytest.param("amazon", dict(claim_type="not_received", claim_opened_on="2026-01-11T09:00:00+00:00",
+                                buyer_contacted_at="2026-01-09T08:00:00+00:00", buyer_contact_unanswered=True,
+                                seller_evidence=True),
                  ("appeal_claim", "dispute", "none", "seller", None),
-                 id="An Amazon claim unanswered for four days is likely granted and appealed with evidence"),
+                 id="An Amazon buyer message unanswered for 72 h before the claim gets it granted; appeal with evidence"),
+    pytest.param("amazon", dict(claim_type="not_received", claim_opened_on="2026-01-11T09:00:00+00:00",
+                                tracking_shows_delivered=True, seller_evidence=True),
+                 ("dispute_with_proof", "dispute", "none", "none", None),
+                 id="An Amazon claim unanswered for four days is overdue, not granted: dispute it with the proof at once"),
     pytest.param("amazon", dict(claim_type="return_not_refunded", claim_granted_by_platform=True, seller_evidence=False),
                  ("claim_lost", "escalate", "none", "seller", None),
                  id="A claim Amazon already granted, without evidence, is accepted and escalated"),
@@ -118,13 +125,69 @@ def test_claim_cases(platform: str, facts: dict, expected: tuple) -> None:
 
 # boundaries -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("opened, outcome", [
-    pytest.param("2026-01-12T09:00:00+00:00", "dispute_with_proof", id="Exactly 72 hours after the claim the seller is still in time"),
-    pytest.param("2026-01-12T08:59:59+00:00", "appeal_claim", id="One second past 72 hours Amazon has likely granted the claim"),
+@pytest.mark.parametrize("contacted, outcome", [
+    pytest.param("2026-01-12T09:00:00+00:00", "dispute_with_proof",
+                 id="Exactly 72 hours after the buyer's unanswered message the claim is not granted yet"),
+    pytest.param("2026-01-12T08:59:59+00:00", "appeal_claim",
+                 id="One second past 72 hours after the buyer's unanswered message Amazon grants the claim"),
 ])
-def test_amazon_auto_grant_boundary(opened: str, outcome: str) -> None:
-    decision = run("amazon", claim_type="not_received", claim_opened_on=opened, tracking_shows_delivered=True, seller_evidence=True)
+def test_amazon_auto_grant_boundary(contacted: str, outcome: str) -> None:
+    # The 72 h grant rule counts from the buyer's message before the claim, not from the claim.
+    decision = run("amazon", claim_type="not_received", claim_opened_on="2026-01-14T10:00:00+00:00",
+                   buyer_contacted_at=contacted, buyer_contact_unanswered=True,
+                   tracking_shows_delivered=True, seller_evidence=True)
     assert decision.outcome == outcome
+
+
+# issue 12, part 3 (clocks): A-to-z windows --------------------------------------------------------
+
+@pytest.mark.parametrize("hours_old, overdue, opening_reason", [
+    pytest.param(47, False, "The claim is open and the window to answer it is still running.",
+                 id="A 47 h old A-to-z claim is open: its 48 h window runs"),
+    pytest.param(49, True, "The window to answer the claim has passed",
+                 id="A 49 h old A-to-z claim is no longer open: its 48 h window passed (overdue, not granted)"),
+    pytest.param(73, True, "The window to answer the claim has passed",
+                 id="A 73 h old claim with claim_granted_by_platform=false is overdue, not settled"),
+])
+def test_a_to_z_claim_response_window_is_48_hours_and_never_grants(hours_old: int, overdue: bool,
+                                                                   opening_reason: str) -> None:
+    opened = (datetime(2026, 1, 15, 9, tzinfo=UTC) - timedelta(hours=hours_old)).isoformat()
+    decision = run("amazon", lang="en", claim_type="not_received", claim_opened_on=opened,
+                   claim_granted_by_platform=False, tracking_shows_delivered=True, seller_evidence=True)
+    response = {d.name: d for d in decision.deadlines}["claim_response"]
+    assert response.due == datetime.fromisoformat(opened) + timedelta(hours=48)
+    assert response.overdue is overdue and response.to_dict()["overdue"] is overdue
+    timing = next(entry for entry in decision.trace if entry["step"] == "timing")
+    assert timing["reason"].startswith(opening_reason)
+    assert decision.outcome == "dispute_with_proof"  # never "granted" because time passed
+    assert "settled" not in decision.message["text"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh", "ru"])
+def test_73_hours_without_the_platform_s_decision_never_tells_the_buyer_it_was_settled(lang: str) -> None:
+    decision = run("amazon", lang=lang, claim_type="return_not_refunded", claim_opened_on="2026-01-12T08:00:00+00:00",
+                   claim_granted_by_platform=False, seller_evidence=False)
+    assert decision.outcome not in ("claim_lost", "appeal_claim")
+    for word in ("settled", "处理完毕", "урегулировала"):
+        assert word not in decision.message["text"]
+
+
+def test_only_the_platform_s_word_or_the_contact_rule_grants_a_claim() -> None:
+    granted = run("amazon", lang="en", claim_type="return_not_refunded", claim_granted_by_platform=True, seller_evidence=False)
+    assert granted.outcome == "claim_lost" and "settled by the marketplace" in granted.message["text"]
+
+
+def test_the_pre_claim_wait_and_the_response_window_are_separate_dated_parameters() -> None:
+    from aftersales.library import load_library
+
+    amazon = load_library().profile("amazon")
+    now = amazon.resolve(date(2026, 1, 15))
+    assert (now["claim_response_window"].value, now["claim_response_window"].unit) == (48, "hours")
+    assert (now["claim_precontact_wait_h"].value, now["claim_precontact_wait_h"].unit) == (48, "hours")
+    assert now["claim_contact_response_h"].value == 72
+    history = [(e.value, e.unit) for e in amazon.entries("claim_response_window")]
+    assert (72, "hours") in history and (48, "hours") in history  # the US "About" value kept, dated
+    assert "27951" in amazon.resolve(date(2025, 10, 15))["claim_response_window"].source
 
 
 def test_only_amazon_has_an_hour_rule_for_unanswered_claims() -> None:
@@ -180,10 +243,14 @@ def test_taobao_late_shipment_compensation(order_value: float, compensation: flo
     assert decision.compensation == {"amount": compensation, "currency": "CNY"}
 
 
-def test_taobao_late_shipment_before_the_2015_rule_is_the_seed_30_percent() -> None:
+def test_taobao_late_shipment_before_the_2015_rule_pays_nothing() -> None:
+    """The seed's "30 %" has no date and no rule text (LAW-FLOORS §3, §6 item 9): it is not
+    placed before the 2015-10-29 trial rule, so a case of January 2015 pays no rate at all."""
     decision = run("taobao", as_of="2015-01-15T09:00:00+00:00", claim_opened_on="2015-01-15T08:00:00+00:00",
                    claim_type="not_received", tracking_shows_delivered=False, shipped=False, late_shipment=True)
-    assert decision.compensation == {"amount": 60.0, "currency": "CNY"}
+    assert decision.compensation is None
+    notes = [e for e in decision.trace if e["step"] == "parameters_of_unknown_date"]
+    assert notes and "late_shipment_compensation_pct" in notes[0]["value"]
 
 
 def test_late_shipment_costs_nothing_where_the_platform_has_no_such_rule() -> None:
@@ -215,12 +282,13 @@ def test_chargeback_deadline_is_7_days_from_the_email() -> None:
 def test_fba_deadlines_count_calendar_days_from_the_refund() -> None:
     decision = run("amazon", claim_type="fba_return_not_received", refund_issued_on="2025-12-01")
     assert decision.outcome == "fba_wait"
-    assert due(decision, "fba_claim_opens") == datetime(2026, 1, 30, 23, 59, 59, tzinfo=UTC)
-    assert due(decision, "fba_claim_closes") == datetime(2026, 3, 31, 23, 59, 59, tzinfo=UTC)
+    assert due(decision, "fba_claim_opens") == end_of_day(date(2026, 1, 30), "America/Los_Angeles")  # 24:00 local
+    assert due(decision, "fba_claim_closes") == end_of_day(date(2026, 3, 31), "America/Los_Angeles")  # 24:00 local
 
 
 def test_appeal_deadline_is_30_days_from_the_claim() -> None:
-    decision = run("amazon", claim_type="not_received", claim_opened_on="2026-01-11T09:00:00+00:00", seller_evidence=True)
+    decision = run("amazon", claim_type="not_received", claim_opened_on="2026-01-11T09:00:00+00:00",
+                   claim_granted_by_platform=True, seller_evidence=True)
     assert due(decision, "appeal") == datetime(2026, 2, 10, 9, 0, tzinfo=UTC)
 
 

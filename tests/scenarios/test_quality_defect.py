@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 
+from aftersales.policy.deadlines import end_of_day
 from aftersales.engine import decide, next_question
 from aftersales.errors import FactError
 
@@ -81,10 +82,14 @@ CASES = [
     pytest.param("ozon", facts("ozon", delivered_on="2026-01-05", customer_preference="exchange"),
                  "exchange_seller_pays", "exchange", "seller", "seller", None,
                  id="An Ozon kettle broken on day 10 is exchanged under the 15-day early-defect right"),
-    pytest.param("ozon", facts("ozon", delivered_on="2024-12-01", warranty_days=730, customer_preference="refund",
+    pytest.param("ozon", facts("ozon", delivered_on="2024-12-01", warranty_days=730, customer_preference="repair",
                                seller_can_diagnose=False),
                  "repair_via_service_point", "repair", "seller", "seller", None,
-                 id="An Ozon item we cannot test goes to the brand's service point under the seller's 2-year warranty"),
+                 id="An Ozon buyer who chooses repair under the 2-year warranty gets it at the brand's service point when we cannot test"),
+    pytest.param("ozon", facts("ozon", delivered_on="2024-12-01", warranty_days=730, customer_preference="refund",
+                               seller_can_diagnose=False),
+                 "refund_seller_pays", "refund", "seller", "seller", None,
+                 id="An Ozon buyer of ordinary goods who chooses a refund inside the warranty gets it (ZoZPP art. 18 p.1)"),
     pytest.param("generic", facts("generic", delivered_on="2025-11-16", repairable=False),
                  "exchange_seller_pays", "exchange", "seller", "seller", None,
                  id="Beyond repair with no stated preference, an exchange is cheaper than a refund"),
@@ -102,15 +107,21 @@ CASES = [
     pytest.param("generic", facts("generic", fixable_by_customer=True),
                  "guide_customer", "guide", "none", "none", None,
                  id="A setting the customer can change is solved with remote guidance"),
-    pytest.param("generic", facts("generic", misuse_suspected=True, repair_price=25),
+    pytest.param("generic", facts("generic", misuse_suspected=True, inspection_finding="handling_damage", repair_price=25),
                  "paid_repair", "paid_repair", "buyer", "buyer", None,
-                 id="Handling damage is repaired for a fee told to the customer first"),
-    pytest.param("generic", facts("generic", misuse_suspected=True, repairable=False),
+                 id="Handling damage found by our inspection is repaired for a fee told to the customer first"),
+    pytest.param("generic", facts("generic", misuse_suspected=True, inspection_finding="handling_damage", repairable=False),
                  "not_covered", "reject", "none", "buyer", None,
-                 id="Handling damage that cannot be repaired is not covered"),
+                 id="Handling damage found by our inspection that cannot be repaired is not covered"),
+    pytest.param("generic", facts("generic", misuse_suspected=True, repair_price=25),
+                 "inspect_item", "inspect", "seller", "seller", None,
+                 id="A suspicion of handling damage alone is inspected at our cost, never refused (Directive 2019/771 art. 11)"),
     pytest.param("ozon", facts("ozon", delivered_on="2024-12-01"),
+                 "repair_by_seller", "repair", "seller", "seller", None,
+                 id="With no seller warranty, day 410 is inside the 2-year claim period (ZoZPP art. 19), so the repair is free"),
+    pytest.param("ozon", facts("ozon", delivered_on="2023-12-01"),
                  "paid_repair", "paid_repair", "buyer", "buyer", None,
-                 id="With no seller warranty, Ozon's 365-day default has ended, so the repair is paid"),
+                 id="With no seller warranty, the 2-year claim period (ZoZPP art. 19) has ended, so the repair is paid"),
     # colour difference (seed 001)
     pytest.param("taobao", facts("taobao", colour_difference=True, customer_preference="refund"),
                  "colour_return", "refund", "seller", "seller", None,
@@ -153,8 +164,8 @@ def test_early_defect_rights_end_on_their_last_day(delivered_on: str, preference
 
 
 @pytest.mark.parametrize("delivered_on, outcome", [
-    pytest.param("2025-01-15", "repair_by_seller", id="Ozon's 365-day default warranty still covers its last day"),
-    pytest.param("2025-01-14", "paid_repair", id="One day later the repair is paid by the buyer"),
+    pytest.param("2024-01-16", "repair_by_seller", id="The 2-year claim period of ZoZPP art. 19 still covers its last day on Ozon"),
+    pytest.param("2024-01-15", "paid_repair", id="One day later the repair is paid by the buyer"),
 ])
 def test_default_warranty_applies_when_the_seller_gives_none(delivered_on: str, outcome: str) -> None:
     assert run("ozon", facts("ozon", delivered_on=delivered_on, warranty_days=0)).outcome == outcome
@@ -188,18 +199,19 @@ def test_first_reply_is_due_24_hours_after_the_decision() -> None:
 def test_ozon_repair_is_due_within_45_days() -> None:
     decision = run("ozon", facts("ozon", delivered_on="2025-10-01", warranty_days=365))
     assert decision.outcome == "repair_by_seller"
-    assert due(decision, "repair_due") == datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+    # ZoZPP art. 20: 45 days from the demand (15 Jan), counted in whole days: 1 Mar 24:00 Moscow
+    assert due(decision, "repair_due") == end_of_day(date(2026, 3, 1), "Europe/Moscow")
 
 
 def test_taobao_refund_is_due_7_days_after_the_return_arrives() -> None:
     decision = run("taobao", facts("taobao", customer_preference="refund", return_received_on="2026-01-20"))
-    assert due(decision, "refund_due") == datetime(2026, 1, 27, 23, 59, 59, tzinfo=timezone.utc)
+    assert due(decision, "refund_due") == end_of_day(date(2026, 1, 27), "Asia/Shanghai")  # 24:00 local
 
 
 def test_amazon_refund_counts_business_days_and_skips_martin_luther_king_day() -> None:
     decision = run("amazon", facts("amazon", customer_preference="refund", return_received_on="2026-01-16"))
     # Fri 16 Jan → Mon 19 Jan is a US holiday → Tue 20 (1), Wed 21 (2)
-    assert due(decision, "refund_due") == datetime(2026, 1, 21, 23, 59, 59, tzinfo=timezone.utc)
+    assert due(decision, "refund_due") == end_of_day(date(2026, 1, 21), "America/Los_Angeles")  # 24:00 local
 
 
 def test_no_refund_deadline_until_the_return_arrives_and_no_repair_limit_where_the_law_sets_none() -> None:

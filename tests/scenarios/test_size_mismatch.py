@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 
+from aftersales.policy.deadlines import end_of_day
 from aftersales.engine import decide
 from aftersales.errors import FactError
 
@@ -39,8 +40,11 @@ CASES = [
                  id="Amazon: a conforming apparel return is still seller-paid under the fashion rule"),
     pytest.param(*case("amazon", currency="USD", category="other"), ("return_buyer_pays", "refund", "buyer", "buyer"),
                  id="Amazon: a conforming non-fashion return is paid by the buyer"),
-    pytest.param(*case("amazon", currency="USD", delivered_on="2025-12-10"), ("reject_window_passed", "reject", "none", "buyer"),
-                 id="Amazon: 36 days after delivery is past the 30-day return window"),
+    pytest.param(*case("amazon", currency="USD", delivered_on="2025-12-10", ordered_on="2025-10-20"),
+                 ("reject_window_passed", "reject", "none", "buyer"),
+                 id="Amazon: ordered before the holiday season, 36 days after delivery is past the 30-day return window"),
+    pytest.param(*case("amazon", currency="USD", delivered_on="2025-12-10"), ("return_buyer_pays", "refund", "seller", "buyer"),
+                 id="Amazon: bought in the 2025 holiday season, day 36 is inside the extension to 31 Jan"),
     pytest.param(*case("amazon", currency="USD", delivered_on="2025-12-16", category="other"),
                  ("return_buyer_pays", "refund", "buyer", "buyer"), id="Amazon: day 30 after delivery is still in the window"),
     pytest.param(*case("ozon", currency="RUB", order_value=2500, category="footwear", customer_preference="exchange"),
@@ -71,7 +75,7 @@ def test_size_mismatch_cases(platform: str, facts: dict, expected: tuple) -> Non
 def test_return_window_deadline_ends_on_the_last_day() -> None:
     decision = decide("size_mismatch", {**BASE, "customer_preference": "exchange"}, platform="taobao", as_of=AS_OF)
     due = {d.name: d.due for d in decision.deadlines}
-    assert due["return_window_end"] == datetime(2026, 1, 19, 23, 59, 59, tzinfo=timezone.utc)
+    assert due["return_window_end"] == end_of_day(date(2026, 1, 19), "Asia/Shanghai")  # 24:00 local
 
 
 @pytest.mark.parametrize("lang, phrase", [

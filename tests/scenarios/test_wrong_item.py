@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 
+from aftersales.policy.deadlines import end_of_day
 from aftersales.engine import decide, next_question
 from aftersales.errors import FactError
 
@@ -113,7 +114,7 @@ def due(decision, name: str) -> datetime:
 
 def test_the_ozon_claim_window_ends_3_days_after_delivery() -> None:
     decision = run("ozon", facts("ozon", "missing_item"))
-    assert due(decision, "order_execution_claim_window_end") == datetime(2026, 1, 16, 23, 59, 59, tzinfo=timezone.utc)
+    assert due(decision, "order_execution_claim_window_end") == end_of_day(date(2026, 1, 16), "Europe/Moscow")  # 24:00 local
 
 
 def test_platforms_without_the_window_have_no_such_deadline() -> None:
@@ -130,12 +131,12 @@ def test_first_reply_is_due_24_hours_after_the_decision() -> None:
 
 def test_the_right_item_ships_by_the_end_of_the_next_business_day() -> None:
     decision = run("taobao", facts("taobao", "wrong_item"))
-    assert due(decision, "right_item_shipped") == datetime(2026, 1, 16, 23, 59, 59, tzinfo=timezone.utc)
+    assert due(decision, "right_item_shipped") == end_of_day(date(2026, 1, 16), "Asia/Shanghai")  # 24:00 local
 
 
 def test_the_wrong_item_refund_is_due_after_the_return_arrives() -> None:
     decision = run("ozon", facts("ozon", "wrong_item", customer_preference="refund", return_received_on="2026-01-20"))
-    assert due(decision, "refund_due") == datetime(2026, 1, 30, 23, 59, 59, tzinfo=timezone.utc)
+    assert due(decision, "refund_due") == end_of_day(date(2026, 1, 30), "Europe/Moscow")  # 24:00 local
 
 
 # messages -----------------------------------------------------------------------------

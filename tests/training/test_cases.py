@@ -115,8 +115,8 @@ TRAPS = [
     ("size-004", "reject_not_resaleable", "tags cut: no return without a reason"),
     ("claim-001", "wait_for_delivery", "a refund asked while the parcel is in transit: ask the buyer to wait"),
     ("claim-002", "intercept_parcel", "in transit and the buyer will not wait: the courier returns it"),
-    ("claim-005", "appeal_claim", "a claim past its response window is (likely) granted: appeal with evidence"),
-    ("claim-006", "claim_lost", "past the response window without evidence: the claim is lost"),
+    ("claim-005", "dispute_with_proof", "a claim past its 48 h response window is overdue, not granted: dispute it with the proof at once"),
+    ("claim-006", "claim_lost", "the buyer's message unanswered 72 h got the claim granted; without evidence it is lost"),
     ("review-001", "request_removal", "a product review only about the courier can be reported on Amazon"),
     ("quality-001", "offer_partial_refund", "a minor defect: the offer stays below the return shipping"),
     ("quality-002", "offer_partial_refund", "for an exchange the offer stays below the shipping both ways"),
@@ -152,13 +152,18 @@ def test_trap_refund_while_in_transit():
 
 
 def test_trap_claim_past_its_response_window():
-    for case_id in ("claim-005", "claim-006"):
-        case = get_case(case_id)
+    # issue 12: time alone never grants a claim; only the platform's word or the 72 h contact rule does
+    overdue, lost = get_case("claim-005"), get_case("claim-006")
+    for case in (overdue, lost):
         assert case.platform == "amazon"
         opened = datetime.fromisoformat(case.facts["claim_opened_on"])
-        assert case.as_of - opened > timedelta(hours=72)  # Amazon: answer within 3 days (seed 002)
-        assert case.facts["claim_granted_by_platform"] is False  # the window alone decides it
-        assert "timing" in case.expected.path and case.expected.cost_borne_by == "seller"
+        assert case.as_of - opened > timedelta(hours=48)  # Amazon: answer within 48 h
+        assert case.facts["claim_granted_by_platform"] is False
+    assert "appeal_check" not in overdue.expected.path and overdue.expected.cost_borne_by == "none"
+    assert overdue.expected.deadlines["claim_response"] < overdue.as_of  # shown overdue, not "open"
+    contacted = datetime.fromisoformat(lost.facts["buyer_contacted_at"])
+    assert lost.facts["buyer_contact_unanswered"] is True and lost.as_of - contacted > timedelta(hours=72)
+    assert "timing" in lost.expected.path and lost.expected.cost_borne_by == "seller"
 
 
 def test_trap_review_only_about_the_courier():
@@ -195,7 +200,7 @@ def test_hand_edited_expectation_fails_with_its_line(bank, library):
 
 
 def test_hand_edited_deadline_and_compensation_fail(bank, library):
-    deadline_line = edit_case(bank / "quality_defect.yaml", "quality-001", 'first_reply: "2026-01-16T09:00:00+00:00"',
+    deadline_line = edit_case(bank / "quality_defect.yaml", "quality-001", 'first_reply: "2026-01-16T17:00:00+08:00"',
                               'first_reply: "2026-01-17T09:00:00+00:00"')
     amount_line = edit_case(bank / "quality_defect.yaml", "quality-001", "amount: 10,", "amount: 12,")
     problems = case_problems(bank, library)

@@ -82,7 +82,7 @@ def test_a_reply_that_breaks_a_platform_rule_is_a_miss_with_the_rule_and_source(
 @pytest.mark.parametrize("scenario, facts, outcome, kind", [
     pytest.param("wrong_item", {"order_value": 2900, "currency": "RUB", "delivered_on": None, "problem": "missing_item"},
                  "not_delivered", "general", id="a still-in-transit note in the apology playbook is a general message"),
-    pytest.param("size_mismatch", {"order_value": 129, "currency": "CNY", "delivered_on": "2026-01-12",
+    pytest.param("size_mismatch", {"order_value": 1290, "currency": "RUB", "delivered_on": "2026-01-12",
                                    "evidence_provided": True, "category": "apparel", "size_deviation_cm": 3.5,
                                    "customer_preference": "exchange"},
                  "exchange_seller_pays", "apology", id="the seller's mistake in the general playbook is an apology"),

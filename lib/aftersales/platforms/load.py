@@ -28,6 +28,7 @@ from ..errors import Location, PlaybookError, Problem, did_you_mean
 from ..paths import default_playbooks_dir, display_path
 from ..yamlsource import SourceDoc, load_yaml, pydantic_problems
 from .model import (
+    start_key,
     UNIT_GROUPS,
     UNITS,
     Catalogue,
@@ -414,7 +415,7 @@ def _build(scan: _Scan) -> dict[str, Profile]:
             history[name] = tuple(
                 sorted(
                     (e if e.unit else e.model_copy(update={"unit": default_unit}) for e in param.values),
-                    key=lambda e: e.effective_from,
+                    key=start_key,
                 )
             )
         profiles[stem] = Profile(
@@ -492,3 +493,58 @@ def load_profiles(playbooks_dir: str | os.PathLike | None = None) -> dict[str, P
     if profiles is None:
         raise PlaybookError(scan.problems)
     return dict(profiles)
+
+
+# --------------------------------------------------------------------------- freshness
+
+#: A value last checked against its source longer ago than this is stale (docs/parameters.md).
+VERIFY_MAX_AGE_DAYS = 180
+
+
+def verification_warnings(playbooks_dir: str | os.PathLike | None = None, today: "date | None" = None,
+                          max_age_days: int = VERIFY_MAX_AGE_DAYS) -> list[str]:
+    """Warnings (never errors) for parameter values that may be out of date, as text lines.
+
+    Only values still relevant on ``today`` are looked at: the one in force and any scheduled
+    later (a superseded value is history and needs no re-check). A value whose ``verified_on``
+    is more than ``max_age_days`` before ``today`` gets one line ``file:line:col: ...`` naming
+    the parameter; values without ``verified_on`` (never verified) are summed up in one line per
+    file, at its ``parameters:`` key, naming them.
+    """
+    from datetime import date as _date
+
+    today = today or _date.today()
+    scan, _profiles = _cached(_root(playbooks_dir))
+    warnings: list[str] = []
+    for table in (scan.jurisdictions, scan.platforms):
+        for stem in sorted(table):
+            layer = table[stem]
+            never: list[str] = []
+            for name, param in layer.parameters.items():
+                raw = layer.raw_parameters.get(name)
+                dated = isinstance(raw, dict) and "values" in raw
+                order = sorted(range(len(param.values)), key=lambda i: start_key(param.values[i]))
+                current = None
+                for i in order:
+                    start = param.values[i].effective_from
+                    if start is None or start <= today:
+                        current = i
+                relevant = [i for i in order if i == current or (param.values[i].effective_from or _date.min) > today]
+                for i in relevant:
+                    entry = param.values[i]
+                    if entry.verified_on is None:
+                        if name not in never:
+                            never.append(name)
+                        continue
+                    age = (today - entry.verified_on).days
+                    if age > max_age_days:
+                        path = ("parameters", name, "values", i) if dated else ("parameters", name)
+                        where = layer.doc.at(path + ("verified_on",))
+                        warnings.append(f"warning: {where}: parameter '{name}': value {entry.value!r} was last "
+                                        f"verified on {entry.verified_on.isoformat()}, {age} days ago (more than "
+                                        f"{max_age_days}); re-check it against its source ({entry.source})")
+            if never:
+                where = layer.doc.at(("parameters",), key=True)
+                warnings.append(f"warning: {where}: {len(never)} parameter value(s) in force were never verified "
+                                f"(no verified_on): {', '.join(sorted(never))}")
+    return warnings

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Confidence = Literal["high", "medium", "low", "unverified"]
 ParamType = Literal["number", "int", "bool", "text", "list", "map", "money"]
@@ -31,6 +31,13 @@ UNIT_GROUPS: dict[str, tuple[str, ...]] = {
 }
 UNITS: tuple[str, ...] = tuple(unit for group in UNIT_GROUPS.values() for unit in group)
 LANGUAGES: tuple[str, ...] = ("en", "zh", "ru")
+#: How a value whose start date is unknown spells its ``effective_from``.
+UNKNOWN_START = "unknown"
+
+
+def start_key(entry: Any) -> date:
+    """Sort key of value entries: unknown starts first (they never follow a dated value)."""
+    return entry.effective_from or date.min
 
 
 def unit_group(unit: str) -> str | None:
@@ -97,8 +104,26 @@ class ValueEntry(_Strict):
     unit: str | None = None
     source: str | None = None
     confidence: Confidence
-    effective_from: date
+    #: the day the value took effect; None = its start is unknown (YAML ``effective_from: unknown``):
+    #: it then applies only on days no dated value of the parameter covers (docs/parameters.md)
+    effective_from: date | None
+    #: the day someone last checked the value against its source; missing = never verified
+    verified_on: date | None = None
     note: str | None = None
+
+    @field_validator("effective_from", mode="before")
+    @classmethod
+    def _unknown_start(cls, value: Any) -> Any:
+        if value == UNKNOWN_START:
+            return None
+        if value is None:
+            raise ValueError(f"write the day the value took effect, or '{UNKNOWN_START}' when it is not known")
+        return value
+
+    @property
+    def start_unknown(self) -> bool:
+        """True for a value whose start date is unknown (``effective_from: unknown``)."""
+        return self.effective_from is None
 
 
 class Parameter(_Strict):
@@ -129,6 +154,8 @@ class JurisdictionFile(_Strict):
     holidays: str
     laws: tuple[Law, ...] = ()
     parameters: dict[str, Parameter] = Field(default_factory=dict)
+    # legal floors (checked by aftersales.platforms.floors; docs/law.md)
+    floors: dict[str, Any] = Field(default_factory=dict)
 
 
 class PlatformFile(_Strict):

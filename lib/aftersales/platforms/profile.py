@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Any, Literal, Mapping
 
 from ..errors import AftersalesError, UnknownNameError
-from .model import Catalogue, Confidence, Law, ValueEntry
+from .model import Catalogue, Confidence, Law, ValueEntry, start_key
 
 Layer = Literal["platform", "jurisdiction", "overlay"]
 
@@ -39,9 +39,20 @@ class ResolvedParam:
     unit: str
     source: str
     confidence: Confidence
-    effective_from: date
+    effective_from: date | None  # None: the value's start date is unknown
     note: str | None
     layer: Layer
+    verified_on: date | None = None  # None: never verified
+
+    @property
+    def start_unknown(self) -> bool:
+        """True when the value in force is one whose start date is unknown."""
+        return self.effective_from is None
+
+    @property
+    def effective_text(self) -> str:
+        """``effective_from`` as text: the ISO date, or ``unknown``."""
+        return self.effective_from.isoformat() if self.effective_from else "unknown"
 
 
 def as_date(as_of: date | datetime | str) -> date:
@@ -91,10 +102,13 @@ class Profile:
         for name, param in parameters.items():
             unit = self.catalogue[name].unit
             entries = sorted((e if e.unit else e.model_copy(update={"unit": unit}) for e in param.values),
-                             key=lambda e: e.effective_from)
-            earlier = tuple(e for e in history.get(name, ()) if e.effective_from < entries[0].effective_from)
+                             key=start_key)
+            first = entries[0].effective_from
+            # an overlay value of unknown start replaces the whole history; a dated one from its day
+            earlier = () if first is None else tuple(
+                e for e in history.get(name, ()) if e.effective_from is None or e.effective_from < first)
             history[name] = earlier + tuple(entries)
-            overlaid_from[name] = entries[0].effective_from
+            overlaid_from[name] = first or date.min
         return Profile(name=self.name, jurisdiction=self.jurisdiction, holiday_country=self.holiday_country,
                        display_name=dict(self.display_name), history=history, layers=self.layers,
                        catalogue=self.catalogue, laws=self.laws, overlaid_from=overlaid_from)
@@ -127,13 +141,21 @@ class Profile:
         return self._pick(name, entries, as_of)
 
     def _pick(self, name: str, entries: tuple[ValueEntry, ...], as_of: date) -> ResolvedParam:
-        in_force = None
-        for entry in entries:  # sorted by effective_from
+        # The dated value in force wins; a value whose start is unknown applies only on days no
+        # dated value covers (before the first dated one, or when there is none).
+        in_force = unknown = None
+        for entry in entries:  # unknown starts first, then by effective_from
+            if entry.effective_from is None:
+                unknown = entry
+                continue
             if entry.effective_from > as_of:
                 break
             in_force = entry
         if in_force is None:
-            raise NoValueInForceError(name, self.name, as_of, entries[0].effective_from if entries else None)
+            in_force = unknown
+        if in_force is None:
+            dated = [e.effective_from for e in entries if e.effective_from is not None]
+            raise NoValueInForceError(name, self.name, as_of, dated[0] if dated else None)
         return ResolvedParam(
             name=name,
             value=in_force.value,
@@ -142,8 +164,9 @@ class Profile:
             confidence=in_force.confidence,
             effective_from=in_force.effective_from,
             note=in_force.note,
-            layer="overlay" if name in self.overlaid_from and in_force.effective_from >= self.overlaid_from[name]
-            else self.layers[name],
+            layer="overlay" if name in self.overlaid_from
+            and (in_force.effective_from or date.min) >= self.overlaid_from[name] else self.layers[name],
+            verified_on=in_force.verified_on,
         )
 
     def resolve(self, as_of: date | datetime | str) -> dict[str, ResolvedParam]:

@@ -19,7 +19,7 @@ from ..languages import LANGS  # noqa: E402  (re-exported)
 Resolution = Literal[
     "guide", "send_part", "repair", "paid_repair", "exchange", "refund", "partial_refund",
     "refund_without_return", "reship", "wait", "intercept", "dispute", "accept_claim",
-    "reimbursement_claim", "reply", "request_removal", "escalate", "reject",
+    "reimbursement_claim", "reply", "request_removal", "escalate", "reject", "inspect",
 ]
 InputType = Literal["bool", "int", "number", "money", "date", "datetime", "choice", "text"]
 # the message rules a customer message is checked against (aftersales.compliance.KINDS)

@@ -8,7 +8,7 @@ pallets/jinja#2149). Customer-supplied text (a review, a name) is only ever pass
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -34,16 +34,60 @@ def format_money(value: Any, currency: str | None = None) -> str:
     return f"{symbol}{amount}" if symbol else f"{amount} {currency or ''}".strip()
 
 
-def format_when(value: Any, lang: str = "en") -> str:
-    """A date or datetime as customers read it (UTC times are marked)."""
+#: How customers name the zones the profiles use, per language (others: their GMT offset).
+ZONE_NAMES: dict[str, dict[str, str]] = {
+    "Europe/Moscow": {"en": "Moscow time", "zh": "莫斯科时间", "ru": "по московскому времени"},
+    "Europe/Kaliningrad": {"en": "Kaliningrad time", "zh": "加里宁格勒时间", "ru": "по калининградскому времени"},
+    "Asia/Shanghai": {"en": "Beijing time", "zh": "北京时间", "ru": "по пекинскому времени"},
+    "America/Los_Angeles": {"en": "Pacific Time", "zh": "美国太平洋时间", "ru": "по тихоокеанскому времени (США)"},
+    "America/New_York": {"en": "Eastern Time", "zh": "美国东部时间", "ru": "по восточному времени (США)"},
+    "Europe/Berlin": {"en": "German time", "zh": "德国时间", "ru": "по берлинскому времени"},
+}
+
+
+def _zone_label(moment: datetime, tz: str | None, lang: str) -> str:
+    names = ZONE_NAMES.get(tz or "")
+    if names and lang in names:
+        return names[lang]
+    offset = moment.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    text = f"GMT{sign}{hours}" + (f":{rest:02d}" if rest else "") if minutes else "GMT"
+    return f"по времени {text}" if lang == "ru" else text
+
+
+def format_when(value: Any, lang: str = "en", tz: str | None = None) -> str:
+    """A date or datetime as customers read it: the wall time in the buyer's zone ``tz``.
+
+    Never a UTC time (issue 12): a moment is converted to ``tz`` (the fact
+    ``customer_timezone``, default the platform's zone) and named the way customers name
+    that zone ("Moscow time", "北京时间", "по московскому времени"; otherwise its GMT offset).
+    A window that ends at local midnight (24:00 of its last day) shows that last day:
+    "8 Jan 2026, 23:59" in English, "2026年01月08日 24:00" and "08.01.2026 24:00" in Chinese
+    and Russian, as legal texts there write it.
+    """
     if isinstance(value, dict) and "due" in value:
         value = value["due"]
     if isinstance(value, datetime):
+        if tz:
+            try:
+                from zoneinfo import ZoneInfo
+
+                value = value.astimezone(ZoneInfo(tz)) if value.tzinfo is not None else value
+            except Exception:  # an unknown zone was rejected as a bad fact before; stay safe
+                pass
+        label = _zone_label(value, tz, lang)
+        midnight = value.hour == 0 and value.minute == 0 and value.second == 0
+        day = value - timedelta(days=1) if midnight else value
         if lang == "zh":
-            return value.strftime("%Y年%m月%d日 %H:%M UTC")
+            clock = "24:00" if midnight else value.strftime("%H:%M")
+            return f"{day.strftime('%Y年%m月%d日')} {clock}（{label}）"
         if lang == "ru":
-            return value.strftime("%d.%m.%Y %H:%M UTC")
-        return value.strftime("%d %b %Y, %H:%M UTC")
+            clock = "24:00" if midnight else value.strftime("%H:%M")
+            return f"{day.strftime('%d.%m.%Y')} {clock} {label}"
+        clock = "23:59" if midnight else value.strftime("%H:%M")
+        return f"{day.strftime('%d %b %Y')}, {clock} ({label})"
     if isinstance(value, date):
         if lang == "zh":
             return value.strftime("%Y年%m月%d日")
@@ -51,6 +95,14 @@ def format_when(value: Any, lang: str = "en") -> str:
             return value.strftime("%d.%m.%Y")
         return value.strftime("%d %b %Y")
     return "" if value is None else str(value)
+
+
+def _when_in_buyer_zone(context: Any, value: Any, lang: str = "en") -> str:
+    tz = context.get("customer_timezone") if hasattr(context, "get") else None
+    if not tz and hasattr(context, "get"):
+        params = context.get("params")
+        tz = params.get("timezone") if isinstance(params, dict) else None
+    return format_when(value, lang, tz)
 
 
 @lru_cache(maxsize=1)
@@ -76,7 +128,9 @@ def environment() -> Any:
 
     env = LimitedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
     env.filters["money"] = format_money
-    env.filters["when"] = format_when
+    from jinja2 import pass_context
+
+    env.filters["when"] = pass_context(_when_in_buyer_zone)
     return env
 
 

@@ -28,6 +28,7 @@ from aftersales.policy.claims import (
     refund_request_before_delivery,
 )
 from aftersales.policy.compensation import (
+    cap_to_item_value,
     colour_difference_waived,
     late_shipment_compensation,
     minor_defect_offer,
@@ -54,6 +55,7 @@ from aftersales.policy.returns import (
     no_reason_return_eligible,
     return_shipping_payer,
     return_window_last_day,
+    withdrawal_last_day,
 )
 from aftersales.policy.reviews import (
     REMOVAL_GROUNDS,
@@ -87,6 +89,7 @@ __all__ = [
     "hours_until",
     "is_business_day",
     "is_resaleable",
+    "cap_to_item_value",
     "late_shipment_compensation",
     "minor_defect_offer",
     "no_reason_return_eligible",
@@ -97,6 +100,7 @@ __all__ = [
     "resolution_cost_rank",
     "return_shipping_payer",
     "return_window_last_day",
+    "withdrawal_last_day",
     "review_removable",
     "review_removal_grounds",
     "review_request_window_open",

@@ -36,7 +36,8 @@ def claim_auto_granted(
         claim_opened_on: when the claim (or the platform's information request) was opened.
         now: the current moment, passed in.
         response_window: the window length (Amazon: 48 or 72 hours), or None.
-        unit: the window's unit, see :data:`aftersales.policy.deadlines.DEADLINE_UNITS`.
+        unit: the window's unit, see :data:`aftersales.policy.deadlines.DEADLINE_UNITS`
+            (a ``response_window`` with a ``unit`` attribute brings its own).
         holiday_country: calendar code when ``unit`` is ``business_days``.
 
     Raises:
@@ -51,13 +52,20 @@ def claim_auto_granted(
     """
     if response_window is None:
         return False
+    # a parameter value in another unit than its catalogue's carries it (engine._with_units)
+    unit = getattr(response_window, "unit", None) or unit
     due = deadline_due(claim_opened_on, response_window, unit, holiday_country)
     return to_utc_datetime(now) > due
 
 
 @policy_function(sources=["seed 002", src.AMAZON_PRODUCT_LIABILITY])
 def platform_covers_claim(
-    claim_type: str, claim_amount: float, threshold: float | None, seller_compliant_insured: bool
+    claim_type: str,
+    claim_amount: float,
+    threshold: float | None,
+    seller_compliant_insured: bool,
+    claim_currency: str | None = None,
+    threshold_currency: str | None = None,
 ) -> bool:
     """Decide whether the platform itself pays a product-liability claim.
 
@@ -72,6 +80,10 @@ def platform_covers_claim(
         threshold: the amount the claim must stay strictly below (Amazon US: 1000), or None.
         seller_compliant_insured: the seller follows the platform's policies and holds
             valid insurance.
+        claim_currency: the currency of ``claim_amount`` (the order's), when known.
+        threshold_currency: the currency the threshold is written in (the platform's
+            ``currency``, Amazon US: USD). An amount in another currency is not compared
+            with it (900 RUB is not "below 1,000 USD"): → False, a lead decides.
 
     Raises:
         ValueError: negative or non-finite amounts.
@@ -92,6 +104,8 @@ def platform_covers_claim(
         return False
     if not math.isfinite(threshold) or threshold < 0:
         raise ValueError(f"threshold must be a finite number >= 0, got {threshold!r}")
+    if claim_currency is not None and threshold_currency is not None and claim_currency != threshold_currency:
+        return False
     return bool(seller_compliant_insured) and claim_type in PLATFORM_COVERED_CLAIM_TYPES and claim_amount < threshold
 
 

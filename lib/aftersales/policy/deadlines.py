@@ -2,14 +2,17 @@
 
 Conventions (the same in every function here):
 
-* Moments are aware UTC datetimes; a date given as a start means 00:00 UTC of that date.
+* Moments are aware datetimes; a date given as a start means 00:00 of that date in ``tz``
+  (the buyer's IANA time zone, default UTC).
 * A window counted in whole days (``days``, ``weeks``, ``months``, ``business_days``) from a
-  *date* ends at the **end of its last day**, 23:59:59 UTC: a 7-day return window from
-  delivery on 1 Jan is due 8 Jan 23:59:59. The same window from a *datetime* ends exactly
+  *date* ends at the **end of its last day in the buyer's zone** (24:00 local, i.e. 00:00 of
+  the next local day), the event day not counted (LAW-FLOORS §5: RU Civil Code 191/194, EU
+  Reg. 1182/71 art. 3, CN Civil Code 201-203): a 7-day return window from delivery on 1 Jan
+  in Europe/Moscow is due 9 Jan 00:00+03:00 (= 8 Jan 24:00). The same window from a *datetime* ends exactly
   that long after it (1 Jan 10:00 + 7 days → 8 Jan 10:00), because the platform counts it
   from the moment of the event (a claim opened, a request received).
-* ``business_days`` always end at the end of the Nth business day (23:59:59 UTC), the start
-  day not counted, whether the start is a date or a datetime.
+* ``business_days`` always end at the end of the Nth business day (24:00 in ``tz``), the start
+  day (its local date) not counted, whether the start is a date or a datetime.
 * ``hours`` are exact: start + hours (from a date: from its midnight).
 
 Holiday calendars come from the ``holidays`` package, imported lazily (importing
@@ -24,6 +27,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aftersales.policy import sources as src
 from aftersales.policy.dates import UTC, is_real, to_date, to_utc_datetime
@@ -38,8 +42,33 @@ DEADLINE_UNITS: tuple[str, ...] = ("hours", "days", "business_days", "weeks", "m
 #: Calendar codes that are not ISO countries: "EU" is the ECB/TARGET2 calendar.
 _FINANCIAL_ALIASES = {"EU": "XECB"}
 
-#: The last second of a day, where windows counted in whole days end.
+#: Kept for callers that print a day's last second; windows now end at 24:00 local (see end_of_day).
 END_OF_DAY = time(23, 59, 59)
+
+
+@lru_cache(maxsize=512)
+def zone(name: str | None) -> ZoneInfo:
+    """The IANA time zone ``name`` (None: UTC). Raises ValueError for an unknown name."""
+    if name is None:
+        return ZoneInfo("UTC")
+    try:
+        return ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
+        raise ValueError(f"unknown time zone {name!r}: use an IANA name such as Europe/Moscow") from None
+
+
+def end_of_day(day: date, tz: str | None = None) -> datetime:
+    """24:00 of ``day`` in ``tz``: the aware moment the next local day starts (DST-safe)."""
+    return datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=zone(tz))
+
+
+def _local_start(start: date | datetime, tz: str | None) -> datetime:
+    """``start`` as an aware datetime in ``tz``; a date means its local midnight."""
+    if isinstance(start, datetime):
+        return to_utc_datetime(start).astimezone(zone(tz))
+    if isinstance(start, date):
+        return datetime.combine(start, time(0, 0), tzinfo=zone(tz))
+    return to_utc_datetime(start)  # raises the usual error
 
 #: How far add_business_days searches before giving up (a broken calendar, not a real year).
 _MAX_DAYS_SEARCHED_PER_BUSINESS_DAY = 366
@@ -122,11 +151,11 @@ def _is_working_day(holiday_country: str, day: date) -> bool:
 
 
 @policy_function(sources=["seed 002", src.AMAZON_RETURNS_POLICY, "https://holidays.readthedocs.io"])
-def add_business_days(start: date | datetime, days: int, holiday_country: str) -> datetime:
+def add_business_days(start: date | datetime, days: int, holiday_country: str, tz: str | None = None) -> datetime:
     """Decide the due moment N business days after ``start``: the end of the Nth business day.
 
     The start day is not counted (whatever its time of day), so Friday + 1 business day is
-    the end of Monday (23:59:59 UTC), or of Tuesday when Monday is a holiday. ``days`` 0 is
+    the end of Monday (24:00 in ``tz``, default UTC), or of Tuesday when Monday is a holiday. ``days`` 0 is
     the end of the start day itself. Crosses year ends (each year's calendar is loaded when
     reached).
 
@@ -145,7 +174,7 @@ def add_business_days(start: date | datetime, days: int, holiday_country: str) -
     """
     if not is_real(days) or days != int(days) or days < 0:
         raise ValueError(f"business days must be a whole number >= 0, got {days!r}")
-    day = to_date(start)
+    day = _local_start(start, tz).date() if tz is not None else to_date(start)
     remaining = int(days)
     searched = 0
     while remaining:
@@ -155,7 +184,7 @@ def add_business_days(start: date | datetime, days: int, holiday_country: str) -
             raise ValueError(f"no business day found in the {holiday_country!r} calendar after {start}")
         if is_business_day(day, holiday_country):
             remaining -= 1
-    return datetime.combine(day, END_OF_DAY, tzinfo=UTC)
+    return end_of_day(day, tz)
 
 
 def _add_months(day: date, months: int) -> date:
@@ -169,16 +198,20 @@ def _add_months(day: date, months: int) -> date:
     sources=["seed 001", "seed 002", src.AMAZON_ATOZ_ABOUT, src.CN_CPL_ART_25, src.RU_ZOZPP_26_1]
 )
 def deadline_due(
-    start: date | datetime, amount: float, unit: str, holiday_country: str | None = None
+    start: date | datetime, amount: float, unit: str, holiday_country: str | None = None,
+    tz: str | None = None,
 ) -> datetime:
     """Decide when a time window that starts at ``start`` runs out (an aware UTC datetime).
 
     Units: ``hours`` (start + hours; a date start means its midnight), ``days`` and
     ``weeks`` (calendar days), ``business_days`` (see :func:`add_business_days`, needs
     ``holiday_country``), ``months`` (the same day N months later, clamped to the month's
-    end). Counted from a date, a window in days/weeks/months ends at the end of its last day
-    (delivered 1 Jan, 7 days → 8 Jan 23:59:59 UTC); counted from a datetime, it ends exactly
-    that long after it (claim opened 1 Jan 10:00, 3 days → 4 Jan 10:00).
+    end). Counted from a date, a window in days/weeks/months is a legal day window: it ends
+    at 24:00 of its last day in the buyer's zone ``tz`` (delivered 1 Jan, 7 days, tz
+    Asia/Shanghai → 9 Jan 00:00+08:00), the event day not counted; counted from a datetime,
+    it is a platform service window and ends exactly that long after it (claim opened
+    1 Jan 10:00, 3 days → 4 Jan 10:00). Hours are always rolling. The result is expressed in
+    ``tz`` (UTC when None).
 
     Args:
         start: the date or aware datetime the window starts from.
@@ -186,10 +219,11 @@ def deadline_due(
             or weeks counted from a date.
         unit: one of :data:`DEADLINE_UNITS`.
         holiday_country: calendar code for business days, see :func:`holiday_calendar`.
+        tz: the buyer's IANA time zone (LAW-FLOORS §5), None for UTC.
 
     Raises:
         ValueError: unknown unit, negative or fractional amount where a whole one is needed,
-            business days without a calendar, naive datetime.
+            business days without a calendar, naive datetime, unknown time zone.
 
     References:
         seed 001 (7-day return window from receipt); seed 002 (answer a claim within 3
@@ -205,30 +239,31 @@ def deadline_due(
     if amount < 0:
         raise ValueError(f"deadline amount must be >= 0, got {amount!r}")
     from_date = not isinstance(start, datetime)
-    moment = to_utc_datetime(start)
+    local = _local_start(start, tz)
+    moment = local.astimezone(UTC)
     whole = amount == int(amount)
 
     if unit == "hours":
-        return moment + timedelta(hours=amount)
+        return (moment + timedelta(hours=amount)).astimezone(local.tzinfo)
     if unit == "business_days":
         if holiday_country is None:
             raise ValueError("a deadline in business_days needs a holiday_country (e.g. 'CN', 'US', 'EU')")
         if not whole:
             raise ValueError(f"business days must be a whole number, got {amount!r}")
-        return add_business_days(start, int(amount), holiday_country)
+        return add_business_days(start, int(amount), holiday_country, tz)
     if unit == "months":
         if not whole:
             raise ValueError(f"months must be a whole number, got {amount!r}")
         if from_date:
-            return datetime.combine(_add_months(moment.date(), int(amount)), END_OF_DAY, tzinfo=UTC)
-        due_day = _add_months(moment.date(), int(amount))
-        return datetime.combine(due_day, moment.timetz())
+            return end_of_day(_add_months(local.date(), int(amount)), tz)
+        due_day = _add_months(local.date(), int(amount))
+        return datetime.combine(due_day, local.timetz()).astimezone(local.tzinfo)
     days = amount * 7 if unit == "weeks" else amount
     if from_date:
         if days != int(days):
             raise ValueError(f"a window of {amount!r} {unit} from a date must be whole days")
-        return datetime.combine(moment.date() + timedelta(days=int(days)), END_OF_DAY, tzinfo=UTC)
-    return moment + timedelta(days=days)
+        return end_of_day(local.date() + timedelta(days=int(days)), tz)
+    return (moment + timedelta(days=days)).astimezone(local.tzinfo)
 
 
 @policy_function(sources=["seed 002", src.AMAZON_ATOZ_ABOUT])

@@ -161,3 +161,41 @@ def return_shipping_payer(
     if fashion_seller_pays and str(category).strip().lower() in FASHION_CATEGORIES:
         return "seller"
     return payer
+
+
+@policy_function(sources=[src.RU_ZOZPP_26_1, src.EU_CRD_ANNEX_I, "Directive 2011/83 art. 10",
+                          "https://www.aboutamazon.com/news/retail/amazon-holiday-return-policy-2025"])
+def withdrawal_last_day(
+    delivered_on: date | None,
+    ordered_on: date | None,
+    window_days: int | None,
+    not_informed_days: int | None = None,
+    terms_given: bool = True,
+    holiday: dict | None = None,
+) -> date | None:
+    """The last day of the no-reason return (withdrawal) window: the longest that applies.
+
+    * the ordinary window: ``delivered_on + window_days``;
+    * return terms not given at delivery (``terms_given`` false): ``delivered_on +
+      not_informed_days`` (RU 3 months, ZoZPP art. 26.1 p.4; EU 14 days + 12 months,
+      Directive 2011/83 art. 10);
+    * a platform's holiday extension of the year (``holiday``: ``ordered_from``,
+      ``ordered_to``, ``return_by``): an order placed inside it (``ordered_on``, default
+      ``delivered_on``) may be returned until ``return_by`` (Amazon: bought 1 Nov-31 Dec 2025
+      → 31 Jan 2026).
+
+    None when the item is not delivered or no window applies.
+
+    Raises:
+        ValueError: a negative window.
+    """
+    if delivered_on is None:
+        return None
+    days = [d for d in (window_days, None if terms_given else not_informed_days) if d is not None]
+    last = [return_window_last_day(delivered_on, d) for d in days]
+    if holiday:
+        ordered = ordered_on or delivered_on
+        start, end, until = holiday.get("ordered_from"), holiday.get("ordered_to"), holiday.get("return_by")
+        if all(isinstance(d, date) for d in (start, end, until)) and start <= ordered <= end:
+            last.append(until)
+    return max(last) if last else None

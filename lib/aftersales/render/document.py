@@ -80,12 +80,16 @@ def _parameter_rows(playbook: CompiledPlaybook, profile: Any, catalogue: Any, da
     rows = []
     for name in scenario_parameters(playbook, catalogue):
         entries = profile.entries(name)
-        in_force = None
+        try:
+            current = profile.get(name, day)
+        except LookupError:
+            current = None
+        in_force = None if current is None else next(
+            (e for e in entries if e.effective_from == current.effective_from), None)
         for entry in entries:
-            if entry.effective_from <= day:
-                in_force = entry
-        for entry in entries:
-            status = ("in_force" if entry is in_force else "scheduled" if entry.effective_from > day else "superseded")
+            status = ("in_force" if entry is in_force
+                      else "scheduled" if entry.effective_from is not None and entry.effective_from > day
+                      else "superseded")
             unit = entry.unit or catalogue.parameters[name].unit
             rows.append({
                 "name": name,
@@ -93,7 +97,7 @@ def _parameter_rows(playbook: CompiledPlaybook, profile: Any, catalogue: Any, da
                 "value": _value_text(entry.value, unit, lang),
                 "source": entry.source or "",
                 "confidence": entry.confidence,
-                "effective_from": entry.effective_from.isoformat(),
+                "effective_from": entry.effective_from.isoformat() if entry.effective_from else "unknown",
                 "status": words[status], "in_force": status == "in_force",
                 "note": entry.note or "",
             })

@@ -349,7 +349,8 @@ def expected_mismatches(stored: Expected, computed: dict[str, Any]) -> list[tupl
         if name not in decided:
             hint = did_you_mean(name, decided)
             found.append((("deadlines", name), f"expected.deadlines.{name} but the playbook sets no such deadline{hint}"))
-        elif due != datetime.fromisoformat(decided[name]):
+        elif due.isoformat() != datetime.fromisoformat(decided[name]).isoformat():
+            # the same moment in another zone differs too: due moments are kept in the buyer's zone
             differs(("deadlines", name), f"'{due.isoformat()}'", f"'{decided[name]}'")
     for name, due in decided.items():
         if name not in stored.deadlines:

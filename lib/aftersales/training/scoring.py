@@ -109,9 +109,9 @@ class Score:
 def _reason_for(decision: Decision, trainee: Decision | None = None) -> tuple[str, str]:
     """Why the playbook decided as it did: where the trainee's path left the playbook's, the
     reason of the playbook's step there; else the reason of the branch that led to the outcome."""
-    trace = decision.trace
+    trace = [e for e in decision.trace if not e.get("note")]
     if trainee is not None:
-        theirs = [e["step"] for e in trainee.trace]
+        theirs = [e["step"] for e in trainee.trace if not e.get("note")]
         for index, entry in enumerate(trace):
             if index >= len(theirs) or theirs[index] != entry["step"]:
                 if index:

@@ -7,7 +7,7 @@ that comes from a playbook or from the case's facts is HTML-escaped.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from html import escape
 from typing import Any, Iterable
 
@@ -53,7 +53,13 @@ def relative_time(due: datetime, reference: datetime, lang: str) -> str:
 
 
 def moment_text(moment: datetime) -> str:
-    """An absolute moment, unambiguous for a team spread over time zones (UTC)."""
+    """An absolute moment, unambiguous for a team spread over time zones (UTC).
+
+    Deadlines come in the buyer's zone (their ISO form keeps its offset); the team reads them
+    in UTC here, converted, never a local wall time labelled UTC.
+    """
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
