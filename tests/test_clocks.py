@@ -285,3 +285,12 @@ def test_every_deadline_is_at_or_after_its_event(case, hours_ago, zone) -> None:
         assert deadline.due >= _start_moment(start, zone), (scenario, deadline.name)
         if deadline.spec.start.source.strip() == "complaint_received_at":
             assert deadline.overdue == (deadline.due < datetime.fromisoformat(AS_OF))
+
+
+@pytest.mark.parametrize("lang, words", [("en", "last day to return"), ("zh", "最后退货日"), ("ru", "последнего дня возврата")])
+def test_the_return_window_rule_names_its_day_in_words_not_an_id(lang, words):
+    facts = {"order_value": 59, "currency": "EUR", "delivered_on": "2026-01-12", "evidence_provided": True,
+             "category": "apparel", "size_deviation_cm": 0.5, "customer_preference": "refund", "item_resaleable": True}
+    decision = decide("size_mismatch", facts, "generic", lang=lang, as_of="2026-01-15T09:00:00+00:00")
+    (window,) = [d for d in decision.deadlines if d.name == "return_window_end"]
+    assert words in window.rule and "return_last_day" not in window.rule and " 0 " not in window.rule

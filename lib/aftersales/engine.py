@@ -64,7 +64,10 @@ class Deadline:
                       if start.isidentifier() else words["start"])
         number = int(self.amount) if float(self.amount).is_integer() else self.amount
         label = self.spec.label[self.lang] if self.spec.label else self.name
-        rule = f"{label}: {number} {words.get(self.unit, self.unit)} {words['from']} {start_name}"
+        if number == 0 and "end:" + start in words:  # a day the rules computed: the window closes with it
+            rule = f"{label}: {words['end:' + start]}"
+        else:
+            rule = f"{label}: {number} {words.get(self.unit, self.unit)} {words['from']} {start_name}"
         if self.spec.within.param:
             rule += f" (params.{self.spec.within.param})"
         return rule
@@ -686,13 +689,16 @@ def _compensation(outcome: CompiledOutcome, env: dict[str, Any]) -> dict[str, An
 UNIT_WORDS = {
     "en": {"hours": "hours", "days": "calendar days", "business_days": "business days", "weeks": "weeks",
            "months": "months", "from": "from", "now": "the decision", "start": "its start date",
-           "event:complaint_received_at": "the complaint", "event:return_requested_at": "the return request"},
+           "event:complaint_received_at": "the complaint", "event:return_requested_at": "the return request",
+           "end:return_last_day": "at the end of the last day to return (in the buyer's time zone)"},
     "zh": {"hours": "小时", "days": "个自然日", "business_days": "个工作日", "weeks": "周", "months": "个月",
            "from": "起算自", "now": "处理时刻", "start": "起算日",
-           "event:complaint_received_at": "收到投诉时", "event:return_requested_at": "买家申请退货时"},
+           "event:complaint_received_at": "收到投诉时", "event:return_requested_at": "买家申请退货时",
+           "end:return_last_day": "最后退货日当天 24:00 截止（按买家所在时区）"},
     "ru": {"hours": "ч", "days": "календарных дней", "business_days": "рабочих дней", "weeks": "недель",
            "months": "месяцев", "from": "с момента", "now": "решения", "start": "начальной даты",
-           "event:complaint_received_at": "получения обращения", "event:return_requested_at": "запроса на возврат"},
+           "event:complaint_received_at": "получения обращения", "event:return_requested_at": "запроса на возврат",
+           "end:return_last_day": "в 24:00 последнего дня возврата (по времени покупателя)"},
 }
 
 
