@@ -18,7 +18,9 @@ def test_decide_returns_the_outcome_with_its_trace() -> None:
     decision = decide("size_mismatch", FACTS, platform="taobao", lang="en", as_of=AS_OF)
     assert decision.outcome == "exchange_seller_pays"
     steps = [entry["step"] for entry in decision.trace]
-    assert steps == ["intake", "measurement", "tolerance", "quality_choice", "exchange_seller_pays"]
+    # "assumed" is a note (not a step): return_terms_given was not given and took its default
+    assert steps == ["intake", "measurement", "tolerance", "quality_choice", "assumed", "exchange_seller_pays"]
+    assert decision.trace[4]["note"] is True and decision.trace[4]["value"] == {"return_terms_given": True}
     tolerance = decision.trace[2]
     assert tolerance["value"]["conforms"] is False and tolerance["source"] == "seed 001"
 

@@ -101,6 +101,7 @@ class Decision:
     playbook: CompiledPlaybook = field(repr=False)
     outcome_node: CompiledOutcome = field(repr=False)
     context: Any = field(default=None, repr=False, compare=False)  # the _Context it was made in
+    given: frozenset | None = field(default=None, repr=False, compare=False)  # names of the facts given (None: unknown)
 
     @property
     def facts(self) -> dict[str, Any]:
@@ -151,11 +152,52 @@ class Decision:
             reason_text = (branch.reason if branch and branch.reason else step.reason) or step.title
             source = (branch.source if branch and branch.source else None) or step.source or ""
             entries.append({"step": step.id, "value": value, "reason": reason_text[lang], "source": source})
+        entries.extend(self._assumed_trace())
         entries.extend(self._money_trace())
         entries.extend(self._unknown_start_trace())
         entries.append({"step": self.outcome, "value": {"resolution": self.resolution},
                         "reason": self.title, "source": "; ".join(self.sources)})
         return entries
+
+    @property
+    def assumed(self) -> dict[str, Any]:
+        """The inputs this case's path read that were not given and took their playbook default
+        or were derived from other facts (docs/playbook-format.md, "The minimum facts"); a
+        default of null ("not known") is not an assumption and is left out."""
+        given = self.given
+        if given is None:
+            return {}
+        read: set[str] = set(self.outcome_node.reads)
+        for step, branch in self.path:
+            read |= set(step.ask)
+            for _name, expression in step.lets:
+                read |= expression.names
+            if branch is not None and branch.condition is not None:
+                read |= branch.condition.names
+        defaults = self.playbook.defaults
+        env = self.env
+        return {name: _jsonable(env[name]) for name in sorted(read)
+                if name not in given and name in env and name not in _CLOCK_FACTS
+                and (name in _DERIVED or name in defaults) and env[name] is not None}
+
+    def _assumed_trace(self) -> list[dict[str, Any]]:
+        """A note naming the facts assumed or derived because they were not given, so a lead sees
+        them: step ``assumed``, reason "seller_evidence = false (not given)" (the CLI prints
+        "assumed: seller_evidence = false (not given)")."""
+        assumed = self.assumed
+        if not assumed:
+            return []
+        lang = self.lang
+        parts = []
+        for name, value in assumed.items():
+            shown = "true" if value is True else "false" if value is False else str(value)
+            derived = _DERIVED.get(name)
+            if derived is not None and self.env.get(f"__derived_{name}"):
+                parts.append(_DERIVED_REASON[lang].format(name=name, value=shown, source=derived[1]))
+            else:
+                parts.append(_ASSUMED_REASON[lang].format(name=name, value=shown))
+        return [{"step": "assumed", "value": assumed, "reason": "; ".join(parts),
+                 "source": "docs/playbook-format.md", "note": True}]
 
     def _money_trace(self) -> list[dict[str, Any]]:
         """A trace entry when the compensation is capped at the value of the affected items."""
@@ -401,12 +443,26 @@ def _environment(ctx: _Context, coerced: dict[str, Any]) -> dict[str, Any]:
     env.update(coerced)
     _check_money_facts(ctx, env)
     _clock_facts(ctx, env)
+    _derived_facts(ctx, env, coerced)
+    _fulfilment_facts(ctx, env)
     env["params"] = ctx.params
     env["now"] = ctx.as_of
     env["today"] = ctx.as_of.date()
     env["platform"] = ctx.profile.name
     env["jurisdiction"] = ctx.profile.jurisdiction
     return env
+
+
+def _derived_facts(ctx: _Context, env: dict[str, Any], coerced: Mapping[str, Any]) -> None:
+    """Facts not given that follow from other facts (``shipped`` from the delivery date or the
+    tracking); the playbook default applies when nothing can be derived."""
+    inputs = ctx.playbook.inputs
+    for name, (derive, _reads) in _DERIVED.items():
+        if name in inputs and name not in coerced:
+            value = derive(env)
+            if value is not None:
+                env[name] = value
+                env[f"__derived_{name}"] = True
 
 
 def _check_money_facts(ctx: _Context, env: dict[str, Any]) -> None:
@@ -458,6 +514,52 @@ def _clock_facts(ctx: _Context, env: dict[str, Any]) -> None:
                 raise FactError("customer_timezone", f"{name!r} is not a time zone the system knows",
                                 _ZONE_EXAMPLES) from None
             env["customer_timezone"] = str(name).strip()
+
+
+#: Who runs a return, by fulfilment model (issue 12, part 6; POLICY-FACTS §1, §2):
+#: "seller" where the seller arranges it (names the couriers), else the platform's own flow.
+RETURN_FLOWS: dict[str, str] = {
+    "FBA": "amazon_fba", "FBM": "amazon", "FBO": "ozon", "FBS": "ozon", "rFBS": "seller", "seller": "seller",
+}
+
+#: How the buyer sends an item back in a platform's own flow, as the verb phrase a message
+#: puts after "Please" (en), "请" (zh) or at the start of a sentence (ru).
+RETURN_ROUTES: dict[str, dict[str, str]] = {
+    "amazon": {
+        "en": "start the return from Your Orders on Amazon and send the item with the prepaid return label Amazon gives you",
+        "zh": "在亚马逊“我的订单”中提交退货申请，并使用亚马逊提供的预付退货面单寄回商品",
+        "ru": "оформите возврат в разделе «Мои заказы» на Amazon и отправьте товар с оплаченной этикеткой, которую выдаст Amazon",
+    },
+    "amazon_fba": {
+        "en": "start the return from Your Orders on Amazon (Amazon handles it and gives you the label or a drop-off point)",
+        "zh": "在亚马逊“我的订单”中提交退货申请，由亚马逊处理退货并提供面单或投递点",
+        "ru": "оформите возврат в разделе «Мои заказы» на Amazon — возврат организует сам Amazon и выдаст этикетку или пункт приёма",
+    },
+    "ozon": {
+        "en": "start the return in your Ozon orders and hand the item in at any Ozon pickup point",
+        "zh": "在 Ozon 订单中申请退货，并将商品送到任一 Ozon 自提点",
+        "ru": "оформите возврат в заказах на Ozon и сдайте товар в любом пункте выдачи Ozon",
+    },
+}
+
+
+def _fulfilment_facts(ctx: _Context, env: dict[str, Any]) -> None:
+    """``fulfilment`` defaults to ``params.default_fulfilment`` and must be one of the platform's
+    ``params.fulfilment_options``; ``return_via`` names who runs the return (``RETURN_FLOWS``)."""
+    if "fulfilment" not in ctx.playbook.inputs:
+        env.setdefault("return_via", "seller")
+        return
+    allowed = list(ctx.params.get("fulfilment_options") or ["seller"])
+    value = env.get("fulfilment")
+    if value is None:
+        value = ctx.params.get("default_fulfilment") or allowed[0]
+    elif value not in allowed:
+        raise FactError("fulfilment", f"{value} is not a fulfilment model of platform '{ctx.profile.name}' "
+                                      "(params.fulfilment_options)", ", ".join(allowed))
+    env["fulfilment"] = value
+    env["return_via"] = RETURN_FLOWS.get(value, "seller")
+    if "shipping_insurance" in ctx.playbook.inputs and env.get("shipping_insurance") is None:
+        env["shipping_insurance"] = False
 
 
 def _walk(playbook: CompiledPlaybook, env: dict[str, Any], provided: Mapping[str, Any] | None) -> tuple[CompiledOutcome, list]:
@@ -514,7 +616,7 @@ def decide(
     for name in outcome.reads:
         if name not in env:
             raise _missing_error(ctx, _Missing(name, outcome, path))
-    return _decision(ctx, env, coerced, outcome, path, render_message)
+    return _decision(ctx, env, coerced, outcome, path, render_message, given=frozenset(coerced))
 
 
 def decide_outcome(decision: Decision, outcome: str, *, render_message: bool = True) -> Decision:
@@ -545,7 +647,7 @@ def decide_outcome(decision: Decision, outcome: str, *, render_message: bool = T
             for name in sorted(node.reads):
                 if name not in env:
                     raise _missing_error(ctx, _Missing(name, node, path))
-        return _decision(ctx, env, {}, node, path, render_message)
+        return _decision(ctx, env, {}, node, path, render_message, given=decision.given)
     except FactError as exc:
         if exc.field in ctx.playbook.inputs:
             raise
@@ -563,9 +665,11 @@ def _missing_error(ctx: _Context, missing: _Missing) -> FactError:
 
 
 def _decision(ctx: _Context, env: dict[str, Any], coerced: dict[str, Any], outcome: CompiledOutcome,
-              path: list, render_message: bool) -> Decision:
+              path: list, render_message: bool, given: frozenset | None = None) -> Decision:
     try:
         shipping = _vocabulary(outcome.shipping, env, SHIPPING_PAYERS, "return_shipping_paid_by")
+        if shipping == "buyer" and env.get("shipping_insurance") and ctx.profile.name == "taobao":
+            shipping = "insurer"  # return-shipping insurance pays the buyer's postage (issue 12, part 7)
         cost = _vocabulary(outcome.cost, env, COST_BEARERS, "cost_borne_by")
         compensation = _compensation(outcome, env) if outcome.compensation is not None else None
         items = [item for step, _branch in path for item in step.checklist]
@@ -593,7 +697,7 @@ def _decision(ctx: _Context, env: dict[str, Any], coerced: dict[str, Any], outco
         playbook_version=ctx.playbook.version, playbook_hash=ctx.playbook.content_hash,
         outcome=outcome.id, resolution=outcome.resolution, return_shipping_paid_by=shipping, cost_borne_by=cost,
         compensation=compensation, deadlines=deadlines, message=None, env=env, items=items, dues=dues,
-        path=path, playbook=ctx.playbook, outcome_node=outcome, context=ctx,
+        path=path, playbook=ctx.playbook, outcome_node=outcome, context=ctx, given=given,
     )
     if render_message:
         decision.message = {"lang": ctx.lang, "text": render_decision_message(decision, env, ctx)}
@@ -621,6 +725,7 @@ def render_decision_message(decision: Decision, env: dict[str, Any], ctx: _Conte
         return_shipping_paid_by=decision.return_shipping_paid_by,
         cost_borne_by=decision.cost_borne_by,
         platform_name=ctx.profile.display_name.get(decision.lang, ctx.profile.name),
+        return_route=RETURN_ROUTES.get(env.get("return_via", "seller"), {}).get(decision.lang, ""),
         lang=decision.lang,
         scenario=decision.scenario,
     )
@@ -650,6 +755,33 @@ def _money(value: Any, what: str) -> float | None:
         raise EvaluationError(f"compensation {what} must be a number, got {value!r}")
     return round(float(value), 2)
 
+
+_ASSUMED_REASON = {
+    "en": "{name} = {value} (not given)",
+    "zh": "{name} = {value}（未提供）",
+    "ru": "{name} = {value} (не указано, принято по умолчанию)",
+}
+_DERIVED_REASON = {
+    "en": "{name} = {value} (not given; derived from {source})",
+    "zh": "{name} = {value}（未提供；由 {source} 推出）",
+    "ru": "{name} = {value} (не указано; выведено из {source})",
+}
+#: Facts whose defaults are documented on their own (the clocks: the decision time, the platform's
+#: zone; item_value: the order value), not repeated as assumptions in every trace.
+_CLOCK_FACTS = frozenset({"complaint_received_at", "return_requested_at", "customer_timezone", "item_value"})
+
+
+def _derive_shipped(env: dict[str, Any]) -> Any:
+    """A parcel the carrier delivered, or with a delivery date, was shipped."""
+    if env.get("delivered_on") is not None or env.get("tracking_shows_delivered") is True:
+        return True
+    return None
+
+
+#: Facts derived from other facts when not given: name -> (function of env, what it reads).
+_DERIVED: dict[str, tuple[Any, str]] = {
+    "shipped": (_derive_shipped, "delivered_on / tracking_shows_delivered"),
+}
 
 _CAP_REASON = {
     "en": "No refund or offer exceeds the value of the affected items (item_value); this amount is at that limit.",

@@ -28,7 +28,7 @@ Owner = Literal["agent", "lead", "warehouse", "finance", "quality", "logistics"]
 RESOLUTIONS: tuple[str, ...] = get_args(Resolution)
 OWNERS: tuple[str, ...] = get_args(Owner)
 REPLY_KINDS: tuple[str, ...] = get_args(ReplyKind)
-SHIPPING_PAYERS: tuple[str, ...] = ("seller", "buyer", "platform", "none")
+SHIPPING_PAYERS: tuple[str, ...] = ("seller", "buyer", "platform", "insurer", "none")
 COST_BEARERS: tuple[str, ...] = ("seller", "buyer", "platform", "insurer", "none")
 
 Text = dict[str, str]

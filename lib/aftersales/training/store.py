@@ -453,8 +453,9 @@ class ProgressStore:
                 elapsed = time.monotonic() - started
                 if not _is_transient(exc):
                     raise AftersalesError(f"progress store {self.url}: cannot {what}: {_short(exc)}") from None
-                pause = delay * random.uniform(0.5, 1.5)
-                if elapsed + pause > self.retry_for_s:
+                # the last pause is cut to what is left, so the store keeps trying for all of retry_for_s
+                pause = min(delay * random.uniform(0.5, 1.5), self.retry_for_s - elapsed)
+                if pause <= 0:
                     raise AftersalesError(
                         f"progress store {self.url}: gave up trying to {what} after {elapsed:.1f} s and {tries} "
                         f"tries; the database stayed busy or unreachable: {_short(exc)}. Try again later; if it "
