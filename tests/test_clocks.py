@@ -294,3 +294,19 @@ def test_the_return_window_rule_names_its_day_in_words_not_an_id(lang, words):
     decision = decide("size_mismatch", facts, "generic", lang=lang, as_of="2026-01-15T09:00:00+00:00")
     (window,) = [d for d in decision.deadlines if d.name == "return_window_end"]
     assert words in window.rule and "return_last_day" not in window.rule and " 0 " not in window.rule
+
+
+@pytest.mark.parametrize("lang", ["en", "zh", "ru"])
+def test_every_deadline_start_is_named_in_words_in_decisions_and_sops(lang):
+    """The card, the CLI and the SOP say what a deadline counts from in words, never a fact's id."""
+    from aftersales.engine import start_words
+    from aftersales.library import load_library
+
+    library = load_library()
+    starts = {deadline.start.source.strip()
+              for name in library.scenarios for outcome in library.playbook(name).outcomes.values()
+              for deadline in outcome.deadlines}
+    assert starts, "the playbooks have deadlines"
+    for start in starts:
+        words = start_words(start, lang)
+        assert "_" not in words and words != start, (start, words)

@@ -60,8 +60,7 @@ class Deadline:
     def rule(self) -> str:
         words = UNIT_WORDS[self.lang]
         start = self.spec.start.source.strip()
-        start_name = (words["now"] if start == "now" else words.get("event:" + start, start)
-                      if start.isidentifier() else words["start"])
+        start_name = start_words(start, self.lang)
         number = int(self.amount) if float(self.amount).is_integer() else self.amount
         label = self.spec.label[self.lang] if self.spec.label else self.name
         if number == 0 and "end:" + start in words:  # a day the rules computed: the window closes with it
@@ -822,16 +821,28 @@ UNIT_WORDS = {
     "en": {"hours": "hours", "days": "calendar days", "business_days": "business days", "weeks": "weeks",
            "months": "months", "from": "from", "now": "the decision", "start": "its start date",
            "event:complaint_received_at": "the complaint", "event:return_requested_at": "the return request",
+           "event:delivered_on": "delivery", "event:claim_opened_on": "the opening of the claim", "event:refund_issued_on": "the refund", "event:return_received_on": "the return's arrival", "event:review_posted_on": "the review's date", "event:return_last_day": "the last day to return",
            "end:return_last_day": "at the end of the last day to return (in the buyer's time zone)"},
     "zh": {"hours": "小时", "days": "个自然日", "business_days": "个工作日", "weeks": "周", "months": "个月",
            "from": "起算自", "now": "处理时刻", "start": "起算日",
            "event:complaint_received_at": "收到投诉时", "event:return_requested_at": "买家申请退货时",
+           "event:delivered_on": "签收", "event:claim_opened_on": "索赔发起", "event:refund_issued_on": "退款", "event:return_received_on": "收到退货", "event:review_posted_on": "评价发布", "event:return_last_day": "最后退货日",
            "end:return_last_day": "最后退货日当天 24:00 截止（按买家所在时区）"},
     "ru": {"hours": "ч", "days": "календарных дней", "business_days": "рабочих дней", "weeks": "недель",
            "months": "месяцев", "from": "с момента", "now": "решения", "start": "начальной даты",
            "event:complaint_received_at": "получения обращения", "event:return_requested_at": "запроса на возврат",
+           "event:delivered_on": "доставки", "event:claim_opened_on": "открытия претензии", "event:refund_issued_on": "возврата денег", "event:return_received_on": "получения возврата", "event:review_posted_on": "публикации отзыва", "event:return_last_day": "последнего дня возврата",
            "end:return_last_day": "в 24:00 последнего дня возврата (по времени покупателя)"},
 }
+
+
+def start_words(start: str, lang: str) -> str:
+    """What a deadline counts from, in words ("the complaint", "收到投诉时"): the decision for
+    ``now``, the event's name for a known fact, else "its start date" (never a fact's id)."""
+    words = UNIT_WORDS[lang]
+    if start == "now":
+        return words["now"]
+    return words.get("event:" + start, words["start"])
 
 
 def _deadline(ctx: _Context, spec: CompiledDeadline, env: dict[str, Any]) -> Deadline | None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ..engine import UNIT_WORDS
+from ..engine import UNIT_WORDS, start_words
 from ..examples import EXAMPLE_AS_OF, run_example
 from ..errors import AftersalesError
 from ..playbook.compiled import CompiledDeadline, CompiledPlaybook
@@ -108,7 +108,7 @@ def _deadline_text(spec: CompiledDeadline, resolved: dict[str, Any], lang: str) 
     """``First reply: 24 hours from the decision (params.reply_deadline_h)`` with this platform's value."""
     units = UNIT_WORDS[lang]
     start = spec.start.source.strip()
-    start_name = units["now"] if start == "now" else start
+    start_name = start_words(start, lang)
     label = spec.label[lang] if spec.label else spec.name
     if spec.within.param:
         param = resolved.get(spec.within.param)
