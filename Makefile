@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup tools run sop test validate app bench clean
+.PHONY: setup tools run sop test test-fast validate app bench clean
 
 setup: $(STAMP)
 
@@ -32,6 +32,12 @@ tools:
 
 test: setup tools
 	$(PY) -m pytest -q
+
+# The edit loop: the whole suite but notebook kernels, the browser, Chromium PDFs and the
+# PostgreSQL server (`make test` runs those too).
+test-fast: setup
+	$(PY) -m pytest -q --ignore=tests/browser --ignore=tests/notebooks --ignore=tests/render/test_pdf.py \
+		--ignore=tests/render/test_render_batch.py -k "not postgres"
 
 # The trainees' app: the start page and every scenario's wizard, with no code visible.
 # Server settings (kernel shutdown on tab close, idle culling) are in etc/voila.py.
