@@ -19,7 +19,8 @@
 # [Wrong, missing or damaged item](wrong_item.ipynb) ·
 # [Size mismatch](size_mismatch.ipynb) ·
 # [Buyer claim](claim.ipynb) ·
-# [Bad review](bad_review.ipynb).
+# [Bad review](bad_review.ipynb) ·
+# [Change of mind](change_of_mind.ipynb).
 # *The start page below introduces each scenario; pick one with a platform and a language.*
 
 # %% tags=["parameters"]

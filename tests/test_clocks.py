@@ -74,7 +74,7 @@ def test_every_scenario_has_the_clock_facts(scenario: str) -> None:
     inputs = LIBRARY.playbooks[scenario].inputs
     assert {"complaint_received_at", "customer_timezone"} <= set(inputs)
     assert inputs["complaint_received_at"].spec.type == "datetime"
-    if scenario in ("quality_defect", "size_mismatch", "wrong_item"):
+    if scenario in ("quality_defect", "size_mismatch", "wrong_item", "change_of_mind"):
         assert inputs["return_requested_at"].spec.type == "datetime"
 
 
@@ -199,7 +199,7 @@ def test_platform_hour_windows_stay_rolling_from_the_demand() -> None:
 
 @pytest.mark.parametrize("lang, zone, expected", [
     ("en", "Asia/Shanghai", "19 Jan 2026, 23:59 (Beijing time)"),
-    ("zh", "Asia/Shanghai", "2026年01月19日 24:00（北京时间）"),
+    ("zh", "Asia/Shanghai", "2026年1月19日 24:00（北京时间）"),
     ("ru", "Europe/Moscow", "19.01.2026 24:00 по московскому времени"),
     ("en", "Asia/Kolkata", "19 Jan 2026, 23:59 (GMT+5:30)"),
 ])

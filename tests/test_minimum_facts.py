@@ -34,6 +34,7 @@ MINIMUM: dict[str, dict[str, Any]] = {
     "bad_review": {"rating": 1, "review_kind": "product_review", "about": "product", "review_text": "Broke in a day.",
                    "abusive_or_personal_data": False, "factually_false": False, "issue_resolved": False,
                    "buyer_contactable": True},
+    "change_of_mind": {"item_resaleable": True},
 }
 
 #: Variants of the defining fact, so every branch a minimum case can reach is walked.
@@ -46,6 +47,7 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
              + [{"claim_type": "not_received", "tracking_shows_delivered": True},
                 {"claim_type": "fba_return_not_received", "refund_issued_on": "2025-12-01"}],
     "bad_review": [{}, {"rating": 2, "review_kind": "seller_feedback", "about": "shipping"}],
+    "change_of_mind": [{}, {"item_resaleable": False}, {"goods_kind": "unsealed_hygiene"}, {"delivered_on": None}],
 }
 
 #: What a default may never do to a buyer on the minimum facts alone.

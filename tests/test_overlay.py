@@ -375,8 +375,8 @@ def test_render_plans_no_documents_for_a_disabled_platform_and_keys_on_the_overl
                   explicit_date=False, force=False)
     shared = plan_jobs(root, tmp_path, **common)
     mine = plan_jobs(root, tmp_path, **common, overlay=STORE)
-    assert {j.platform for j in shared} == {"amazon", "generic", "ozon", "taobao"}
-    assert {j.platform for j in mine} == {"amazon", "generic", "taobao"}
+    assert {j.platform for j in shared} == {"amazon", "amazon_de", "generic", "ozon", "taobao"}
+    assert {j.platform for j in mine} == {"amazon", "amazon_de", "generic", "taobao"}
     keys = {j.doc_id: j.key for j in shared}
     assert all(keys[j.doc_id] != j.key for j in mine), "the overlay's bytes are part of every key"
 
@@ -411,10 +411,11 @@ def test_render_writes_the_store_sop_through_the_notebook(tmp_path):
     result = cli("render", "--overlay", "fashion_house", "--scenario", "size_mismatch", "--lang", "en", "--format", "md",
                  "--as-of", "2026-03-02", "--out", str(out), "--no-progress", "--jobs", "1")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert sorted(p.name for p in (out / "size_mismatch").glob("*.md")) == ["amazon.en.md", "generic.en.md", "taobao.en.md"]
+    assert sorted(p.name for p in (out / "size_mismatch").glob("*.md")) == ["amazon.en.md", "amazon_de.en.md", "generic.en.md",
+                                                                          "taobao.en.md"]
     text = (out / "size_mismatch" / "taobao.en.md").read_text(encoding="utf-8")
     assert "1.0.0+fashion_house.2" in text and "size_chart_wrong" in text
     assert re.search(r"`size_tolerance_cm`.*\| 2 cm \|.*Fashion House size policy", text)
     again = cli("render", "--overlay", "fashion_house", "--scenario", "size_mismatch", "--lang", "en", "--format", "md",
                 "--as-of", "2026-03-02", "--out", str(out), "--no-progress")
-    assert "0 rendered, 3 up to date" in again.stdout
+    assert "0 rendered, 4 up to date" in again.stdout

@@ -17,7 +17,17 @@ from typing import Any, Sequence
 from .languages import LANGS
 # Platforms are discovered from playbooks/platforms/*.yaml (a new platform is one file), so the
 # command line checks names against the library, not against a fixed list; this is for --help.
-PLATFORM_HELP = "{amazon,ozon,taobao,generic}"
+def _platform_help() -> str:
+    from .paths import default_playbooks_dir
+
+    try:
+        names = sorted(p.stem for p in (default_playbooks_dir() / "platforms").glob("*.yaml") if not p.name.startswith("_"))
+    except OSError:
+        names = []
+    return "{" + ",".join(names) + "}" if names else "PLATFORM"
+
+
+PLATFORM_HELP = _platform_help()
 
 
 OVERLAY_HELP = "store overlay: a name in playbooks/overlays/ or a YAML file (default: $AFTERSALES_OVERLAY)"

@@ -515,38 +515,34 @@ def _clock_facts(ctx: _Context, env: dict[str, Any]) -> None:
             env["customer_timezone"] = str(name).strip()
 
 
-#: Who runs a return, by fulfilment model (issue 12, part 6; POLICY-FACTS §1, §2):
-#: "seller" where the seller arranges it (names the couriers), else the platform's own flow.
-RETURN_FLOWS: dict[str, str] = {
-    "FBA": "amazon_fba", "FBM": "amazon", "FBO": "ozon", "FBS": "ozon", "rFBS": "seller", "seller": "seller",
-}
+#: The return flow in which the seller runs the return itself (the message names the couriers).
+#: Which flow each fulfilment model uses and what the buyer is told in it are platform data:
+#: the parameters ``return_flow`` and ``return_route`` (playbooks/platforms/*.yaml).
+SELLER_FLOW = "seller"
 
-#: How the buyer sends an item back in a platform's own flow, as the verb phrase a message
-#: puts after "Please" (en), "请" (zh) or at the start of a sentence (ru).
-RETURN_ROUTES: dict[str, dict[str, str]] = {
-    "amazon": {
-        "en": "start the return from Your Orders on Amazon and send the item with the prepaid return label Amazon gives you",
-        "zh": "在亚马逊“我的订单”中提交退货申请，并使用亚马逊提供的预付退货面单寄回商品",
-        "ru": "оформите возврат в разделе «Мои заказы» на Amazon и отправьте товар с оплаченной этикеткой, которую выдаст Amazon",
-    },
-    "amazon_fba": {
-        "en": "start the return from Your Orders on Amazon (Amazon handles it and gives you the label or a drop-off point)",
-        "zh": "在亚马逊“我的订单”中提交退货申请，由亚马逊处理退货并提供面单或投递点",
-        "ru": "оформите возврат в разделе «Мои заказы» на Amazon — возврат организует сам Amazon и выдаст этикетку или пункт приёма",
-    },
-    "ozon": {
-        "en": "start the return in your Ozon orders and hand the item in at any Ozon pickup point",
-        "zh": "在 Ozon 订单中申请退货，并将商品送到任一 Ozon 自提点",
-        "ru": "оформите возврат в заказах на Ozon и сдайте товар в любом пункте выдачи Ozon",
-    },
-}
+
+def return_flow(params: Mapping[str, Any], fulfilment: str | None) -> str:
+    """Who runs the return of ``fulfilment`` on a platform (``params.return_flow``); ``seller``
+    for a model the profile does not map (``aftersales validate`` requires every model of
+    ``params.fulfilment_options``, an overlay's added model falls back to the seller)."""
+    flows = params.get("return_flow") or {}
+    flow = flows.get(fulfilment) if isinstance(flows, Mapping) and fulfilment is not None else None
+    return str(flow) if flow else SELLER_FLOW
+
+
+def return_route(params: Mapping[str, Any], flow: str | None, lang: str) -> str:
+    """The sentence telling the buyer how to send the item back in ``flow`` (``params.return_route``),
+    in ``lang``; empty for the seller's own flow or a flow without one."""
+    routes = params.get("return_route") or {}
+    texts = routes.get(flow) if isinstance(routes, Mapping) and flow else None
+    return str(texts.get(lang, "")) if isinstance(texts, Mapping) else ""
 
 
 def _fulfilment_facts(ctx: _Context, env: dict[str, Any]) -> None:
     """``fulfilment`` defaults to ``params.default_fulfilment`` and must be one of the platform's
-    ``params.fulfilment_options``; ``return_via`` names who runs the return (``RETURN_FLOWS``)."""
+    ``params.fulfilment_options``; ``return_via`` names who runs the return (``params.return_flow``)."""
     if "fulfilment" not in ctx.playbook.inputs:
-        env.setdefault("return_via", "seller")
+        env.setdefault("return_via", SELLER_FLOW)
         return
     allowed = list(ctx.params.get("fulfilment_options") or ["seller"])
     value = env.get("fulfilment")
@@ -556,7 +552,7 @@ def _fulfilment_facts(ctx: _Context, env: dict[str, Any]) -> None:
         raise FactError("fulfilment", f"{value} is not a fulfilment model of platform '{ctx.profile.name}' "
                                       "(params.fulfilment_options)", ", ".join(allowed))
     env["fulfilment"] = value
-    env["return_via"] = RETURN_FLOWS.get(value, "seller")
+    env["return_via"] = return_flow(ctx.params, value)
     if "shipping_insurance" in ctx.playbook.inputs and env.get("shipping_insurance") is None:
         env["shipping_insurance"] = False
 
@@ -724,7 +720,7 @@ def render_decision_message(decision: Decision, env: dict[str, Any], ctx: _Conte
         return_shipping_paid_by=decision.return_shipping_paid_by,
         cost_borne_by=decision.cost_borne_by,
         platform_name=ctx.profile.display_name.get(decision.lang, ctx.profile.name),
-        return_route=RETURN_ROUTES.get(env.get("return_via", "seller"), {}).get(decision.lang, ""),
+        return_route=return_route(ctx.params, env.get("return_via", SELLER_FLOW), decision.lang),
         lang=decision.lang,
         scenario=decision.scenario,
     )
@@ -822,16 +818,19 @@ UNIT_WORDS = {
            "months": "months", "from": "from", "now": "the decision", "start": "its start date",
            "event:complaint_received_at": "the complaint", "event:return_requested_at": "the return request",
            "event:delivered_on": "delivery", "event:claim_opened_on": "the opening of the claim", "event:refund_issued_on": "the refund", "event:return_received_on": "the return's arrival", "event:review_posted_on": "the review's date", "event:return_last_day": "the last day to return",
+           "event:withdrawal_notice_at": "the buyer's request to return", "event:return_arrived_on": "the return's arrival",
            "end:return_last_day": "at the end of the last day to return (in the buyer's time zone)"},
     "zh": {"hours": "小时", "days": "个自然日", "business_days": "个工作日", "weeks": "周", "months": "个月",
            "from": "起算自", "now": "处理时刻", "start": "起算日",
            "event:complaint_received_at": "收到投诉时", "event:return_requested_at": "买家申请退货时",
            "event:delivered_on": "签收", "event:claim_opened_on": "索赔发起", "event:refund_issued_on": "退款", "event:return_received_on": "收到退货", "event:review_posted_on": "评价发布", "event:return_last_day": "最后退货日",
+           "event:withdrawal_notice_at": "买家提出退货时", "event:return_arrived_on": "收到退货",
            "end:return_last_day": "最后退货日当天 24:00 截止（按买家所在时区）"},
     "ru": {"hours": "ч", "days": "календарных дней", "business_days": "рабочих дней", "weeks": "недель",
            "months": "месяцев", "from": "с момента", "now": "решения", "start": "начальной даты",
            "event:complaint_received_at": "получения обращения", "event:return_requested_at": "запроса на возврат",
            "event:delivered_on": "доставки", "event:claim_opened_on": "открытия претензии", "event:refund_issued_on": "возврата денег", "event:return_received_on": "получения возврата", "event:review_posted_on": "публикации отзыва", "event:return_last_day": "последнего дня возврата",
+           "event:withdrawal_notice_at": "заявления покупателя о возврате", "event:return_arrived_on": "получения возврата",
            "end:return_last_day": "в 24:00 последнего дня возврата (по времени покупателя)"},
 }
 

@@ -735,6 +735,17 @@ OUTCOME_CASES = [
 # to write it by hand (an override to them on that platform): fba_wait's message names the day
 # the reimbursement claim opens, and only Amazon has an FBA claim window.
 NOT_MADE = {("claim", "fba_wait", platform) for platform in ("generic", "ozon", "taobao")}
+# A restocking fee exists only where the platform sets restocking_fee_max_pct (Amazon.com): elsewhere
+# a used item is refused (China, Russia) or refunded minus the lost value (EU), never charged a fee.
+def _without_restocking_fee() -> set[str]:
+    from aftersales.library import load_library
+
+    profiles = load_library().profiles
+    return {name for name, profile in profiles.items() if profile.values("2026-01-15").get("restocking_fee_max_pct") is None}
+
+
+NOT_MADE |= {(scenario, "return_with_restocking_fee", platform)
+             for scenario in ("size_mismatch", "change_of_mind") for platform in _without_restocking_fee()}
 
 
 # What a rendered message must never show: a value that was not there, template code, a gap left

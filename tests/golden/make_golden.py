@@ -71,6 +71,11 @@ CASES: dict[str, Case] = {
     "bad_review": Case("taobao", "zh", {
         "review_kind": "product_review", "rating": 1, "about": "product", "review_text": "质量太差",
         "review_deal_proposed": True}, "decline_review_deal"),
+    # change_of_mind.yaml: an Ozon FBO buyer returns a jacket on day 20 of Ozon's 30 days; Ozon bills the seller.
+    "change_of_mind": Case("ozon", "ru", {
+        "order_id": "OZ-0231-5518", "customer_name": "Ольга", "order_value": 3400, "currency": "RUB",
+        "delivered_on": "2026-11-02", "item_resaleable": True, "fulfilment": "FBO",
+        "return_requested_at": "2026-11-22T10:00:00+03:00"}, "accept_return", as_of="2026-11-22T12:00:00+00:00"),
 }
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from aftersales.library import default_playbooks_dir
 from aftersales.platforms.floors import floor_problems, read_floors, violation
 
-PLATFORMS = {"amazon": "us", "generic": "eu", "ozon": "ru", "taobao": "cn"}
+PLATFORMS = {"amazon": "us", "amazon_de": "de", "generic": "eu", "ozon": "ru", "taobao": "cn"}
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def test_the_shipped_playbooks_are_at_or_above_every_floor() -> None:
 def test_every_floor_names_its_article_and_source() -> None:
     floors, problems = read_floors(default_playbooks_dir())
     assert not problems
-    assert set(floors) == {"ru", "eu", "cn", "us"}
+    assert set(floors) == {"ru", "eu", "cn", "us", "de"}
     for mine in floors.values():
         assert len(mine) >= 5
         for floor in mine.values():
@@ -117,6 +117,16 @@ REAL = [
                  id="120 hours is below the 7-day no-reason return (CPL art. 25)"),
     pytest.param("taobao", "early_defect_exchange_days", 7, None, "三包",
                  id="a 7-day exchange right is below the 15 days of 三包"),
+    pytest.param("amazon_de", "return_window_days", 10, None, "§§ 312g(1), 355(2), 356(2) BGB",
+                 id="a 10-day window on amazon.de is below the 14-day Widerrufsfrist (§355(2) BGB)"),
+    pytest.param("amazon_de", "return_window_if_not_informed_days", 365, None, "§356(3) BGB",
+                 id="12 months without the 14 days when not informed (§356(3) BGB)"),
+    pytest.param("amazon_de", "legal_guarantee_days", 365, None, "§438(1) Nr. 3 BGB",
+                 id="a 1-year Gewährleistung is below 2 years (§438(1) Nr. 3 BGB)"),
+    pytest.param("amazon_de", "refund_after_return_days", 3, "weeks", "§357(1), (4) BGB",
+                 id="a 3-week refund is slower than 14 days (§357(1) BGB)"),
+    pytest.param("amazon_de", "withdrawal_worn_deduction_only", "false", None, "§357a(1) BGB",
+                 id="refusing worn goods inside the Widerrufsfrist (§357a(1) BGB)"),
     pytest.param("amazon", "return_window_days", 14, None, "Amazon return policy",
                  id="a 14-day window is below Amazon's 30 days"),
     pytest.param("amazon", "return_window_days", 60, None, None,

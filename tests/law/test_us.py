@@ -34,8 +34,10 @@ CASES = [
                  id="Amazon return policy (200708210): day 31 is past the window, no holiday in June"),
     pytest.param(s("2026-06-20", return_terms_given=False), "2026-07-25T12:00:00+00:00", "reject_window_passed",
                  id="No US withdrawal statute: untold return terms do not extend Amazon's 30 days"),
-    pytest.param(s("2026-06-20", item_resaleable=False), "2026-06-25T12:00:00+00:00", "reject_not_resaleable",
-                 id="Amazon policy: a worn item is not an in-policy return in original condition"),
+    pytest.param(s("2026-06-20", item_resaleable=False), "2026-06-25T12:00:00+00:00", "return_with_restocking_fee",
+                 id="Amazon restocking-fee policy: a worn item inside the window is taken back, fee at most 50 %, never refused"),
+    pytest.param(s("2026-05-20", item_resaleable=False), "2026-06-25T12:00:00+00:00", "reject_not_resaleable",
+                 id="Amazon return policy: worn and past the 30 days - nothing left to return"),
 ]
 
 

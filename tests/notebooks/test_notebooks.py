@@ -33,7 +33,7 @@ from .strip_outputs import strip_file
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
 HUB = "00_start_here"
-SCENARIOS = ("quality_defect", "wrong_item", "size_mismatch", "claim", "bad_review")
+SCENARIOS = ("quality_defect", "wrong_item", "size_mismatch", "claim", "bad_review", "change_of_mind")
 SCENARIO_PARAMETERS = ["platform", "lang", "as_of", "facts", "interactive", "sop", "overlay"]
 HUB_PARAMETERS = ["scenario", "platform", "lang", "interactive", "overlay"]
 TRAINING = ("practice", "dashboard")  # the trainee's practice page and the lead's dashboard
@@ -48,7 +48,7 @@ README_FACTS = {"order_id": "TB-20260112-0042", "customer_name": "Li Na", "order
                 "size_deviation_cm": 3.5, "customer_preference": "exchange"}
 # Each scenario notebook runs headless once on its playbook's first worked example, facts passed as a
 # dict; size_mismatch's is the README case (its facts plus an order id and a name), passed as JSON text.
-DICT_RUNS = ("quality_defect", "wrong_item", "claim", "bad_review")
+DICT_RUNS = ("quality_defect", "wrong_item", "claim", "bad_review", "change_of_mind")
 
 
 def notebook_path(name: str) -> Path:
@@ -278,7 +278,8 @@ CASE_LOG = [
 def example_run(scenario: str) -> tuple[str, dict[str, Any]]:
     """A scenario notebook's run on one of its playbook's worked examples, facts passed as a dict."""
     case = example(scenario)
-    return scenario, {"platform": case.platform, "lang": case.lang or "en", "as_of": case.as_of or EXAMPLE_AS_OF,
+    as_of = case.as_of.isoformat() if hasattr(case.as_of, "isoformat") else case.as_of  # YAML reads a datetime
+    return scenario, {"platform": case.platform, "lang": case.lang or "en", "as_of": as_of or EXAMPLE_AS_OF,
                       "facts": json_safe(case.facts), "interactive": False}
 
 

@@ -8,7 +8,7 @@ from aftersales import decide
 from aftersales.errors import FactError
 
 AS_OF = "2026-01-15T09:00:00+00:00"
-CURRENCY = {"amazon": "USD", "ozon": "RUB", "taobao": "CNY", "generic": "EUR"}
+CURRENCY = {"amazon": "USD", "amazon_de": "EUR", "ozon": "RUB", "taobao": "CNY", "generic": "EUR"}
 
 # A size beyond tolerance: exchange, seller pays both ways (the item goes back).
 SIZE = {"order_value": 129, "delivered_on": "2026-01-12", "evidence_provided": True,
@@ -26,6 +26,8 @@ CASES = [
     ("amazon", None, "FBM", "amazon"),
     ("amazon", "FBM", "FBM", "amazon"),
     ("amazon", "FBA", "FBA", "amazon_fba"),
+    ("amazon_de", None, "FBM", "amazon"),
+    ("amazon_de", "FBA", "FBA", "amazon_fba"),
     ("ozon", None, "FBS", "ozon"),
     ("ozon", "FBO", "FBO", "ozon"),
     ("ozon", "FBS", "FBS", "ozon"),
@@ -57,6 +59,7 @@ def test_who_runs_the_return_and_what_the_message_says(platform, given, used, ru
 
 @pytest.mark.parametrize("platform, bad, allowed", [
     ("amazon", "FBS", "FBA, FBM"),
+    ("amazon_de", "rFBS", "FBA, FBM"),
     ("ozon", "FBA", "FBO, FBS, rFBS"),
     ("taobao", "FBM", "seller"),
     ("generic", "rFBS", "seller"),
@@ -103,3 +106,36 @@ def test_ozon_fbo_fbs_buyer_paid_returns_go_through_pickup_points(fulfilment, pa
     assert decision.return_shipping_paid_by == payer
     text = decision.message["text"]
     assert (mark in text) if mark else ("Ozon" not in text), text
+
+
+@pytest.mark.parametrize("fulfilment", ["FBM", "FBA"])
+@pytest.mark.parametrize("lang, marks", [("en", ("Your Orders", "Meine Bestellungen", "Amazon.de", "prepaid")),
+                                         ("zh", ("我的订单", "Meine Bestellungen", "Amazon.de", "预付")),
+                                         ("ru", ("Мои заказы", "Meine Bestellungen", "Amazon.de", "оплаченн"))])
+def test_amazon_de_sends_the_buyer_to_amazon_de_s_own_return_flow(fulfilment, lang, marks):
+    """The route sentence is the amazon.de profile's (params.return_route), not amazon.com's."""
+    facts = dict(SIZE, currency="EUR", fulfilment=fulfilment)
+    text = decide("size_mismatch", facts, platform="amazon_de", lang=lang, as_of=AS_OF).message["text"]
+    assert all(mark in text for mark in marks), text
+    us = decide("size_mismatch", dict(SIZE, currency="USD", fulfilment=fulfilment), platform="amazon", lang=lang,
+                as_of=AS_OF).message["text"]
+    assert "Amazon.de" not in us and "Meine Bestellungen" not in us
+
+
+def test_the_route_comes_from_the_profile(tmp_path):
+    """A lead edits the sentence in the platform file; the engine has no copy of its own."""
+    import shutil
+    from pathlib import Path
+
+    from aftersales.library import load_library
+
+    root = tmp_path / "playbooks"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "playbooks", root)
+    path = root / "platforms" / "ozon.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "hand the item in at any Ozon pickup point"
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, "hand the item in at the Ozon pickup point of your order"), encoding="utf-8")
+    facts = dict(SIZE, currency="RUB", order_value=1290, fulfilment="FBO")
+    decision = decide("size_mismatch", facts, platform="ozon", lang="en", as_of=AS_OF, library=load_library(root))
+    assert "the Ozon pickup point of your order" in decision.message["text"]

@@ -133,7 +133,7 @@ def test_unknown_jurisdiction_lists_the_allowed_ones(playbooks_copy):
     (problem,) = only(problems, "unknown-jurisdiction")
     assert str(problem) == (
         f"{AMAZON}:{line}:15: unknown jurisdiction 'usa' (did you mean 'us'?); "
-        "allowed: cn, eu, ru, us [unknown-jurisdiction]"
+        "allowed: cn, de, eu, ru, us [unknown-jurisdiction]"
     )
     assert not [p for p in problems if p.code == "missing-parameter"]
 
@@ -217,3 +217,57 @@ def test_a_null_start_date_must_be_written_unknown(playbooks_copy):
     edit_in_block(path, "  late_shipment_compensation_pct:", "effective_from: unknown", "effective_from: null")
     problems = [str(p) for p in profile_problems(playbooks_copy)]
     assert any("'unknown' when it is not known" in p for p in problems), problems
+
+
+# ---------------------------------------------------------------- return_flow / return_route (task B)
+
+
+def test_a_return_route_without_a_language_is_reported_at_its_flow(playbooks_copy):
+    path = playbooks_copy / "platforms" / "amazon_de.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  return_route:")
+    zh = text.index("        zh: ", start)
+    path.write_text(text[:zh] + text[text.index("\n", zh) + 1:], encoding="utf-8")
+    line = line_of(path, "      amazon:")
+    (problem,) = only(profile_problems(playbooks_copy), "type")
+    assert str(problem).startswith(f"playbooks/platforms/amazon_de.yaml:{line}:7: parameter 'return_route': "
+                                   "'amazon' has no text in 'zh'")
+
+
+def test_a_return_route_that_is_not_a_text_per_language_is_a_type_problem(playbooks_copy):
+    path = playbooks_copy / "platforms" / "ozon.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  return_route:")
+    end = text.index("    source:", start)
+    path.write_text(text[:start] + "  return_route:\n    value:\n      ozon: hand it in at a pickup point\n"
+                    + text[end:], encoding="utf-8")
+    line = line_of(path, "      ozon: hand it in")
+    problems = only(profile_problems(playbooks_copy), "type")
+    assert any(p.startswith(f"playbooks/platforms/ozon.yaml:{line}:13: parameter 'return_route': 'ozon' must be a "
+                            "text in each language") for p in problems), problems
+
+
+def test_a_flow_without_a_route_is_reported_at_its_fulfilment_model(playbooks_copy):
+    path = playbooks_copy / "platforms" / "amazon.yaml"
+    line = edit_in_block(path, "  return_flow:", "FBA: amazon_fba", "FBA: amazon_fab")
+    (problem,) = only(profile_problems(playbooks_copy), "return-route")
+    assert str(problem).startswith(f"{AMAZON}:{line}:") and problem.location.line == line
+    assert "flow 'amazon_fab' of fulfilment model 'FBA' has no customer sentence in return_route" in problem.message
+    assert "did you mean 'amazon_fba'" in problem.message
+
+
+def test_a_fulfilment_model_without_a_flow_is_reported(playbooks_copy):
+    path = playbooks_copy / "platforms" / "ozon.yaml"
+    line = edit_in_block(path, "  return_flow:", "value: {FBO: ozon, FBS: ozon, rFBS: seller}",
+                         "value: {FBO: ozon, FBS: ozon}")
+    (problem,) = only(profile_problems(playbooks_copy), "return-route")
+    assert str(problem).startswith(f"playbooks/platforms/ozon.yaml:{line}:")
+    assert "no flow for fulfilment model 'rFBS'" in problem.message
+
+
+def test_a_fulfilment_model_unknown_to_the_catalogue_is_a_choice_problem(playbooks_copy):
+    path = playbooks_copy / "platforms" / "taobao.yaml"
+    line = edit_in_block(path, "  return_flow:", "value: {seller: seller}", "value: {seller: seller, FBX: seller}")
+    (problem,) = only(profile_problems(playbooks_copy), "choice")
+    assert str(problem).startswith(f"playbooks/platforms/taobao.yaml:{line}:")
+    assert "unknown key 'FBX'" in problem.message

@@ -25,9 +25,9 @@ def test_real_files_have_no_problems():
 
 
 def test_platforms_are_the_files(profiles):
-    assert sorted(profiles) == ["amazon", "generic", "ozon", "taobao"]
+    assert sorted(profiles) == ["amazon", "amazon_de", "generic", "ozon", "taobao"]
     assert {p.name: p.jurisdiction for p in profiles.values()} == {
-        "amazon": "us", "generic": "eu", "ozon": "ru", "taobao": "cn"
+        "amazon": "us", "amazon_de": "de", "generic": "eu", "ozon": "ru", "taobao": "cn"
     }
 
 
@@ -84,9 +84,10 @@ def test_same_value_on_every_platform_today(profiles, name, value):
 def test_currency_and_languages(profiles):
     today = {p.name: p.values(TODAY) for p in profiles.values()}
     assert {n: v["currency"] for n, v in today.items()} == {
-        "amazon": "USD", "ozon": "RUB", "taobao": "CNY", "generic": "EUR"
+        "amazon": "USD", "amazon_de": "EUR", "ozon": "RUB", "taobao": "CNY", "generic": "EUR"
     }
     assert today["generic"]["languages"] == ["en", "zh", "ru"]
+    assert today["amazon_de"]["languages"] == ["en", "zh", "ru"]  # German is not a toolkit language; English first
 
 
 def test_resolve_is_cached_per_date_and_values_match(profiles):
@@ -110,7 +111,7 @@ def test_a_new_platform_is_one_file(playbooks_copy):
         text.replace("platform: generic", "platform: myshop"), encoding="utf-8"
     )
     profiles = load_profiles(playbooks_copy)
-    assert sorted(profiles) == ["amazon", "generic", "myshop", "ozon", "taobao"]
+    assert sorted(profiles) == ["amazon", "amazon_de", "generic", "myshop", "ozon", "taobao"]
     assert profiles["myshop"].get("return_window_days", TODAY).value == 14
 
 

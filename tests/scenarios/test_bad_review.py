@@ -17,7 +17,7 @@ from aftersales.library import load_library
 
 AS_OF = "2026-01-15T09:00:00+00:00"
 UTC = timezone.utc
-PLATFORMS = ("amazon", "ozon", "taobao", "generic")
+PLATFORMS = ("amazon", "amazon_de", "ozon", "taobao", "generic")
 
 # A plain one-star product review about the product: nothing unfair in it, not solved yet.
 BAD = {"review_kind": "product_review", "rating": 1, "about": "product", "review_text": "Broke on the first day.",

@@ -7,6 +7,8 @@ Each floor names a ``parameter`` and a ``bound``:
   floor's ``unit`` (hours, days and business days are converted);
 * ``max``: it may not be higher (a deadline the seller must meet);
 * ``includes``: a list parameter must hold every item of the floor (the buyer's remedies);
+* ``within``: a list parameter may hold no item outside the floor (goods the law lets a seller
+  exclude from a return: excluding more takes a right away);
 * ``equals``: a yes/no parameter must have the floor's value;
 * ``rule``: not a number, encoded in the playbooks (``encoded_in``); not checked here.
 
@@ -24,7 +26,7 @@ from typing import Any, Iterator
 from ..errors import Location, PlaybookError, Problem
 from ..yamlsource import SourceDoc, load_yaml
 
-BOUNDS = ("min", "max", "includes", "equals", "rule")
+BOUNDS = ("min", "max", "includes", "within", "equals", "rule")
 FLOOR_KEYS = ("rule", "parameter", "bound", "value", "unit", "article", "source", "confidence",
               "effective_from", "encoded_in", "note")
 REQUIRED = ("rule", "bound", "value", "article", "source", "confidence", "effective_from")
@@ -119,7 +121,7 @@ def violation(floor: dict, value: Any, unit: str | None = None, *, null_allowed:
     if bound == "rule":
         return None
     if value is None:
-        if null_allowed or bound == "max":
+        if null_allowed or bound in ("max", "within"):
             return None
         return "null (no such right)"
     if bound in ("min", "max"):
@@ -137,6 +139,10 @@ def violation(floor: dict, value: Any, unit: str | None = None, *, null_allowed:
         have_items = value if isinstance(value, list) else []
         missing = [item for item in need or [] if item not in have_items]
         return f"{value} (missing {', '.join(map(str, missing))})" if missing else None
+    if bound == "within":
+        have_items = value if isinstance(value, list) else []
+        extra = [item for item in have_items if item not in (need or [])]
+        return f"{value} (beyond the law: {', '.join(map(str, extra))})" if extra else None
     if bound == "equals":
         return None if value == need else str(value).lower()
     return None
@@ -146,7 +152,8 @@ def _message(code: str, name: str, floor: dict, param: str, shown: str) -> str:
     unit = f" {floor['unit']}" if floor.get("unit") else ""
     need = floor["value"]
     need_text = ", ".join(map(str, need)) if isinstance(need, list) else str(need).lower() if isinstance(need, bool) else str(need)
-    relation = {"min": "at least", "max": "at most", "includes": "including", "equals": "equal to"}[floor["bound"]]
+    relation = {"min": "at least", "max": "at most", "includes": "including", "within": "excluding no more than",
+                "equals": "equal to"}[floor["bound"]]
     return (f"'{param}' {shown} gives the buyer less than the legal floor of jurisdiction '{code}': "
             f"{relation} {need_text}{unit} ({floor['article']}; floor '{name}', {floor.get('source')})")
 

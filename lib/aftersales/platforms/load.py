@@ -3,14 +3,14 @@
 Layout under a playbooks directory::
 
     parameters.yaml              the catalogue (every parameter name once)
-    jurisdictions/<code>.yaml    consumer-law parameters (cn, ru, eu, us)
+    jurisdictions/<code>.yaml    consumer-law parameters (cn, ru, eu, de, us)
     platforms/<name>.yaml        platform parameters; one file = one platform
 
 Files whose name starts with ``_`` are ignored. :func:`profile_problems` never raises for
 bad content: it returns every located problem of every file, each with a code in
 brackets (``schema``, ``unknown-parameter``, ``missing-parameter``, ``no-source``,
 ``duplicate-date``, ``type``, ``choice``, ``unknown-jurisdiction``, ``unit``, ``name``,
-``yaml``, ``io``).
+``return-route``, ``yaml``, ``io``).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from .model import (
     start_key,
     UNIT_GROUPS,
     UNITS,
+    LANGUAGES,
     Catalogue,
     CatalogueEntry,
     JurisdictionFile,
@@ -221,7 +222,34 @@ def _check_type(entry: CatalogueEntry, value: Any) -> str | None:
         return "is not a list"
     if kind == "map" and not isinstance(value, dict):
         return "is not a map"
+    if kind == "texts" and not isinstance(value, dict):
+        return "is not a map of names to texts in en, zh and ru"
     return None
+
+
+def _check_texts(entry: CatalogueEntry, value: Any) -> list[tuple[tuple, bool, str]]:
+    """Items of a ``texts`` value that are not a text in each customer language, as
+    ``(path below the value, is a key, message)``."""
+    if entry.type != "texts" or not isinstance(value, dict):
+        return []
+    found: list[tuple[tuple, bool, str]] = []
+    for name, item in value.items():
+        if not isinstance(item, dict):
+            found.append(((name,), False, f"'{name}' must be a text in each language "
+                          f"({{{', '.join(f'{lang}: ...' for lang in LANGUAGES)}}}), got {item!r}"))
+            continue
+        for lang in item:
+            if lang not in LANGUAGES:
+                found.append(((name, lang), True, f"'{name}': unknown language '{lang}'"
+                              f"{did_you_mean(lang, LANGUAGES)}; allowed: {', '.join(LANGUAGES)}"))
+        for lang in LANGUAGES:
+            text = item.get(lang)
+            if lang not in item:
+                found.append(((name,), True, f"'{name}' has no text in '{lang}' (every text needs "
+                              f"{', '.join(LANGUAGES)})"))
+            elif not isinstance(text, str) or not text.strip():
+                found.append(((name, lang), False, f"'{name}' in '{lang}' must be a non-empty text, got {text!r}"))
+    return found
 
 
 def _check_choices(entry: CatalogueEntry, value: Any) -> list[tuple[tuple, bool, str]]:
@@ -334,6 +362,10 @@ def _check_parameters(layer: _Layer, catalogue: Catalogue | None, problems: list
                         problems.append(
                             doc.problem(path + ("value",) + where, f"parameter '{name}': {message}", "choice", key=is_key)
                         )
+                    for where, is_key, message in _check_texts(spec, item["value"]):
+                        problems.append(
+                            doc.problem(path + ("value",) + where, f"parameter '{name}': {message}", "type", key=is_key)
+                        )
 
 
 def _check_platform(platform: _Layer, scan: _Scan) -> None:
@@ -370,6 +402,67 @@ def _check_platform(platform: _Layer, scan: _Scan) -> None:
         )
 
 
+#: The fulfilment-model flow in which the seller runs the return itself (the templates name the
+#: couriers; no ``return_route`` sentence is needed).
+SELLER_FLOW = "seller"
+
+
+def _in_force(layer: _Layer, name: str) -> list[tuple[Any, Any, tuple]]:
+    """``(effective_from, value, path of the value)`` of each entry of ``name`` in ``layer``."""
+    param = layer.parameters.get(name)
+    raw = layer.raw_parameters.get(name)
+    if param is None:
+        return []
+    dated = isinstance(raw, dict) and "values" in raw
+    base = ("parameters", name)
+    return [(entry.effective_from, entry.value, base + ("values", i, "value") if dated else base + ("value",))
+            for i, entry in enumerate(param.values)]
+
+
+def _check_return_routes(platform: _Layer, jurisdiction: _Layer, scan: _Scan) -> None:
+    """``return_flow`` names a flow for every fulfilment model of the platform, and every flow
+    other than ``seller`` has its customer sentence in ``return_route`` - on every day any of the
+    three parameters changes. A problem is reported at the ``return_flow`` value that names it."""
+    names = ("fulfilment_options", "return_flow", "return_route")
+    if scan.catalogue is None or not all(n in scan.catalogue for n in names):
+        return
+    owner = {n: platform if n in platform.parameters else jurisdiction for n in names}
+    history = {n: _in_force(owner[n], n) for n in names}
+    days = sorted({start for entries in history.values() for start, _v, _p in entries if start is not None})
+
+    def on(name: str, day: Any) -> tuple[Any, tuple] | None:
+        best = None
+        for start, value, path in history[name]:
+            if start is None and best is None:
+                best = (start, value, path)
+            elif start is not None and (day is not None and start <= day) and (best is None or best[0] is None or start >= best[0]):
+                best = (start, value, path)
+        return None if best is None else (best[1], best[2])
+
+    doc = owner["return_flow"].doc
+    for day in [None, *days]:
+        flows, options, routes = on("return_flow", day), on("fulfilment_options", day), on("return_route", day)
+        if flows is None or not isinstance(flows[0], dict):
+            continue
+        flow_map, where = flows
+        when = f" (in force from {day.isoformat()})" if day is not None else ""
+        if options is not None and isinstance(options[0], list):
+            for model in options[0]:
+                if model not in flow_map:
+                    scan.problems.append(doc.problem(
+                        where, f"parameter 'return_flow': no flow for fulfilment model '{model}' of "
+                        f"params.fulfilment_options{when}; add '{model}: {SELLER_FLOW}' or the platform flow's name",
+                        "return-route"))
+        known = sorted(routes[0]) if routes is not None and isinstance(routes[0], dict) else []
+        for model, flow in flow_map.items():
+            if flow == SELLER_FLOW or flow in known:
+                continue
+            scan.problems.append(doc.problem(
+                where + (model,), f"parameter 'return_flow': flow '{flow}' of fulfilment model '{model}' "
+                f"has no customer sentence in return_route{when}{did_you_mean(str(flow), known)}; "
+                f"allowed: {', '.join([SELLER_FLOW, *known])}", "return-route"))
+
+
 def _scan(root: Path) -> _Scan:
     scan = _Scan()
     _read_catalogue(root, scan)
@@ -384,6 +477,9 @@ def _scan(root: Path) -> _Scan:
                 _check_parameters(layer, scan.catalogue, scan.problems)
     for platform in scan.platforms.values():
         _check_platform(platform, scan)
+        ref = platform.doc.data.get("jurisdiction") if isinstance(platform.doc.data, dict) else None
+        if isinstance(ref, str) and ref in scan.jurisdictions:
+            _check_return_routes(platform, scan.jurisdictions[ref], scan)
     if not scan.platforms and not any(p.code in ("io", "yaml") for p in scan.problems):
         scan.problems.append(
             Problem(Location(display_path(root / PLATFORMS_DIR)), "no platform files found", "missing-platform")

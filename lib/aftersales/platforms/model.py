@@ -15,8 +15,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Confidence = Literal["high", "medium", "low", "unverified"]
-ParamType = Literal["number", "int", "bool", "text", "list", "map", "money"]
-Scenario = Literal["all", "quality_defect", "wrong_item", "size_mismatch", "claim", "bad_review"]
+#: ``texts``: a map of names to a text in each customer language (``{en: ..., zh: ..., ru: ...}``),
+#: e.g. ``return_route``, the sentence a message tells the buyer per return flow.
+ParamType = Literal["number", "int", "bool", "text", "list", "map", "money", "texts"]
+Scenario = Literal["all", "quality_defect", "wrong_item", "size_mismatch", "claim", "bad_review", "change_of_mind"]
 
 #: Units a value may carry, grouped by what they measure. A value may use another unit of
 #: its catalogue unit's group (e.g. 3 ``days`` then 48 ``hours``), never another group.

@@ -82,7 +82,7 @@ def format_when(value: Any, lang: str = "en", tz: str | None = None) -> str:
         day = value - timedelta(days=1) if midnight else value
         if lang == "zh":
             clock = "24:00" if midnight else value.strftime("%H:%M")
-            return f"{day.strftime('%Y年%m月%d日')} {clock}（{label}）"
+            return f"{day.year}年{day.month}月{day.day}日 {clock}（{label}）"  # Chinese writes no leading zeros
         if lang == "ru":
             clock = "24:00" if midnight else value.strftime("%H:%M")
             return f"{day.strftime('%d.%m.%Y')} {clock} {label}"
@@ -90,7 +90,7 @@ def format_when(value: Any, lang: str = "en", tz: str | None = None) -> str:
         return f"{day.strftime('%d %b %Y')}, {clock} ({label})"
     if isinstance(value, date):
         if lang == "zh":
-            return value.strftime("%Y年%m月%d日")
+            return f"{value.year}年{value.month}月{value.day}日"
         if lang == "ru":
             return value.strftime("%d.%m.%Y")
         return value.strftime("%d %b %Y")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from aftersales.policy import sources as src
+from aftersales.policy.deadlines import zone
 from aftersales.policy.registry import policy_function
 
 #: Return reasons the playbooks use; a platform profile maps each to a payer.
@@ -199,3 +200,75 @@ def withdrawal_last_day(
         if all(isinstance(d, date) for d in (start, end, until)) and start <= ordered <= end:
             last.append(until)
     return max(last) if last else None
+
+
+@policy_function(sources=[src.RU_ZOZPP_26_1, "Directive 2011/83 art. 11", "LAW-FLOORS §5"])
+def asked_in_time(requested_at: date | None, customer_timezone: str | None, last_day: date | None) -> bool:
+    """Decide whether the buyer asked to return the item inside the window.
+
+    A withdrawal is made by the buyer's notice, so what counts is the day the buyer asked, not
+    the day the seller decides: the request is in time when its calendar date in the buyer's
+    own time zone is no later than ``last_day`` (the window closes at 24:00 of its last day
+    where the buyer lives; LAW-FLOORS §5). A plain date is taken as that local day.
+
+    Args:
+        requested_at: when the buyer asked (aware date-time, or a date); None: not asked.
+        customer_timezone: the buyer's IANA time zone (None: UTC).
+        last_day: the window's last day (:func:`withdrawal_last_day`); None: no window.
+
+    References:
+        ZoZPP art. 26.1 p.4 and Civil Code arts. 191, 194 (a period ends at 24:00 of its last
+        day), https://zozpprf.ru/glava-2/statya-26-1; Directive 2011/83 art. 11 (the notice is
+        in time if sent before the period expires); LAW-FLOORS §5.
+    """
+    if requested_at is None or last_day is None:
+        return False
+    if isinstance(requested_at, datetime):
+        if requested_at.tzinfo is None:
+            requested_at = requested_at.replace(tzinfo=timezone.utc)
+        day = requested_at.astimezone(zone(customer_timezone)).date()
+    else:
+        day = requested_at
+    return day <= last_day
+
+
+@policy_function(sources=[src.CN_CPL_ART_25, src.RU_ZOZPP_26_1, "Directive 2011/83 art. 6(1)(i), 14(1)",
+                          src.AMAZON_SELLER_FAULT_RETURNS, "https://journal.tinkoff.ru/pochemu-za-schet-prodavtsa/"])
+def withdrawal_return_payer(
+    payer_by_reason: dict[str, str],
+    category: str = "other",
+    fashion_seller_pays: bool = False,
+    fulfilment: str | None = None,
+    charged_to_seller: list[str] | None = None,
+    terms_given: bool = True,
+    buyer_pays_only_if_informed: bool = False,
+) -> str:
+    """Decide who pays the postage of a no-reason (change of mind) return.
+
+    * the platform charges the return to the seller in this fulfilment model
+      (``charged_to_seller``, e.g. Ozon FBO and FBS) → "seller", the buyer is not charged;
+    * the law puts the direct return cost on the buyer only if he was told so before buying
+      (``buyer_pays_only_if_informed``, EU) and the return terms were not given → "seller";
+    * otherwise the profile's table for the reason ``change_of_mind``, with Amazon's
+      fashion rule (:func:`return_shipping_payer`).
+
+    Args:
+        payer_by_reason: the profile's table of return reason → payer.
+        category: the product category ("apparel", "footwear", ... or "other").
+        fashion_seller_pays: the platform's "fashion returns are seller-paid" rule.
+        fulfilment: the order's fulfilment model (FBA, FBM, FBO, FBS, rFBS, seller).
+        charged_to_seller: fulfilment models whose returns the platform bills to the seller.
+        terms_given: the buyer was given the return terms (who pays postage) in writing.
+        buyer_pays_only_if_informed: the jurisdiction's "buyer pays only if informed" rule.
+
+    References:
+        CPL art. 25 (buyer pays unless agreed), https://cuoac.com/legalaid/yizltrmzqd.html;
+        ZoZPP art. 26.1 p.4 (seller keeps its return-delivery cost); Directive 2011/83
+        art. 6(1)(i), 14(1); Amazon return reason codes (buyer remorse is buyer-paid);
+        Ozon FBO/FBS reverse logistics billed to the seller (LAW-FLOORS §1, Ozon).
+    """
+    if fulfilment is not None and fulfilment in (charged_to_seller or []):
+        return "seller"
+    if buyer_pays_only_if_informed and not terms_given:
+        return "seller"
+    return return_shipping_payer("change_of_mind", payer_by_reason, category, fashion_seller_pays)

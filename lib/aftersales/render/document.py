@@ -67,7 +67,8 @@ def _value_text(value: Any, unit: str, lang: str) -> str:
     if isinstance(value, (list, tuple)):
         text = ", ".join(str(v) for v in value)
     elif isinstance(value, dict):
-        text = "; ".join(f"{k}: {v}" for k, v in value.items())
+        # a map of texts per language (return_route) shows the document's language only
+        text = "; ".join(f"{k}: {v.get(lang, v) if isinstance(v, dict) and lang in v else v}" for k, v in value.items())
     else:
         text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
     if not unit or unit == "none":
