@@ -50,7 +50,7 @@ CASES = [
     pytest.param("quality_defect", q("2026-01-22", warranty_days=180, inspection_finding="handling_damage"), "paid_repair",
                  id="art. 19 p.5: the check shows damage from use - a paid repair, price told first"),
     pytest.param("size_mismatch", s("2026-11-17"), "return_buyer_pays",
-                 id="art. 26.1 p.4: a remote sale withdrawn on day 5 is accepted, return at the buyer's cost"),
+                 id="art. 26.1 p.4: a remote sale withdrawn on day 5 is accepted (on Ozon FBS the return leg is billed to the seller)"),
     pytest.param("size_mismatch", s("2026-09-22", return_terms_given=False), "return_buyer_pays",
                  id="art. 26.1 p.4: return terms not given in writing - day 61 is inside the 3 months"),
     pytest.param("size_mismatch", s("2026-08-01", return_terms_given=False), "reject_window_passed",

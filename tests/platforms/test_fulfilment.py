@@ -96,10 +96,12 @@ def test_insurance_never_changes_a_seller_paid_return():
     assert decision.return_shipping_paid_by == "seller"
 
 
-@pytest.mark.parametrize("fulfilment, payer, mark", [("FBS", "buyer", "пункте выдачи Ozon"),
-                                                      ("FBO", "buyer", "пункте выдачи Ozon"),
+@pytest.mark.parametrize("fulfilment, payer, mark", [("FBS", "seller", "пункте выдачи Ozon"),
+                                                      ("FBO", "seller", "пункте выдачи Ozon"),
                                                       ("rFBS", "buyer", None)])
-def test_ozon_fbo_fbs_buyer_paid_returns_go_through_pickup_points(fulfilment, payer, mark):
+def test_ozon_fbo_fbs_returns_go_through_pickup_points_billed_to_the_seller(fulfilment, payer, mark):
+    """Ozon FBO/FBS bill a return's reverse logistics to the seller, the buyer is not charged;
+    on rFBS the buyer pays for an item of proper quality (LAW-FLOORS §1, Ozon)."""
     facts = dict(CONFORMING, currency="RUB", order_value=1290, fulfilment=fulfilment)
     decision = decide("size_mismatch", facts, platform="ozon", lang="ru", as_of=AS_OF)
     assert decision.outcome == "return_buyer_pays"

@@ -116,7 +116,7 @@ def test_the_card_shows_the_chosen_outcomes_terms_not_the_recommended_ones(tmp_p
     assert re.search(r"Return shipping paid by</td><td>buyer<", card), card
     assert re.search(r"Cost borne by</td><td>buyer<", card)
     assert "Return window ends" in card, "the chosen outcome's deadline"
-    assert "Exchange at the buyer&#x27;s cost" in card and "Chosen instead of the recommendation" in card
+    assert "Exchange of a conforming size at the buyer&#x27;s request" in card and "Chosen instead of the recommendation" in card
     assert "The playbook recommended: Exchange, seller pays shipping" in card
     assert "by 19 Jan 2026" in message_shown(wizard), "its message names its own deadline"
     wizard.override_reason.value = "Measured again: it conforms"

@@ -242,15 +242,16 @@ def withdrawal_return_payer(
     charged_to_seller: list[str] | None = None,
     terms_given: bool = True,
     buyer_pays_only_if_informed: bool = False,
+    reason: str = "change_of_mind",
 ) -> str:
-    """Decide who pays the postage of a no-reason (change of mind) return.
+    """Decide who pays the postage of a no-reason return (a change of mind, a conforming size).
 
     * the platform charges the return to the seller in this fulfilment model
       (``charged_to_seller``, e.g. Ozon FBO and FBS) → "seller", the buyer is not charged;
     * the law puts the direct return cost on the buyer only if he was told so before buying
       (``buyer_pays_only_if_informed``, EU) and the return terms were not given → "seller";
     * otherwise the profile's table for the reason ``change_of_mind``, with Amazon's
-      fashion rule (:func:`return_shipping_payer`).
+      fashion rule (:func:`return_shipping_payer`) for ``reason``.
 
     Args:
         payer_by_reason: the profile's table of return reason → payer.
@@ -260,6 +261,7 @@ def withdrawal_return_payer(
         charged_to_seller: fulfilment models whose returns the platform bills to the seller.
         terms_given: the buyer was given the return terms (who pays postage) in writing.
         buyer_pays_only_if_informed: the jurisdiction's "buyer pays only if informed" rule.
+        reason: the return reason in the profile's table ("change_of_mind", "size_conforming").
 
     References:
         CPL art. 25 (buyer pays unless agreed), https://cuoac.com/legalaid/yizltrmzqd.html;
@@ -271,4 +273,4 @@ def withdrawal_return_payer(
         return "seller"
     if buyer_pays_only_if_informed and not terms_given:
         return "seller"
-    return return_shipping_payer("change_of_mind", payer_by_reason, category, fashion_seller_pays)
+    return return_shipping_payer(reason, payer_by_reason, category, fashion_seller_pays)
