@@ -135,7 +135,7 @@ def test_templates_cannot_allocate_without_bound() -> None:
 def test_dates_outside_real_orders_are_a_fact_error(facts: dict) -> None:
     with pytest.raises(FactError, match="outside the supported dates") as info:
         decide("size_mismatch", facts, platform="taobao", as_of=AS_OF)
-    assert info.value.allowed == "1990-01-01 to 2199-12-31"
+    assert info.value.allowed == "1970-01-01 to 2200-12-31"  # limits.MIN_YEAR..MAX_YEAR
 
 
 def test_an_as_of_far_in_the_future_is_refused() -> None:

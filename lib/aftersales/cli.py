@@ -256,15 +256,21 @@ def _print_verification_warnings(folders: Any) -> None:
 
 
 def _read_json(source: str, what: str = "answers") -> Any:
+    """A JSON document from a file or stdin (``-``) within the limits of limits.py: at most
+    MAX_FACTS_BYTES, UTF-8 (BOM or not) or GB18030 text, nested at most MAX_JSON_DEPTH deep,
+    numbers of at most MAX_NUMBER_DIGITS digits; anything else is one line (exit 2)."""
+    from .playbook.facts import decode_text, load_json, read_limited
+
+    name = "stdin" if source == "-" else source
     try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        if source == "-":
+            data = read_limited(getattr(sys.stdin, "buffer", sys.stdin), name)
+        else:
+            with Path(source).open("rb") as stream:
+                data = read_limited(stream, name)
     except OSError as exc:
-        raise UsageError(f"cannot read {what} file '{source}': {exc.strerror}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{what} in {'stdin' if source == '-' else source} are not valid JSON: {exc.msg} "
-                         f"at line {exc.lineno} column {exc.colno}") from None
+        raise UsageError(f"cannot read {what} file '{source}': {exc.strerror or exc}") from None
+    return load_json(decode_text(data, name), name, what)
 
 
 def _read_facts(source: str) -> Any:
@@ -301,15 +307,18 @@ def cmd_case(args: argparse.Namespace) -> int:
     from .describe import decision_text
 
     record = find_case(args.case_id, args.case_log)
-    decision = redecide(record)
-    same = (decision.outcome == record["outcome"] and decision.message == record["message"]
-            and [d.to_dict() for d in decision.deadlines] == record["deadlines"])
+    decision = redecide(record)  # checks the archive against its hash first: a changed archive is an error
+    remade = json.loads(json.dumps(decision.to_dict(), ensure_ascii=False, default=str))
+    # what the customer and the team were told; a field a record older than it lacks is not compared
+    compared = ("outcome", "message", "deadlines", "resolution", "return_shipping_paid_by", "cost_borne_by",
+                "compensation", "checklist")
+    same = all(remade.get(key) == record[key] for key in compared if key in record)
     if args.json:
         print(json.dumps(record, ensure_ascii=False, indent=2))
     else:
-        print(f"case {record['case_id']} · order {record['order_id']} · saved {record['saved_at']} by {record['who']} · "
-              f"playbooks {record.get('library_hash')}" + (f" + overlay {record['overlay']['name']} "
-                                                            f"{record['overlay']['version']}" if record.get("overlay") else ""))
+        print(f"case {record['case_id']} · order {record.get('order_id')} · saved {record.get('saved_at')} by "
+              f"{record.get('who')} · playbooks {record.get('library_hash')}"
+              + (f" + overlay {record['overlay']['name']} {record['overlay'].get('version')}" if record.get("overlay") else ""))
         print(decision_text(decision))
         if record.get("override"):
             print(_override_text(record["override"]))
@@ -420,10 +429,14 @@ def cmd_render(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown format {', '.join(unknown) or '(none)'}; allowed: {', '.join(FORMATS)}")
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be 1 or more")
+    from .limits import MAX_YEAR, MIN_YEAR
+
     try:
         as_of = date.fromisoformat(args.as_of) if args.as_of else None
     except ValueError:
         raise UsageError(f"--as-of {args.as_of!r} is not an ISO date such as 2026-11-23") from None
+    if as_of is not None and not MIN_YEAR <= as_of.year <= MAX_YEAR:
+        raise UsageError(f"--as-of {args.as_of} is outside the supported dates; allowed: {MIN_YEAR}-01-01 to {MAX_YEAR}-12-31")
     def names(values: list[str] | None) -> list[str] | None:  # repeatable and comma-separated
         return [n.strip() for v in values for n in v.split(",") if n.strip()] if values else None
 
@@ -461,6 +474,9 @@ def _train_score(args: argparse.Namespace) -> int:
     from .training.feedback import feedback_text
     from .training.scoring import Answer, score_attempt
 
+    if args.trainee is not None and not args.trainee.strip():
+        raise UsageError("--trainee '': the attempt would be recorded for nobody; allowed: the trainee's name "
+                         "(or leave --trainee out to score without recording)")
     case = get_case(args.id, getattr(args, "cases", None))
     answers = _read_json(args.answers)
     if not isinstance(answers, dict):
@@ -539,7 +555,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     report = replay(Path(args.csv), args.scenario, args.platform, out=Path(args.out) if args.out else None,
                     as_of=args.as_of, library=_library(args), record=record)
     print(f"{report.rows} rows: {report.decided} decided, {report.errors} refused "
-          f"({report.distinct} distinct fact combinations decided)")
+          f"({report.distinct} distinct fact combinations decided)"
+          + (f" — PARTIAL RUN, {report.partial}" if report.partial else ""))
     for outcome, count in report.outcomes.most_common():
         print(f"  {outcome:<32} {count:>9}")
     print("estimated cost per resolution:")
@@ -551,6 +568,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
         from .caselog import default_case_log
 
         print(f"recorded {record.written} case(s) in {record.log or default_case_log()}", file=sys.stderr)
+    if report.partial:
+        print(f"aftersales replay: partial run: {report.partial}", file=sys.stderr)
+        return 2
     if report.errors:
         print(f"aftersales replay: {report.errors} row(s) refused, see {report.errors_file}", file=sys.stderr)
         return 1

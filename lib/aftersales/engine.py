@@ -23,7 +23,7 @@ from .errors import EvaluationError, FactError, UnknownNameError, did_you_mean
 from .library import load_library
 from .playbook.compiled import CompiledDeadline, CompiledOutcome, CompiledPlaybook, CompiledStep
 from .playbook.expressions import MissingFactError
-from .playbook.facts import EARLIEST_DATE, LATEST_DATE, describe_allowed
+from .playbook.facts import EARLIEST_DATE, LATEST_DATE, describe_allowed, show, to_utc
 from .playbook.model import COST_BEARERS, LANGS, SHIPPING_PAYERS
 from .policy.deadlines import deadline_due
 from zoneinfo import ZoneInfo
@@ -302,13 +302,16 @@ def resolve_as_of(as_of: datetime | date | str | None) -> datetime:
         return datetime.now(timezone.utc).replace(microsecond=0)
     if isinstance(as_of, str):
         return _parse_as_of(as_of)
+    if not isinstance(as_of, date):
+        raise FactError("as_of", f"expected a date or date-time, got {show(as_of)} ({type(as_of).__name__})",
+                        _AS_OF_ALLOWED)
     if not isinstance(as_of, datetime):
         as_of = datetime(as_of.year, as_of.month, as_of.day)
-    moment = as_of.replace(tzinfo=timezone.utc) if as_of.tzinfo is None else as_of.astimezone(timezone.utc)
-    if not EARLIEST_DATE <= moment.date() <= LATEST_DATE:
-        raise FactError("as_of", f"{moment.isoformat()} is outside the supported dates",
-                        f"{EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}")
-    return moment
+    return to_utc("as_of", as_of)  # bounded to the supported dates before converting (no OverflowError)
+
+
+_AS_OF_ALLOWED = (f"an ISO date or date-time from {EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}, "
+                  "e.g. 2026-11-23T09:00:00+00:00, a datetime or date, or None for now")
 
 
 @lru_cache(maxsize=256)
@@ -316,7 +319,7 @@ def _parse_as_of(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise FactError("as_of", f"{text!r} is not an ISO date or date-time", "e.g. 2026-11-23T09:00:00+00:00") from None
+        raise FactError("as_of", f"{show(text)} is not an ISO date or date-time", _AS_OF_ALLOWED) from None
     return resolve_as_of(moment)
 
 
@@ -342,8 +345,10 @@ _CONTEXTS: dict[tuple, _Context] = {}
 def _context(scenario: str | CompiledPlaybook, platform: str, lang: str | None, as_of: Any, library: Any) -> _Context:
     """The playbook, profile, language and parameters in force for one decision (memoised)."""
     library = library if library is not None else load_library()
+    if as_of is not None and not isinstance(as_of, (str, date)):
+        resolve_as_of(as_of)  # a FactError naming as_of and what is allowed (never an AttributeError)
     key = (id(library), scenario if isinstance(scenario, str) else id(scenario), platform, lang, as_of)
-    if as_of is not None and not isinstance(as_of, (dict, list)):
+    if as_of is not None:
         cached = _CONTEXTS.get(key)
         if cached is not None and cached.library is library:
             return cached
@@ -362,13 +367,21 @@ def _new_context(scenario: str | CompiledPlaybook, platform: str, lang: str | No
         raise UnknownNameError(f"platform for scenario '{playbook.scenario}'", platform, playbook.platforms)
     moment = resolve_as_of(as_of)
     day = moment.date()
-    params = profile.values(day)
+    from .platforms.profile import NoValueInForceError
+
+    try:
+        params = profile.values(day)
+        resolved = profile.resolve(day)
+    except NoValueInForceError as exc:  # a moment before the platform's rules are known is a bad as_of
+        since = f" before {exc.earliest.isoformat()}" if exc.earliest else " on that day"
+        raise FactError("as_of", f"{day.isoformat()} is before the known rules of platform '{exc.platform}' "
+                                 f"(parameter '{exc.parameter}' has no value{since})",
+                        f"{exc.earliest.isoformat()} or later" if exc.earliest else "") from None
     if lang is None:
         languages = params.get("languages") or ["en"]
         lang = languages[0]
     elif lang not in LANGS:
         raise UnknownNameError("language", lang, LANGS)
-    resolved = profile.resolve(day)
     return _Context(playbook, profile, lang, moment, _with_units(params, resolved, profile), resolved, library)
 
 
@@ -431,8 +444,10 @@ def _coerce(playbook: CompiledPlaybook, facts: Mapping[str, Any]) -> dict[str, A
         coerce = coercers.get(name)
         if coerce is None:
             inputs = playbook.inputs
-            raise FactError(str(name), f"unknown fact for scenario '{playbook.scenario}'{did_you_mean(name, inputs)}",
-                            ", ".join(inputs))
+            # a hostile name (a newline, 100 kB, not text) is shown safely: the error stays one line
+            label = name if isinstance(name, str) and name.isprintable() and len(name) <= 100 else show(name)
+            hint = did_you_mean(name, inputs) if isinstance(name, str) and len(name) <= 100 else ""
+            raise FactError(label, f"unknown fact for scenario '{playbook.scenario}'{hint}", ", ".join(inputs))
         coerced[name] = coerce(value)
     return coerced
 

@@ -96,3 +96,14 @@ class FactError(AftersalesError, ValueError):
 
 class EvaluationError(AftersalesError):
     """A condition or template failed while deciding (e.g. a parameter is null here)."""
+
+
+class InputError(AftersalesError, ValueError):
+    """An input file or stream (facts, answers, a cases CSV) cannot be read as what it should be:
+    larger than its limit, binary or in an unknown encoding, not valid JSON, nested too deep.
+    ``source`` names the file (or stdin) and ``allowed`` says what would be accepted."""
+
+    def __init__(self, source: str, problem: str, allowed: str = ""):
+        self.source, self.problem, self.allowed = source, problem, allowed
+        tail = f"; allowed: {allowed}" if allowed else ""
+        super().__init__(f"{source}: {problem}{tail}")

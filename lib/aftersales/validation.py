@@ -55,6 +55,7 @@ def _group_paths(paths: list[Path], default_root: Path, overlays: list[str] | No
                  ) -> tuple[dict[Path, list[Path]], dict[Path, list[Path]], list[Problem]]:
     """The files to check per playbooks folder (scenario files, then overlays), and the paths that do not exist."""
     from .overlay import OVERLAYS_DIR, overlay_files, resolve_overlay
+    from .yamlsource import YAML_SUFFIXES
 
     groups: dict[Path, list[Path]] = {}
     overlay_groups: dict[Path, list[Path]] = {}
@@ -72,8 +73,13 @@ def _group_paths(paths: list[Path], default_root: Path, overlays: list[str] | No
         elif path.is_file() and path.parent.name == OVERLAYS_DIR:
             root = path.parent.parent if (path.parent.parent / "parameters.yaml").is_file() else default_root
             overlay_groups.setdefault(root, []).append(path)
+        elif path.is_file() and path.suffix not in YAML_SUFFIXES:  # never read (and echo) another kind of file
+            problems.append(Problem(Location(str(path)), "not a playbook: a playbook or overlay is a YAML file ending "
+                                    "in .yaml or .yml", "io"))
         elif path.is_file():
             groups.setdefault(default_root, []).append(path)
+        elif path.exists():
+            problems.append(Problem(Location(str(path)), "not a regular file or folder", "io"))
         else:
             problems.append(Problem(Location(str(path)), "no such file or folder", "io"))
     return groups, overlay_groups, problems

@@ -11,6 +11,12 @@ What it checks (the rules and their sources are in ``rules.yaml``):
 - the platform's message rules: Amazon's communication guidelines and Customer Reviews policy
   (POLICY-FACTS §5.1-5.2, §11), Ozon's communication rules (§5.6), and review law (§5.5).
 
+Before matching, the text is normalised so that look-alike spellings cannot slip past the
+patterns (issue 13): Unicode NFKC (fullwidth ``＠ ．`` and letters, ligatures), format characters
+(category Cf: zero-width spaces and joiners, soft hyphens, bidi marks) and other invisible
+characters dropped, and common defanged forms undone (``example[.]com``, ``(dot)``, ``[at]``,
+``(at)``, ``hxxp``, ``shop dot com``). Spans are mapped back, so they still point at the original text.
+
 It is a screen, not a proof: a pattern list cannot understand every sentence, so a message
 with no finding still needs a human eye, and ``benchmarks/bench_compliance.py`` measures how
 often it is right on a labelled set.
@@ -20,13 +26,16 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import AftersalesError
+from ..limits import MAX_MESSAGE_CHARS
 from .rules import KINDS, LANGS, PLATFORMS, CompiledRule, compiled_rules
 
-MAX_CHARS = 20_000
+#: Longest message checked (characters): a customer message is at most MAX_MESSAGE_CHARS long.
+MAX_CHARS = MAX_MESSAGE_CHARS
 
 # One character for one character, so that spans found in the normalised text are spans of the
 # original: Russian ё as е, every kind of quote as a straight one, no-break spaces as spaces.
@@ -40,6 +49,120 @@ _NORMALISE = str.maketrans({
 # Sentence ends, for the rules' `unless` context. A full stop counts only before a space or
 # the end, so "www.example.com" and "12.50" stay in one sentence.
 _SENTENCE_END = re.compile(r"[。！？；\n]|[.!?;](?=\s|$)")
+
+
+# ---- folding look-alikes before matching (issue 13) ------------------------------------------
+# CJK punctuation the rules match as written (``[^。！？\n]`` means "within one sentence"): NFKC
+# would turn it into ASCII, so it is kept.
+_KEEP = frozenset("！？，；（）～")
+_DROP_KEPT = {ord(c): None for c in _KEEP}
+# Invisible characters: every format character (Cf, Unicode 14: soft hyphen, zero-width space,
+# joiners, bidi marks, BOM, tags...), the combining grapheme joiner, variation selectors and the
+# Hangul fillers. A test checks the class against unicodedata.
+_INVISIBLE_CLASS = ("\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160"
+                    "\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164"
+                    "\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+                    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+                    "\U000e0100-\U000e01ef")
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CLASS}]")
+# A character may fold to a few (ﬁ → fi, ㎏ → kg); one that folds to more stays as it is, so the
+# folded text stays close to the checked text's length.
+_MAX_FOLD = 4
+
+_TLD = r"(?:com|net|org|ru|cn|info|biz|shop|store|site|online|io|co|me|de|uk|fr|it|es|su|xyz|top|link|ly)"
+_OPEN, _CLOSE = r"[\[({<（【]", r"[\])}>）】]"
+_DOT_WORD = r"\s{1,3}(?:dot|точка)\s{1,3}"
+# Defanged links and addresses, written to slip past a filter (lowered text). Every repetition is
+# bounded or anchored, so a long run of spaces or of "a dot a dot ..." is read in linear time;
+# the spaces before a bracketed form are dropped by _undo_defanging.
+_DEFANGED = re.compile(
+    rf"(?P<dot>{_OPEN}\s{{0,3}}(?:\.|。|dot|точка|点)\s{{0,3}}{_CLOSE}\s{{0,3}})"
+    rf"|(?P<at>{_OPEN}\s{{0,3}}(?:@|at|собака|艾特)\s{{0,3}}{_CLOSE}\s{{0,3}})"
+    rf"|(?<=[a-z0-9])(?P<word>{_DOT_WORD}|。)(?=(?:[a-z0-9-]{{1,63}}(?:{_DOT_WORD}|\.)){{0,6}}{_TLD}\b)"
+    r"|\bhxxp(?P<s>s?)(?=:)"
+)
+
+
+def _fold(text: str) -> tuple[str, list[int], list[int]]:
+    """NFKC ``text`` without its invisible characters; ``starts[i]:ends[i]`` is the source of folded character i.
+
+    A base character and the combining marks after it are folded together (``е`` + U+0308 → ``ё``).
+    """
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    category = unicodedata.category
+    length = len(text)
+    i = 0
+    while i < length:
+        j = i + 1
+        while j < length and category(text[j])[0] == "M":
+            j += 1
+        unit = "".join(c for c in text[i:j] if category(c) != "Cf" and not _INVISIBLE.match(c))
+        if unit:
+            folded = unit if unit[0] in _KEEP else unicodedata.normalize("NFKC", unit)
+            if len(folded) > _MAX_FOLD * len(unit):
+                folded = unit
+            out.append(folded)
+            starts.extend([i] * len(folded))
+            ends.extend([j] * len(folded))
+        i = j
+    return "".join(out), starts, ends
+
+
+def _undo_defanging(text: str, starts: list[int] | None, ends: list[int] | None
+                    ) -> tuple[str, list[int] | None, list[int] | None]:
+    """Replace ``[.]``, ``(at)``, `` dot `` (before a top-level domain), ``hxxp``... by what they stand for."""
+    if _DEFANGED.search(text) is None:
+        return text, starts, ends
+    if starts is None or ends is None:
+        starts, ends = list(range(len(text))), list(range(1, len(text) + 1))
+    out: list[str] = []
+    new_starts: list[int] = []
+    new_ends: list[int] = []
+    position = 0
+    for match in _DEFANGED.finditer(text):
+        begin, end = match.span()
+        if match.group("dot") is not None or match.group("at") is not None:
+            while begin > position and match.start() - begin < 3 and text[begin - 1].isspace():
+                begin -= 1  # "ann [at] shop": the spaces before the bracket go too
+        out.append(text[position:begin])
+        new_starts.extend(starts[position:begin])
+        new_ends.extend(ends[position:begin])
+        if match.group("dot") is not None or match.group("word") is not None:
+            replacement = "."
+        elif match.group("at") is not None:
+            replacement = "@"
+        else:
+            replacement = "http" + match.group("s")
+        out.append(replacement)
+        new_starts.extend([starts[begin]] * len(replacement))
+        new_ends.extend([ends[end - 1]] * len(replacement))
+        position = end
+    out.append(text[position:])
+    new_starts.extend(starts[position:])
+    new_ends.extend(ends[position:])
+    return "".join(out), new_starts, new_ends
+
+
+def normalise(text: str) -> tuple[str, list[int] | None, list[int] | None]:
+    """The text the rules are matched on, and where each of its characters came from.
+
+    Returns ``(normalised, starts, ends)``: ``text[starts[i]:ends[i]]`` is the source of
+    ``normalised[i]``, or ``starts`` and ``ends`` are None when the two are the same length and
+    character ``i`` comes from character ``i`` (the common case: nothing to fold). The
+    normalised text is NFKC without invisible characters (see ``_INVISIBLE``), with ё as е, every
+    quote straight, lower-cased, and with defanged links and addresses undone.
+    """
+    starts: list[int] | None = None
+    ends: list[int] | None = None
+    folded = text
+    if not text.isascii():
+        probe = text.translate(_DROP_KEPT)
+        if _INVISIBLE.search(text) is not None or not unicodedata.is_normalized("NFKC", probe):
+            folded, starts, ends = _fold(text)
+    lowered = lower_text(folded.translate(_NORMALISE))
+    return _undo_defanging(lowered, starts, ends)
 
 
 def lower_text(text: str) -> str:
@@ -122,7 +245,7 @@ def check_message(text: str, platform: str, lang: str, kind: str) -> list[Findin
         raise AftersalesError(f"message is {len(text):,} characters long; the checker takes at most {MAX_CHARS:,}")
     if not text.strip():
         raise AftersalesError("message is empty: nothing to check")
-    normalised = lower_text(text.translate(_NORMALISE))
+    normalised, starts, ends = normalise(text)
     sentences = _Sentences(normalised)
     findings: list[Finding] = []
     for compiled in rules:
@@ -131,7 +254,8 @@ def check_message(text: str, platform: str, lang: str, kind: str) -> list[Findin
             if compiled.pattern.search(normalised) is None:
                 findings.append(Finding(rule.id, rule.severity, rule.message, None, rule.source))
             continue
-        for span in _matches(compiled, normalised, sentences):
+        for start, end in _matches(compiled, normalised, sentences):
+            span = (start, end) if starts is None or ends is None else (starts[start], ends[end - 1])
             findings.append(Finding(rule.id, rule.severity, rule.message, span, rule.source))
     findings = _drop_superseded(findings, {c.rule.id: c.rule.superseded_by for c in rules})
     findings.sort(key=lambda f: (f.span is not None, f.span or (0, 0), _SEVERITY_ORDER[f.severity], f.rule))

@@ -19,6 +19,7 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import Location, PlaybookError, Problem, did_you_mean
 from ..paths import default_playbooks_dir, display_path
-from ..yamlsource import SourceDoc, load_yaml, pydantic_problems
+from ..yamlsource import SourceDoc, load_yaml_bytes, pydantic_problems, read_yaml_bytes
 from .model import (
     start_key,
     UNIT_GROUPS,
@@ -86,16 +87,16 @@ def _read(path: Path, playbooks_dir: Path, problems: list[Problem]) -> SourceDoc
     (a copy of the folder elsewhere only gets its file name changed)."""
     name = display_path(path)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        problems.append(Problem(Location(name), f"cannot read file: {exc}", "io"))
+        raw = read_yaml_bytes(path, name)  # a regular file, at most MAX_YAML_BYTES (limits.py)
+    except PlaybookError as exc:
+        problems.extend(exc.problems)
         return None
     key = (path.relative_to(playbooks_dir).as_posix(), hashlib.blake2b(raw, digest_size=16).digest())
     doc = _DOCS.get(key)
     if doc is not None:
         return doc if doc.file == name else _renamed(doc, name)
     try:
-        doc = load_yaml(path, display_name=name)
+        doc = load_yaml_bytes(raw, name)
     except PlaybookError as exc:
         problems.extend(exc.problems)
         return None
@@ -320,7 +321,7 @@ def _check_parameters(layer: _Layer, catalogue: Catalogue | None, problems: list
                     )
                 )
             when = item.get("effective_from")
-            if when is not None:
+            if when is not None and isinstance(when, (str, int, float, date)):  # else a schema problem
                 if when in seen:
                     problems.append(
                         doc.problem(
@@ -448,6 +449,8 @@ def _check_return_routes(platform: _Layer, jurisdiction: _Layer, scan: _Scan) ->
         when = f" (in force from {day.isoformat()})" if day is not None else ""
         if options is not None and isinstance(options[0], list):
             for model in options[0]:
+                if not isinstance(model, (str, int, float)):
+                    continue  # not a model name: reported by the type and choice checks
                 if model not in flow_map:
                     scan.problems.append(doc.problem(
                         where, f"parameter 'return_flow': no flow for fulfilment model '{model}' of "

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from ..errors import AftersalesError, EvaluationError
+from ..limits import MAX_EXPRESSION_DEPTH
 
 Env = Mapping[str, Any]
 Evaluator = Callable[[Env], Any]
@@ -473,6 +474,24 @@ def _describe(node: ast.AST) -> str:
     return names.get(kind, kind)
 
 
+def _check_depth(tree: ast.expr, lead: int = 0) -> None:
+    """Refuse an expression nested deeper than MAX_EXPRESSION_DEPTH, at the column where it gets too deep.
+
+    Checked without recursion before anything else walks the tree: the compiler, the validator's
+    interval reasoning and Python's own ``repr`` recurse once per level, so a chain of 2,000
+    unary minus signs or ``1+1+...`` would otherwise end in a RecursionError.
+    """
+    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_EXPRESSION_DEPTH:
+            raise ExpressionSyntaxError(
+                f"expression nested more than MAX_EXPRESSION_DEPTH ({MAX_EXPRESSION_DEPTH}) levels deep",
+                lead + getattr(node, "col_offset", 0))
+        for child in ast.iter_child_nodes(node):
+            stack.append((child, depth + 1 if isinstance(child, ast.expr) else depth))
+
+
 def compile_expression(text: Any, functions: Mapping[str, Callable[..., Any]]) -> Expression:
     """Parse and compile ``text``; raise :class:`ExpressionSyntaxError` with a column offset.
 
@@ -492,6 +511,7 @@ def compile_expression(text: Any, functions: Mapping[str, Callable[..., Any]]) -
     except SyntaxError as exc:
         offset = max((exc.offset or 1) - 1, 0)
         raise ExpressionSyntaxError(f"syntax error: {exc.msg}", offset) from None
+    _check_depth(tree.body, len(text) - len(text.lstrip()))
     compiler = _Compiler(text, functions)
     evaluate = compiler.compile(tree.body)
     return Expression(

@@ -7,12 +7,16 @@ booleans from CSV files); anything else of the wrong type is refused, never gues
 
 from __future__ import annotations
 
+import codecs
+import json
 import math
-import sys
+import re
+import reprlib
 from datetime import date, datetime, timezone
 from typing import Any, Callable
 
-from ..errors import FactError
+from ..errors import FactError, InputError
+from ..limits import MAX_FACTS_BYTES, MAX_JSON_DEPTH, MAX_NUMBER_DIGITS, MAX_YEAR, MIN_YEAR
 from .model import InputSpec
 
 Coercer = Callable[[Any], Any]
@@ -22,9 +26,55 @@ _FALSE = {"false", "no", "0"}
 DEFAULT_TEXT_LENGTH = 5000
 
 
+#: Numbers of a fact are below this in magnitude (limits.MAX_NUMBER_DIGITS digits before the point).
+NUMBER_BOUND = 10 ** MAX_NUMBER_DIGITS
+_DIGITS_ALLOWED = f"at most {MAX_NUMBER_DIGITS} digits before the decimal point"
+
+
+class OversizedNumber:
+    """A JSON or CSV number with more digits than :data:`MAX_NUMBER_DIGITS`, kept as its length
+    only (never converted: Python refuses to turn 4,300+ digits into an int, and they mean
+    nothing as a fact); every coercer refuses it, naming the fact."""
+
+    __slots__ = ("digits",)
+
+    def __init__(self, text: str):
+        self.digits = sum(ch.isdigit() for ch in text)
+
+    def __repr__(self) -> str:
+        return f"<a number of {self.digits} digits>"
+
+
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = 80
+_REPR.maxlevel = 3
+_REPR.maxlong = 40
+
+
+def show(value: Any) -> str:
+    """A short, always-safe ``repr`` of a (possibly hostile) value for an error message: long
+    text and deep or long lists are cut, huge ints are described (never converted to text)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= NUMBER_BOUND:
+        return f"{'-' if value < 0 else ''}a number of about {int(value.bit_length() * 0.30103) + 1} digits"
+    try:
+        return _REPR.repr(value)
+    except Exception:  # noqa: BLE001 - a hostile __repr__ must not replace the real error
+        return f"<{type(value).__name__}>"
+
+
 def _kind(value: Any) -> str:
     return {bool: "boolean", int: "whole number", float: "number", str: "text", list: "list",
-            dict: "object"}.get(type(value), type(value).__name__)
+            dict: "object", OversizedNumber: "number"}.get(type(value), type(value).__name__)
+
+
+def _check_magnitude(name: str, value: Any) -> None:
+    """Refuse numbers with more than MAX_NUMBER_DIGITS digits, infinities and NaN (limits.py)."""
+    if isinstance(value, OversizedNumber):
+        raise FactError(name, f"a number of {value.digits} digits is too large", _DIGITS_ALLOWED)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise FactError(name, f"{value!r} is not a finite number", "finite numbers")
+    if not -NUMBER_BOUND < value < NUMBER_BOUND:
+        raise FactError(name, f"{show(value)} is too large", _DIGITS_ALLOWED)
 
 
 def _coerce_bool(name: str, spec: InputSpec) -> Coercer:
@@ -33,7 +83,7 @@ def _coerce_bool(name: str, spec: InputSpec) -> Coercer:
             return value
         if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
             return value.strip().lower() in _TRUE
-        raise FactError(name, f"expected true or false, got {value!r} ({_kind(value)})", "true, false")
+        raise FactError(name, f"expected true or false, got {show(value)} ({_kind(value)})", "true, false")
 
     return coerce
 
@@ -56,9 +106,12 @@ def _check_range(name: str, spec: InputSpec, value: float) -> None:
 
 def _coerce_int(name: str, spec: InputSpec) -> Coercer:
     def coerce(value: Any) -> int:
+        if isinstance(value, OversizedNumber):
+            _check_magnitude(name, value)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise FactError(name, f"expected a whole number, got {value!r} ({_kind(value)})",
+            raise FactError(name, f"expected a whole number, got {show(value)} ({_kind(value)})",
                             _range_text(spec, f" {spec.unit}" if spec.unit else ""))
+        _check_magnitude(name, value)
         if isinstance(value, float) and not value.is_integer():
             raise FactError(name, f"expected a whole number, got {value!r}", "whole numbers")
         value = int(value)
@@ -70,12 +123,13 @@ def _coerce_int(name: str, spec: InputSpec) -> Coercer:
 
 def _coerce_number(name: str, spec: InputSpec) -> Coercer:
     def coerce(value: Any) -> float:
+        if isinstance(value, OversizedNumber):
+            _check_magnitude(name, value)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise FactError(name, f"expected a number, got {value!r} ({_kind(value)})",
+            raise FactError(name, f"expected a number, got {show(value)} ({_kind(value)})",
                             _range_text(spec, f" {spec.unit}" if spec.unit else ""))
+        _check_magnitude(name, value)  # before float(): an int of 10**400 overflows a float
         value = float(value)
-        if not math.isfinite(value):
-            raise FactError(name, f"{value!r} is not a finite number", "finite numbers")
         _check_range(name, spec, value)
         return value
 
@@ -83,9 +137,9 @@ def _coerce_number(name: str, spec: InputSpec) -> Coercer:
 
 
 # Dates of after-sales cases: wide enough for any real order, narrow enough that deadline
-# arithmetic never runs off the calendar (year 9999 + 30 days overflows).
-EARLIEST_DATE = date(1990, 1, 1)
-LATEST_DATE = date(2199, 12, 31)
+# arithmetic never runs off the calendar (year 9999 + 30 days overflows): limits.MIN_YEAR..MAX_YEAR.
+EARLIEST_DATE = date(MIN_YEAR, 1, 1)
+LATEST_DATE = date(MAX_YEAR, 12, 31)
 _DATE_RANGE = f"{EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}"
 
 
@@ -93,6 +147,24 @@ def _in_range(name: str, value: date) -> None:
     day = value.date() if isinstance(value, datetime) else value
     if not EARLIEST_DATE <= day <= LATEST_DATE:
         raise FactError(name, f"{value.isoformat()} is outside the supported dates", _DATE_RANGE)
+
+
+def to_utc(name: str, value: datetime) -> datetime:
+    """``value`` as an aware UTC datetime within the supported dates, or a :class:`FactError`.
+
+    The local date is checked first: converting 0001-01-01T00:00+01:00 or 9999-12-31T23:00-05:00
+    to UTC would run off Python's calendar (OverflowError); a hostile ``tzinfo`` is refused too.
+    """
+    _in_range(name, value)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    try:
+        moment = value.astimezone(timezone.utc)
+    except (ValueError, OverflowError, TypeError, AttributeError) as exc:
+        raise FactError(name, f"{show(value)} has an unusable time zone ({exc})",
+                        "ISO 8601 with an offset, e.g. 2026-11-23T09:30:00+00:00") from None
+    _in_range(name, moment)
+    return moment
 
 
 def _coerce_date(name: str, spec: InputSpec) -> Coercer:
@@ -107,7 +179,7 @@ def _coerce_date(name: str, spec: InputSpec) -> Coercer:
         if isinstance(value, date):
             _in_range(name, value)
             return value
-        raise FactError(name, f"expected a date, got {value!r}", "YYYY-MM-DD")
+        raise FactError(name, f"expected a date, got {show(value)}", "YYYY-MM-DD")
 
     return coerce
 
@@ -118,16 +190,14 @@ def _coerce_datetime(name: str, spec: InputSpec) -> Coercer:
             try:
                 value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
             except ValueError:
-                raise FactError(name, f"expected a date and time, got {value!r}",
+                raise FactError(name, f"expected a date and time, got {show(value)}",
                                 "ISO 8601, e.g. 2026-11-23T09:30:00+00:00") from None
         elif isinstance(value, date) and not isinstance(value, datetime):
             value = datetime(value.year, value.month, value.day)
         if not isinstance(value, datetime):
-            raise FactError(name, f"expected a date and time, got {value!r} ({_kind(value)})",
+            raise FactError(name, f"expected a date and time, got {show(value)} ({_kind(value)})",
                             "ISO 8601, e.g. 2026-11-23T09:30:00+00:00")
-        value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
-        _in_range(name, value)
-        return value
+        return to_utc(name, value)
 
     return coerce
 
@@ -141,8 +211,8 @@ def _coerce_choice(name: str, spec: InputSpec) -> Coercer:
             return value
         from ..errors import did_you_mean
 
-        hint = did_you_mean(value, choices) if isinstance(value, str) else ""
-        raise FactError(name, f"{value!r} is not one of the choices{hint}", allowed)
+        hint = did_you_mean(value, choices) if isinstance(value, str) and len(value) <= 100 else ""
+        raise FactError(name, f"{show(value)} is not one of the choices{hint}", allowed)
 
     return coerce
 
@@ -152,9 +222,12 @@ def _coerce_text(name: str, spec: InputSpec) -> Coercer:
 
     def coerce(value: Any) -> str:
         if not isinstance(value, str):
-            raise FactError(name, f"expected text, got {value!r} ({_kind(value)})", "text")
+            raise FactError(name, f"expected text, got {show(value)} ({_kind(value)})", "text")
         if len(value) > limit:
             raise FactError(name, f"text of {len(value)} characters is too long", f"at most {limit} characters")
+        if not _valid_unicode(value):
+            raise FactError(name, "text with an unpaired surrogate (\\ud800-\\udfff) is not valid Unicode",
+                            "text that can be written as UTF-8")
         return value
 
     return coerce
@@ -203,13 +276,13 @@ def _fast_check(spec: InputSpec) -> Callable[[Any], bool]:
     if kind == "bool":
         return lambda value: value is True or value is False
     if kind in ("number", "money"):
-        # finite bounds, so inf and nan always take the full path (which refuses them)
-        low = -sys.float_info.max if spec.min is None else spec.min
-        high = sys.float_info.max if spec.max is None else spec.max
+        # finite bounds within the digit limit, so inf, nan and 1e300 always take the full path
+        low = -NUMBER_BOUND + 1 if spec.min is None else max(spec.min, -NUMBER_BOUND + 1)
+        high = NUMBER_BOUND - 1 if spec.max is None else min(spec.max, NUMBER_BOUND - 1)
         return lambda value: type(value) is float and low <= value <= high
     if kind == "int":
-        low = -math.inf if spec.min is None else spec.min
-        high = math.inf if spec.max is None else spec.max
+        low = -NUMBER_BOUND + 1 if spec.min is None else max(spec.min, -NUMBER_BOUND + 1)
+        high = NUMBER_BOUND - 1 if spec.max is None else min(spec.max, NUMBER_BOUND - 1)
         return lambda value: type(value) is int and low <= value <= high
     if kind == "choice":
         choices = frozenset(spec.choices or ())
@@ -218,7 +291,7 @@ def _fast_check(spec: InputSpec) -> Callable[[Any], bool]:
         return lambda value: type(value) is date and EARLIEST_DATE <= value <= LATEST_DATE
     if kind == "text":
         limit = spec.max_length or DEFAULT_TEXT_LENGTH
-        return lambda value: type(value) is str and len(value) <= limit
+        return lambda value: type(value) is str and len(value) <= limit and (value.isascii() or _valid_unicode(value))
     return lambda value: False  # datetimes are normalised to UTC on the full path
 
 
@@ -233,3 +306,106 @@ def describe_allowed(spec: InputSpec) -> str:
     """What a value of this input may be, for messages and forms."""
     text = _allowed_for(spec)
     return f"{text}, or null" if spec.nullable else text
+
+
+# ---------------------------------------------------------------- facts documents (JSON files, CSV cells)
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _valid_unicode(text: str) -> bool:
+    """No unpaired surrogate (JSON's ``"\\ud800"``): such text cannot be printed or stored as UTF-8."""
+    return _SURROGATE.search(text) is None
+
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+#: The encodings tried, in order, for a file without a byte-order mark (Excel in China saves GB18030/GBK).
+TEXT_ENCODINGS = ("utf-8", "gb18030")
+_ENCODINGS_ALLOWED = "UTF-8 text (with or without BOM) or GB18030/GBK text"
+
+
+def detect_encoding(head: bytes, source: str) -> str:
+    """The encoding of a text file from its first bytes: a byte-order mark, else UTF-8, else
+    GB18030; binary data (a NUL byte) or bytes valid in neither is an :class:`InputError`.
+    ``head`` may end inside a character (a block of a larger file)."""
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return encoding
+    if b"\x00" in head:
+        raise InputError(source, "is binary data, not text (it contains NUL bytes)", _ENCODINGS_ALLOWED)
+    for encoding in TEXT_ENCODINGS:
+        try:
+            codecs.getincrementaldecoder(encoding)("strict").decode(head, final=False)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    raise InputError(source, "is neither UTF-8 nor GB18030 text (binary data or another encoding?)",
+                     _ENCODINGS_ALLOWED)
+
+
+def decode_text(data: bytes, source: str) -> str:
+    """``data`` as text (:func:`detect_encoding`); never a UnicodeDecodeError."""
+    encoding = detect_encoding(data, source)
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(source, f"is not valid {encoding} text at byte {exc.start}", _ENCODINGS_ALLOWED) from None
+    if "\x00" in text:
+        raise InputError(source, "is binary data, not text (it contains NUL characters)", _ENCODINGS_ALLOWED)
+    return text
+
+
+def read_limited(stream: Any, source: str, limit: int = MAX_FACTS_BYTES) -> bytes:
+    """At most ``limit`` bytes from a binary stream; more is an :class:`InputError` (limits.py)."""
+    data = stream.read(limit + 1)
+    if isinstance(data, str):  # a text stream (a test's StringIO): measure its UTF-8 size
+        data = data.encode("utf-8", "surrogatepass")
+    if len(data) > limit:
+        raise InputError(source, f"is larger than {limit:,} bytes", f"at most {limit:,} bytes (limits.MAX_FACTS_BYTES)")
+    return data
+
+
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*+"|[\[\]{}]')
+
+
+def json_depth(text: str, limit: int = MAX_JSON_DEPTH) -> int:
+    """The deepest nesting of ``[`` and ``{`` in JSON ``text`` (strings skipped); stops counting
+    past ``limit`` (returns ``limit + 1``). Checked before parsing: ``json.loads`` recurses."""
+    depth = deepest = 0
+    for match in _JSON_TOKENS.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > limit:
+                    return deepest
+        elif token in "]}":
+            depth -= 1
+    return deepest
+
+
+def _parse_int(text: str) -> Any:
+    return OversizedNumber(text) if len(text.lstrip("-")) > MAX_NUMBER_DIGITS else int(text)
+
+
+def _parse_float(text: str) -> Any:
+    if len(text) > 400:  # thousands of digits: refuse by size, whatever the value
+        return OversizedNumber(text.split("e")[0].split("E")[0])
+    return float(text)
+
+
+def load_json(text: str, source: str, what: str = "facts") -> Any:
+    """Parse JSON ``text`` within the limits: nesting deeper than MAX_JSON_DEPTH is an
+    :class:`InputError`; numbers of more than MAX_NUMBER_DIGITS digits become
+    :class:`OversizedNumber` (refused by the coercers, naming the fact); invalid JSON is an
+    :class:`InputError` with its line and column."""
+    if json_depth(text) > MAX_JSON_DEPTH:
+        raise InputError(source, f"{what} nest deeper than {MAX_JSON_DEPTH} levels",
+                         f"at most {MAX_JSON_DEPTH} levels of lists and objects (limits.MAX_JSON_DEPTH)")
+    try:
+        return json.loads(text, parse_int=_parse_int, parse_float=_parse_float)
+    except json.JSONDecodeError as exc:
+        raise InputError(source, f"{what} are not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:  # pragma: no cover - json_depth bounds the nesting first
+        raise InputError(source, f"{what} nest too deep", f"at most {MAX_JSON_DEPTH} levels") from None

@@ -29,6 +29,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from aftersales.limits import MAX_BUSINESS_DAYS, MAX_DEADLINE_DAYS
 from aftersales.policy import sources as src
 from aftersales.policy.dates import UTC, is_real, to_date, to_utc_datetime
 from aftersales.policy.registry import policy_function
@@ -165,26 +166,45 @@ def add_business_days(start: date | datetime, days: int, holiday_country: str, t
         holiday_country: calendar code, see :func:`holiday_calendar`.
 
     Raises:
-        ValueError: negative or fractional ``days``, unknown calendar code.
+        ValueError: negative or fractional ``days``, more than ``MAX_BUSINESS_DAYS`` (2,600, ten
+            years: a longer span is a mistake, and counting it costs seconds), unknown calendar code.
 
     References:
         seed 002; Amazon refunds within 2 business days of receiving a return,
         https://sellercentral.amazon.com/gp/help/external/help.html?itemID=200708210;
         holidays package, https://holidays.readthedocs.io
     """
-    if not is_real(days) or days != int(days) or days < 0:
-        raise ValueError(f"business days must be a whole number >= 0, got {days!r}")
+    if not is_real(days) or days != days or days < 0:  # days != days: NaN
+        raise ValueError(f"business days must be a whole number >= 0, got {_show(days)}")
+    if days > MAX_BUSINESS_DAYS:  # before int(): 10**400 or inf must not cost anything
+        raise ValueError(f"{_show(days)} business days is more than MAX_BUSINESS_DAYS ({MAX_BUSINESS_DAYS:,})")
+    if days != int(days):
+        raise ValueError(f"business days must be a whole number >= 0, got {_show(days)}")
     day = _local_start(start, tz).date() if tz is not None else to_date(start)
     remaining = int(days)
     searched = 0
-    while remaining:
-        day += timedelta(days=1)
-        searched += 1
-        if searched > _MAX_DAYS_SEARCHED_PER_BUSINESS_DAY * int(days):
-            raise ValueError(f"no business day found in the {holiday_country!r} calendar after {start}")
-        if is_business_day(day, holiday_country):
-            remaining -= 1
-    return end_of_day(day, tz)
+    try:
+        while remaining:
+            day += timedelta(days=1)
+            searched += 1
+            if searched > _MAX_DAYS_SEARCHED_PER_BUSINESS_DAY * int(days):
+                raise ValueError(f"no business day found in the {holiday_country!r} calendar after {start}")
+            if is_business_day(day, holiday_country):
+                remaining -= 1
+        return end_of_day(day, tz)
+    except OverflowError:
+        raise ValueError(f"{days} business days after {start} is past the end of the calendar") from None
+
+
+def _show(value: object) -> str:
+    """``repr`` of a number for an error message; a huge integer by its size (its digits could be thousands)."""
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"a {len(str(value)) if value.bit_length() < 10_000 else 'many'}-digit number"
+    return repr(value)
+
+
+#: Calendar days one unit of a window counts as, to hold every unit to MAX_DEADLINE_DAYS.
+_DAYS_PER_UNIT = {"hours": 1 / 24, "days": 1, "weeks": 7, "months": 31}
 
 
 def _add_months(day: date, months: int) -> date:
@@ -223,7 +243,9 @@ def deadline_due(
 
     Raises:
         ValueError: unknown unit, negative or fractional amount where a whole one is needed,
-            business days without a calendar, naive datetime, unknown time zone.
+            business days without a calendar, naive datetime, unknown time zone, a window
+            longer than ``MAX_DEADLINE_DAYS`` (36,600 days, in any unit) or ``MAX_BUSINESS_DAYS``,
+            or a due moment past the calendar's end.
 
     References:
         seed 001 (7-day return window from receipt); seed 002 (answer a claim within 3
@@ -234,10 +256,20 @@ def deadline_due(
     """
     if unit not in DEADLINE_UNITS:
         raise ValueError(f"unknown deadline unit {unit!r}; use one of {', '.join(DEADLINE_UNITS)}")
-    if not is_real(amount) or not math.isfinite(amount):
-        raise ValueError(f"deadline amount must be a finite number, got {amount!r}")
+    if not is_real(amount) or amount != amount or amount in (math.inf, -math.inf):
+        raise ValueError(f"deadline amount must be a finite number, got {_show(amount)}")
     if amount < 0:
-        raise ValueError(f"deadline amount must be >= 0, got {amount!r}")
+        raise ValueError(f"deadline amount must be >= 0, got {_show(amount)}")
+    if unit != "business_days" and amount > MAX_DEADLINE_DAYS / _DAYS_PER_UNIT[unit]:
+        raise ValueError(f"a window of {_show(amount)} {unit} is longer than MAX_DEADLINE_DAYS "
+                         f"({MAX_DEADLINE_DAYS:,} days)")
+    try:
+        return _due(start, amount, unit, holiday_country, tz)
+    except OverflowError:
+        raise ValueError(f"a window of {_show(amount)} {unit} from {start} ends past the calendar's end") from None
+
+
+def _due(start: date | datetime, amount: float, unit: str, holiday_country: str | None, tz: str | None) -> datetime:
     from_date = not isinstance(start, datetime)
     local = _local_start(start, tz)
     moment = local.astimezone(UTC)
@@ -249,11 +281,11 @@ def deadline_due(
         if holiday_country is None:
             raise ValueError("a deadline in business_days needs a holiday_country (e.g. 'CN', 'US', 'EU')")
         if not whole:
-            raise ValueError(f"business days must be a whole number, got {amount!r}")
+            raise ValueError(f"business days must be a whole number, got {_show(amount)}")
         return add_business_days(start, int(amount), holiday_country, tz)
     if unit == "months":
         if not whole:
-            raise ValueError(f"months must be a whole number, got {amount!r}")
+            raise ValueError(f"months must be a whole number, got {_show(amount)}")
         if from_date:
             return end_of_day(_add_months(local.date(), int(amount)), tz)
         due_day = _add_months(local.date(), int(amount))
@@ -261,7 +293,7 @@ def deadline_due(
     days = amount * 7 if unit == "weeks" else amount
     if from_date:
         if days != int(days):
-            raise ValueError(f"a window of {amount!r} {unit} from a date must be whole days")
+            raise ValueError(f"a window of {_show(amount)} {unit} from a date must be whole days")
         return end_of_day(local.date() + timedelta(days=int(days)), tz)
     return (moment + timedelta(days=days)).astimezone(local.tzinfo)
 

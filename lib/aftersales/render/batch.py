@@ -4,7 +4,10 @@ Each scenario's documents are written by one Papermill run of that scenario's no
 there are as few kernel starts as scenarios), on ``jobs`` worker threads; each worker then
 prints its documents' PDFs from their HTML with its own Chromium. A failing document or
 notebook never stops the others: it is reported with the notebook cell and the error, and
-the command exits 1. Documents whose inputs did not change are not rendered again.
+the command exits 1. Documents whose inputs did not change are not rendered again: the cache
+(the manifest) is updated one document at a time, atomically, and forgets a document before its
+files are rewritten, so a killed render never leaves an entry for a document it did not write.
+A full disk fails the documents (and the index) it stops, never the summary.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import queue
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -34,9 +37,12 @@ class RenderReport:
     notebook_runs: int = 0
     pdf_problem: str | None = None
 
+    problems: list["Job"] = field(default_factory=list)  # what failed besides documents (the index)
+    manifest: "_Manifest | None" = field(default=None, repr=False)
+
     @property
     def failed(self) -> list[Job]:
-        return [j for j in self.jobs if j.status == "failed"]
+        return [j for j in self.jobs if j.status == "failed"] + self.problems
 
     @property
     def rendered(self) -> list[Job]:
@@ -205,9 +211,17 @@ def render_library(*, playbooks: Path | None = None, out: Path = Path("build/sop
             from ..library import load_library
 
             load_library(root, overlay=overlay_file)  # every problem of the overlay now, not once per document
-        _run(todo, root, out, day, jobs or os.cpu_count() or 1, report, progress, overlay_file)
-        _write_manifest(out, report.jobs)
-    _write_index(out, report.jobs)
+        report.manifest = _Manifest(out)
+        problem = report.manifest.forget(todo)  # before any document is touched: a kill leaves no stale claim
+        if problem:
+            for job in todo:
+                job.status, job.error = "failed", f"not rendered: {problem}"
+        else:
+            _run(todo, root, out, day, jobs or os.cpu_count() or 1, report, progress, overlay_file)
+    try:
+        _write_index(out, report.jobs)
+    except OSError as exc:
+        report.problems.append(_Problem("index", f"cannot write the index in {out}: {exc.strerror or exc}"))
     report.seconds = time.perf_counter() - started
     return report
 
@@ -257,6 +271,8 @@ def _run_workers(todo: list[Job], out: Path, day: date, workers: int, report: Re
     with tqdm(total=len(todo), unit="doc", desc="SOP documents", disable=not progress, file=sys.stderr) as bar:
         for _ in range(len(todo)):
             job = done.get()
+            if report.manifest is not None:
+                report.manifest.record(job)  # one document at a time: a kill loses no finished document
             mark = "ok    " if job.status == "ok" else "FAILED"
             bar.write(f"{mark} {job.doc_id} ({', '.join(job.formats)})" + (f": {job.error}" if job.error else ""),
                       file=sys.stderr)
@@ -265,13 +281,63 @@ def _run_workers(todo: list[Job], out: Path, day: date, workers: int, report: Re
         thread.join()
 
 
-def _write_manifest(out: Path, jobs: list[Job]) -> None:
-    manifest = read_manifest(out)
-    for job in jobs:
-        if job.status in ("ok", "failed"):
-            manifest[job.doc_id] = {"key": job.key if job.status == "ok" else "", "status": job.status,
+class _Problem(Job):
+    """A failure that is not one document's (the index): listed with the failed documents."""
+
+    def __init__(self, what: str, error: str):
+        super().__init__(what, "", "", (), status="failed", error=error)
+        self.what = what
+
+    @property
+    def doc_id(self) -> str:
+        return self.what
+
+
+class _Manifest:
+    """The render cache (``.sop-manifest.json``), rewritten atomically (temporary file, then
+    ``os.replace``) each time a document's entry changes, so that after a kill it claims only
+    documents that were written with the key it holds.
+
+    Entries of the documents about to be rendered are removed before any of their files is
+    written (:meth:`forget`); each one gets its new entry when it is done (:meth:`record`).
+    """
+
+    def __init__(self, out: Path):
+        self.out = out
+        entries = read_manifest(out)
+        self.entries = entries if isinstance(entries, dict) else {}
+
+    def _save(self) -> None:
+        write_atomic(self.out / MANIFEST, json.dumps(self.entries, ensure_ascii=False, indent=1, sort_keys=True))
+
+    def forget(self, jobs: list[Job]) -> str | None:
+        """Drop the entries of ``jobs``; a problem (nothing may be rendered then), or None."""
+        if not any(job.doc_id in self.entries for job in jobs):
+            return None
+        for job in jobs:
+            self.entries.pop(job.doc_id, None)
+        try:
+            self._save()
+        except OSError as exc:
+            try:  # no room for the new manifest: no manifest is a correct (empty) cache
+                (self.out / MANIFEST).unlink(missing_ok=True)
+            except OSError:
+                return f"cannot update the render cache {self.out / MANIFEST}: {exc.strerror or exc}"
+        return None
+
+    def record(self, job: Job) -> None:
+        """Save ``job``'s entry; a manifest that cannot be written fails the job (it is rendered again next time)."""
+        if job.status not in ("ok", "failed"):
+            return
+        self.entries[job.doc_id] = {"key": job.key if job.status == "ok" else "", "status": job.status,
                                     "formats": list(job.formats), "error": job.error}
-    write_atomic(out / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True))
+        try:
+            self._save()
+        except OSError as exc:
+            self.entries.pop(job.doc_id, None)  # the file on disk does not hold it either
+            if job.status == "ok":
+                job.status, job.error = "failed", (f"written, but the render cache {self.out / MANIFEST} could not "
+                                                   f"be updated: {exc.strerror or exc}")
 
 
 def _write_index(out: Path, jobs: list[Job]) -> None:

@@ -21,8 +21,8 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; a document is for everyone who may read the folder
-        with os.fdopen(fd, "wb") as handle:
+        with os.fdopen(fd, "wb") as handle:  # closes ``fd`` whatever fails below (a full disk: ENOSPC)
+            os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; a document is for everyone who may read the folder
             handle.write(data.encode("utf-8") if isinstance(data, str) else data)
         os.replace(temp, path)
     except BaseException:

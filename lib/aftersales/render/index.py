@@ -15,11 +15,13 @@ _MARK = {"ok": "✓", "cached": "✓", "failed": "✗ failed", None: "—"}
 def _entries(jobs: list[Job], manifest: dict[str, dict]) -> dict[tuple[str, str, str], dict[str, Any]]:
     """(scenario, platform, lang) → status, formats, error: this run's jobs over what the manifest remembers."""
     cells: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for doc_id, entry in manifest.items():
-        scenario, rest = doc_id.split("/", 1)
-        platform, lang = rest.rsplit(".", 1)
-        cells[(scenario, platform, lang)] = {"status": entry.get("status"), "formats": entry.get("formats", []),
-                                             "error": entry.get("error", "")}
+    for doc_id, entry in (manifest.items() if isinstance(manifest, dict) else ()):
+        scenario, _, rest = str(doc_id).partition("/")
+        platform, _, lang = rest.rpartition(".")
+        if not (scenario and platform and lang) or not isinstance(entry, dict):
+            continue  # not an entry this toolkit writes (a hand-edited or damaged manifest)
+        cells[(scenario, platform, lang)] = {"status": entry.get("status"), "formats": list(entry.get("formats") or []),
+                                             "error": str(entry.get("error") or "")}
     for job in jobs:  # an up-to-date document is simply ready: the index does not change on a no-op rerun
         if job.status in ("ok", "failed", "cached"):
             cells[(job.scenario, job.platform, job.lang)] = {"status": "failed" if job.status == "failed" else "ok",

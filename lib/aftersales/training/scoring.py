@@ -15,6 +15,7 @@ from typing import Any, Mapping
 
 from ..engine import Decision, decide
 from ..errors import AftersalesError, FactError
+from ..playbook.facts import OversizedNumber, _check_magnitude, show
 
 #: A stated deadline counts as right within this many minutes of the playbook's.
 DEADLINE_TOLERANCE_MIN = 60
@@ -44,10 +45,13 @@ class Answer:
                                     ("return_shipping_paid_by", (str, type(None)), "seller, buyer, platform or none"),
                                     ("cost_borne_by", (str, type(None)), "seller, buyer, platform, insurer or none")):
             if name in data and not isinstance(data[name], kinds):
-                raise FactError(name, f"expected {wanted}, got {data[name]!r}")
+                raise FactError(name, f"expected {wanted}, got {show(data[name])}")
         compensation = data.get("compensation")
-        if compensation is not None and (isinstance(compensation, bool) or not isinstance(compensation, (int, float))):
-            raise FactError("compensation", f"expected a number or null, got {compensation!r}")
+        if compensation is not None and (isinstance(compensation, bool) or not isinstance(compensation, (int, float))) \
+                and not isinstance(compensation, OversizedNumber):
+            raise FactError("compensation", f"expected a number or null, got {show(compensation)}")
+        if compensation is not None:
+            _check_magnitude("compensation", compensation)  # 10**400, 5,000 digits, inf, nan: refused by name
         return cls(**dict(data))
 
 

@@ -30,7 +30,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..engine import Decision, Question, checklist_so_far, decide, decide_outcome, next_question, resolve_as_of
+from ..engine import Decision, Question, _coerce, checklist_so_far, decide, decide_outcome, next_question, resolve_as_of
 from ..errors import AftersalesError, FactError, did_you_mean
 from ..library import load_library
 
@@ -294,7 +294,7 @@ class WizardSession:
     def restart(self) -> None:
         """Start the case again: no answers but the pre-filled facts, a new start time, no times."""
         self.started = resolve_as_of(self.as_of)
-        self.answers = {name: self.playbook.coercers[name](value) for name, value in self.facts.items()}
+        self.answers = _coerce(self.playbook, self.facts)  # an unknown or bad fact is a FactError naming it
         self.order = []
         self.timings = []
         self._taken_back: set[str] = set()
