@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup tools run sop test test-fast validate app bench clean
+.PHONY: setup tools run sop test test-fast lint validate app bench clean
 
 setup: $(STAMP)
 
@@ -30,14 +30,17 @@ tools:
 	bash .ci/install-render-tools.sh
 	bash .ci/install-postgres.sh
 
-test: setup tools
+test: setup tools lint
 	$(PY) -m pytest -q
+
+# ruff: pyflakes, pycodestyle, import order and bug-prone patterns ([tool.ruff] in pyproject.toml)
+lint: setup
+	$(VENV)/bin/ruff check lib tests benchmarks notebooks
 
 # The edit loop: the whole suite but notebook kernels, the browser, Chromium PDFs and the
 # PostgreSQL server (`make test` runs those too).
 test-fast: setup
-	$(PY) -m pytest -q --ignore=tests/browser --ignore=tests/notebooks --ignore=tests/render/test_pdf.py \
-		--ignore=tests/render/test_render_batch.py -k "not postgres"
+	$(PY) -m pytest -q -m "not slow"
 
 # The trainees' app: the start page and every scenario's wizard, with no code visible.
 # Server settings (kernel shutdown on tab close, idle culling) are in etc/voila.py.

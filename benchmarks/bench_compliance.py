@@ -57,7 +57,7 @@ def main() -> None:
     messages = load_labelled(LABELLED)
     scores = score(messages)
     langs = sorted({m.lang for m in messages})
-    print(f"labelled messages: {len(messages)} ({', '.join(f'{l}: {sum(m.lang == l for m in messages)}' for l in langs)})")
+    print(f"labelled messages: {len(messages)} ({', '.join(f'{lang}: {sum(m.lang == lang for m in messages)}' for lang in langs)})")
     print()
     print(f"{'rule':<40} {'tp':>4} {'fp':>4} {'fn':>4} {'precision':>10} {'recall':>8}")
     for row in as_rows(scores):

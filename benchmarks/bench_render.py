@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -80,8 +79,9 @@ def main() -> int:
     parser.add_argument("--naive-sample", type=int, default=6, help="documents in the naive sample (default 6)")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO / "lib"))
-    from aftersales.render.plan import plan_jobs  # noqa: E402
     from datetime import date
+
+    from aftersales.render.plan import plan_jobs  # noqa: E402
 
     jobs = plan_jobs(REPO / "playbooks", Path(tempfile.mkdtemp()), scenarios=None, platforms=None, langs=None,
                      formats=["md"], day=date.today(), explicit_date=False, force=True)

@@ -53,7 +53,7 @@ def walk(scenario: str, example: Any, library: Any, samples: dict[str, list[floa
         question = wizard.field.question
         value = example.facts.get(question.name, question.default)
 
-        timed(samples["next"], lambda: wizard.answer(value))
+        timed(samples["next"], lambda value=value: wizard.answer(value))
         if wizard.error.value:
             raise SystemExit(f"{scenario}/{example.name}: {question.name} refused: {wizard.error.value}")
         answered += 1

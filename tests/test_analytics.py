@@ -14,8 +14,8 @@ import pytest
 
 from aftersales import analytics as an
 from aftersales import decide
-from aftersales.library import load_library
 from aftersales.caselog import append_case, read_cases
+from aftersales.library import load_library
 
 UNSET: Any = object()
 

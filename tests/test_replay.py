@@ -8,10 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from aftersales.engine import decide
 from aftersales.cli import main
-from aftersales.replay import csv_facts, deciding_inputs, parse_cell, replay
+from aftersales.engine import decide
 from aftersales.library import load_library
+from aftersales.replay import csv_facts, deciding_inputs, parse_cell, replay
 
 HEADER = ["id", "order_id", "order_value", "currency", "delivered_on", "evidence_provided", "category",
           "size_deviation_cm", "customer_preference", "item_resaleable", "as_of"]

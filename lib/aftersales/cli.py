@@ -15,19 +15,29 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from .languages import LANGS
-# Platforms are discovered from playbooks/platforms/*.yaml (a new platform is one file), so the
+
+
+# Platforms are the profile files playbooks/platforms/*.yaml (a new platform is one file), so the
 # command line checks names against the library, not against a fixed list; this is for --help.
 def _platform_help() -> str:
-    from .paths import default_playbooks_dir
+    from .compliance.vocabulary import platform_names
 
-    try:
-        names = sorted(p.stem for p in (default_playbooks_dir() / "platforms").glob("*.yaml") if not p.name.startswith("_"))
-    except OSError:
-        names = []
+    names = platform_names()
     return "{" + ",".join(names) + "}" if names else "PLATFORM"
 
 
 PLATFORM_HELP = _platform_help()
+
+
+class _PlaybooksFolder(argparse.Action):
+    """``--playbooks DIR``: the folder, whose platforms (one profile file each) ``--platform`` then accepts."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        from .compliance.vocabulary import use_playbooks
+
+        use_playbooks(values)  # before the command's options are parsed (check-message's --platform choices)
+        setattr(namespace, self.dest, values)
 
 
 OVERLAY_HELP = "store overlay: a name in playbooks/overlays/ or a YAML file (default: $AFTERSALES_OVERLAY)"
@@ -50,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="aftersales",
         description="Guided after-sales playbooks: validate them, describe them, decide cases.",
     )
-    parser.add_argument("--playbooks", metavar="DIR", help="playbooks folder (default: $AFTERSALES_PLAYBOOKS or the repository's playbooks/)")
+    parser.add_argument("--playbooks", metavar="DIR", action=_PlaybooksFolder, help="playbooks folder (default: $AFTERSALES_PLAYBOOKS or the repository's playbooks/)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
@@ -66,6 +76,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", metavar="PATH", help="playbook or overlay files, or folders (default: all, "
                    "with every overlay in playbooks/overlays/)")
     p.add_argument("--overlay", action="append", metavar="STORE|FILE", help="also check this store overlay (repeatable)")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text: one 'file:line:col: message [code]' line per problem (default); json: one JSON "
+                        "array on stdout of {file, line, col, code, severity, message}, staleness warnings "
+                        "included (docs/playbook-format.md lists the codes)")
 
     p = _with_overlay(sub.add_parser("decide", help="decide a case from its facts"))
     p.add_argument("scenario")
@@ -224,16 +238,23 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     paths = [Path(p) for p in args.paths]
     problems, checked = validate_paths(paths, args.playbooks, overlays=args.overlay)
-    folders = ", ".join(display_path(folder) for folder in playbooks_folders(paths, args.playbooks, args.overlay))
-    for problem in problems:
-        print(problem)
-    _print_verification_warnings(playbooks_folders(paths, args.playbooks, args.overlay))
+    read = playbooks_folders(paths, args.playbooks, args.overlay)
+    folders = ", ".join(display_path(folder) for folder in read)
+    if getattr(args, "format", "text") == "json":  # for editors and CI: problems and warnings, each with its severity
+        from .validation import verification_problems
+
+        found = sorted(set(problems) | set(verification_problems(read)))
+        print(json.dumps([problem.to_dict() for problem in found], ensure_ascii=False, indent=2))
+    else:
+        for problem in problems:
+            print(problem)
+        _print_verification_warnings(read)
     here = Path.cwd() / "playbooks"
     chosen = args.playbooks or os.environ.get("AFTERSALES_PLAYBOOKS")
     if not chosen and not paths and here.is_dir() and here.resolve() != default_playbooks_dir().resolve():
         print(f"note: checked {folders}, not ./playbooks; to check this folder's playbooks run "
               "'aftersales --playbooks playbooks validate' (or set AFTERSALES_PLAYBOOKS)", file=sys.stderr)
-    if problems:
+    if any(problem.severity == "error" for problem in problems):
         print(f"{len(problems)} problem(s) in {checked} file(s) (playbooks folder: {folders})", file=sys.stderr)
         return 1
     print(f"ok: {checked} file(s) valid (playbooks folder: {folders})", file=sys.stderr)

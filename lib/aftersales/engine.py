@@ -15,9 +15,10 @@ Bad facts (unknown name, wrong type, out of range, missing when needed) raise
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from typing import Any, Mapping
+from zoneinfo import ZoneInfo
 
 from .errors import EvaluationError, FactError, UnknownNameError, did_you_mean
 from .library import load_library
@@ -26,7 +27,6 @@ from .playbook.expressions import MissingFactError
 from .playbook.facts import EARLIEST_DATE, LATEST_DATE, describe_allowed, show, to_utc
 from .playbook.model import COST_BEARERS, LANGS, SHIPPING_PAYERS
 from .policy.deadlines import deadline_due
-from zoneinfo import ZoneInfo
 
 __all__ = ["Decision", "Question", "checklist_so_far", "decide", "decide_outcome", "next_question", "resolve_as_of"]
 
@@ -58,6 +58,8 @@ class Deadline:
 
     @property
     def rule(self) -> str:
+        """The deadline's rule in words, in the decision's language ("First reply: 24 hours from the
+        complaint (params.reply_deadline_h)"); never a fact's id."""
         words = UNIT_WORDS[self.lang]
         start = self.spec.start.source.strip()
         start_name = start_words(start, self.lang)
@@ -72,6 +74,7 @@ class Deadline:
         return rule
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of a deadline: name, due (ISO-8601 with its offset), overdue, rule, source."""
         return {"name": self.name, "due": self.due.isoformat(), "overdue": self.overdue, "rule": self.rule,
                 "source": self.source}
 
@@ -120,14 +123,17 @@ class Decision:
 
     @property
     def checklist(self) -> list[str]:
+        """The checklist's texts in the decision's language, path order."""
         return [text for text, _owner, _deadline in self.checklist_items]
 
     @property
     def title(self) -> str:
+        """The outcome's title in the decision's language."""
         return self.outcome_node.title[self.lang]
 
     @property
     def sources(self) -> list[str]:
+        """What the outcome rests on (seeds, URLs, articles; docs/sources.md)."""
         return list(self.outcome_node.sources)
 
     @property
@@ -724,6 +730,8 @@ def _due_of(deadline: Deadline) -> datetime:
 
 
 def render_decision_message(decision: Decision, env: dict[str, Any], ctx: _Context) -> str:
+    """The customer message of ``decision``'s outcome in its language: the outcome's template
+    rendered (sandboxed, bounded) with the case's values, its terms, deadlines and return route."""
     from .playbook.templates import render
 
     context = dict(env)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from difflib import get_close_matches
-from typing import Iterable
+from typing import Any, Iterable
+
+from .problem_codes import severity as code_severity
 
 
 class AftersalesError(Exception):
@@ -49,6 +51,20 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message} [{self.code}]"
+
+    @property
+    def severity(self) -> str:
+        """``error`` or ``warning``, from the registry of :mod:`aftersales.problem_codes`
+        (``error`` for a code it does not know)."""
+        return code_severity(self.code)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The problem as plain data for JSON (``validate --format json``): file, line and col
+        (None when not known), code, severity and message."""
+        line = self.location.line or None
+        col = (self.location.col or None) if line else None
+        return {"file": self.location.file, "line": line, "col": col, "code": self.code,
+                "severity": self.severity, "message": self.message}
 
 
 class PlaybookError(AftersalesError):

@@ -56,6 +56,7 @@ class Library:
         return self.profiles[platform]
 
     def context(self) -> Any:
+        from .compliance.vocabulary import platform_names
         from .playbook.load import BuildContext
         from .policy import POLICY_FUNCTIONS
 
@@ -64,8 +65,7 @@ class Library:
             signatures={name: f.signature for name, f in POLICY_FUNCTIONS.items()},
             parameters=catalogue_units(self.catalogue),
             # profiles that do not load (validate still checks the playbooks): the platform files' names
-            platforms=tuple(sorted(self.profiles)) or tuple(sorted(
-                p.stem for p in (self.root / "platforms").glob("*.yaml") if not p.name.startswith("_"))),
+            platforms=tuple(sorted(self.profiles)) or platform_names(self.root),
             include_dirs=(self.root,),
         )
 

@@ -28,8 +28,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import AftersalesError, Location, PlaybookError, Problem, did_you_mean
 from .paths import display_path
-from .yamlsource import (YAML_SUFFIXES, PathKey, SourceDoc, load_yaml, parse_yaml_text, pydantic_problems,
-                         read_yaml_bytes)
+from .yamlsource import (
+    YAML_SUFFIXES,
+    PathKey,
+    SourceDoc,
+    load_yaml,
+    parse_yaml_text,
+    pydantic_problems,
+    read_yaml_bytes,
+)
 
 OVERLAYS_DIR = "overlays"
 ALL_PLATFORMS = "all"

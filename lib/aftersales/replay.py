@@ -21,9 +21,9 @@ import codecs
 import csv
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Iterable
 from typing import Any
 
 from .errors import AftersalesError, FactError, InputError
@@ -288,7 +288,7 @@ def _row_problem(cells: list[str], columns: list[str]) -> tuple[str, str] | None
         extra = " (values beyond the last column)" if width > len(columns) else ""
         return "(row)", (f"ragged row: {width} cell(s) where the header has {len(columns)} columns{extra}; "
                          f"allowed: exactly one cell per header column")
-    for name, text in zip(columns, cells):
+    for name, text in zip(columns, cells, strict=False):
         if len(text) > MAX_CSV_CELL_CHARS:
             return name, (f"a cell of {len(text):,} characters is too long; "
                           f"allowed: at most {MAX_CSV_CELL_CHARS:,} characters (limits.MAX_CSV_CELL_CHARS)")
@@ -337,7 +337,7 @@ def _decide_chunk(pd: Any, rows: list[list[str]], lines: list[int], refused: lis
             if key not in memo:
                 if len(memo) >= MEMO_LIMIT:  # bounded memory on files with endless variety
                     memo.clear()
-                row = dict(zip(group_cols, values))
+                row = dict(zip(group_cols, values, strict=False))
                 moment = row.pop("as_of", "") or as_of or EXAMPLE_AS_OF
                 memo[key] = _decide_row(playbook, platform, lang, row, moment, library)
             results.append(memo[key])
@@ -442,7 +442,7 @@ def summary_chart(report: ReplayReport, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
-    names, counts = zip(*report.outcomes.most_common()) if report.outcomes else ((), ())
+    names, counts = zip(*report.outcomes.most_common(), strict=False) if report.outcomes else ((), ())
     left.barh(list(names), list(counts), color="#4a7bd0")
     left.set_title("Cases per outcome")
     right.barh(list(report.cost), list(report.cost.values()), color="#d0844a")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any, Iterable
 
 from .errors import Location, PlaybookError, Problem
 from .library import Library, default_playbooks_dir, scenario_files
@@ -39,6 +41,11 @@ def validate_paths(paths: list[Path], playbooks_dir: str | Path | None = None,
         found = _validate_overlays(root, list(dict.fromkeys(files)))
         problems.extend(found)
         checked += len(set(files))
+    # --- citations (issue 14, part 7): every source resolves (docs/sources.md, aftersales.citations) ---
+    from .citations import validation_problems as citation_problems
+
+    problems.extend(citation_problems(paths, groups, overlay_groups))
+    # --- end citations ---
     return sorted(set(problems)), checked
 
 
@@ -128,3 +135,39 @@ def _validate_group(root: Path, files: list[Path]) -> tuple[list[Problem], int]:
 
     problems.extend(p for p in floor_problems(root) if p not in problems)  # never below the law (docs/law.md)
     return problems, len(files) + len(profile_files) + 1
+
+
+#: ``warning: file:line:col: message`` (or ``warning: file: message``), as verification_warnings writes them.
+_WARNING = re.compile(r"warning: (?:(?P<file>.+?):(?P<line>\d+):(?P<col>\d+)|(?P<bare>[^:]+)): (?P<message>.*)", re.S)
+
+
+def verification_problems(folders: Iterable[str | Path], today: Any = None) -> list[Problem]:
+    """The staleness warnings of the parameter values of ``folders`` (see
+    :func:`aftersales.platforms.load.verification_warnings`) as located problems of severity
+    warning: ``stale-verification`` for a value verified too long ago, ``never-verified`` for the
+    values of a file never verified. A folder without profiles, or one that cannot be read (its
+    errors are validation's), has none."""
+    from .platforms.load import verification_warnings
+
+    problems: list[Problem] = []
+    for folder in folders:
+        if not (Path(folder) / "platforms").is_dir():
+            continue
+        try:
+            lines = verification_warnings(folder, today)
+        except Exception:  # noqa: BLE001 - a warning must never break validation
+            continue
+        for line in lines:
+            match = _WARNING.fullmatch(line)
+            if match is None:  # pragma: no cover - verification_warnings writes only the two forms
+                continue
+            if match["bare"] is not None:
+                location = Location(match["bare"])
+            else:
+                location = Location(match["file"], int(match["line"]), int(match["col"]))
+            message = match["message"]
+            if "never verified" in message:
+                problems.append(Problem(location, message, "never-verified"))
+            else:
+                problems.append(Problem(location, message, "stale-verification"))
+    return problems

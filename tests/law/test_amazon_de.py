@@ -11,9 +11,9 @@ import pytest
 
 from aftersales.engine import decide
 from aftersales.errors import FactError
+from aftersales.paths import default_playbooks_dir
 from aftersales.platforms import load_profiles
 from aftersales.platforms.floors import floor_problems, read_floors
-from aftersales.paths import default_playbooks_dir
 
 from .support import AS_OF, QUALITY, SIZE, run
 

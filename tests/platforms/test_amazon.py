@@ -6,10 +6,9 @@ from datetime import date
 
 import pytest
 
-from aftersales.platforms.model import Parameter, ValueEntry
-
 from aftersales.errors import UnknownNameError
 from aftersales.platforms import NoValueInForceError
+from aftersales.platforms.model import Parameter, ValueEntry
 
 # (parameter, as of, value, unit) — each row one rule a seller can check on Seller Central.
 CASES = [

@@ -25,8 +25,18 @@ from aftersales.errors import AftersalesError, UnknownNameError
 from aftersales.library import load_library
 from aftersales.render import flowchart
 from aftersales.render.flowchart import (
-    LABEL_MAX, LABEL_WIDTH, OTHERWISE, RenderToolMissing, branch_label, display_width, dot_available,
-    flowchart_dot, flowchart_svg, step_numbers, wrap, wrap_balanced,
+    LABEL_MAX,
+    LABEL_WIDTH,
+    OTHERWISE,
+    RenderToolMissing,
+    branch_label,
+    display_width,
+    dot_available,
+    flowchart_dot,
+    flowchart_svg,
+    step_numbers,
+    wrap,
+    wrap_balanced,
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -170,7 +180,7 @@ def test_branch_label_prefers_a_short_reason_then_the_condition_then_otherwise(l
     default = _branch(library, "size_mismatch", "intake", "measurement")
     assert default.condition is None and default.reason is None
     assert [branch_label(default, lang) for lang in LANGS] == ["otherwise", "其他情况", "иначе"]
-    assert OTHERWISE == dict(zip(LANGS, ["otherwise", "其他情况", "иначе"]))
+    assert OTHERWISE == dict(zip(LANGS, ["otherwise", "其他情况", "иначе"], strict=False))
 
 
 def test_a_long_condition_is_capped_with_an_ellipsis(library: Any) -> None:

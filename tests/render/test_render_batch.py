@@ -3,7 +3,6 @@ isolation, the index, and the no-op rerun. Notebooks run through Papermill as in
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess

@@ -10,10 +10,10 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from aftersales.policy.deadlines import end_of_day
 from aftersales.engine import decide, next_question
 from aftersales.errors import FactError
 from aftersales.library import load_library
+from aftersales.policy.deadlines import end_of_day
 
 AS_OF = "2026-01-15T09:00:00+00:00"
 UTC = timezone.utc

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aftersales.engine import decide
@@ -229,7 +229,7 @@ def test_every_message_passes_the_message_checker() -> None:
 
 
 def test_a_withdrawal_never_refunds_more_than_the_item() -> None:
-    for example, lang, decision in _messages():
+    for example, _lang, decision in _messages():
         compensation = decision.compensation
         if compensation is not None:
             assert compensation["amount"] <= float(example.facts.get("item_value", example.facts["order_value"]))

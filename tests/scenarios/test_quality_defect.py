@@ -6,9 +6,9 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from aftersales.policy.deadlines import end_of_day
 from aftersales.engine import decide, next_question
 from aftersales.errors import FactError
+from aftersales.policy.deadlines import end_of_day
 
 from .support import summary
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 
 import pytest
 
-from aftersales.policy.deadlines import end_of_day
 from aftersales.engine import decide
 from aftersales.errors import FactError
+from aftersales.policy.deadlines import end_of_day
 
 from .support import summary
 

@@ -20,7 +20,13 @@ import pytest
 from aftersales.errors import PlaybookError, UnknownNameError
 from aftersales.library import load_library
 from aftersales.training.cases import (
-    MIN_CASES_PER_SCENARIO, case_problems, cases_root, compute_expected, get_case, load_cases, refresh_expectations,
+    MIN_CASES_PER_SCENARIO,
+    case_problems,
+    cases_root,
+    compute_expected,
+    get_case,
+    load_cases,
+    refresh_expectations,
 )
 from aftersales.training.cases_cli import add_train_parser, run_train
 
@@ -336,7 +342,7 @@ def train(capsys, *argv: str) -> str:
 def test_train_list_is_one_case_per_line_id_scenario_platform_difficulty(capsys, cases):
     lines = train(capsys, "list").splitlines()
     assert len(lines) == len(cases)
-    for line, case in zip(lines, cases):
+    for line, case in zip(lines, cases, strict=False):
         assert line.split() == [case.id, case.scenario, case.platform, str(case.difficulty)]
     only = train(capsys, "list", "--scenario", "claim").splitlines()
     assert only and all(line.split()[1] == "claim" for line in only)

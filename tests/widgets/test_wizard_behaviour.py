@@ -15,7 +15,7 @@ from aftersales.widgets.fields import Field
 from aftersales.widgets.session import WizardSession
 from aftersales.widgets.wizard import Wizard
 
-from .drive import answer, asked, put
+from .drive import answer, asked
 
 AS_OF = "2026-01-15T09:00:00+00:00"
 ORDER = {"order_value": 129, "currency": "CNY", "delivered_on": date(2026, 1, 12), "category": "apparel",

@@ -20,15 +20,20 @@ from typing import Any
 import yaml
 
 from ..errors import AftersalesError, UnknownNameError
+from .vocabulary import (
+    KINDS,
+    LANGS,
+    PLATFORMS,  # noqa: F401  (re-exported)
+    SEVERITIES,
+    known_platforms,
+)
 
 RULES_FILE = Path(__file__).with_name("rules.yaml")
-
-from .vocabulary import KINDS, LANGS, PLATFORMS, SEVERITIES  # noqa: E402  (re-exported)
 CHECKS = ("forbidden", "required")
 PATTERN_KEYS = LANGS + ("any",)
 
-RULE_KEYS = {"id", "check", "severity", "kinds", "platforms", "languages", "message", "source", "patterns", "use",
-             "unless", "exempt", "superseded_by"}
+RULE_KEYS = {"id", "check", "severity", "kinds", "platforms", "except_platforms", "languages", "message", "source",
+             "patterns", "use", "unless", "exempt", "superseded_by"}
 ELEMENT_KEYS = set(PATTERN_KEYS) | {"unless", "exempt"}
 # Patterns are matched case-insensitively by lowering both the text (see checker.lower_text) and
 # the patterns (lower_pattern), not with re.IGNORECASE: case-sensitive patterns let `re` skip
@@ -58,9 +63,18 @@ class Rule:
     unless: dict[str, tuple[str, ...]]
     exempt: tuple[str, ...]
     superseded_by: tuple[str, ...]
+    #: ``platforms: [all]`` (or no ``platforms``): every platform, including one added later as a
+    #: profile file, but those of ``except_platforms`` (which have rules of their own); ``platforms``
+    #: then names none.
+    every_platform: bool = False
+    except_platforms: frozenset[str] = frozenset()
 
     def applies(self, platform: str, lang: str, kind: str) -> bool:
-        return platform in self.platforms and lang in self.languages and kind in self.kinds
+        if self.every_platform:
+            on_platform = platform not in self.except_platforms
+        else:
+            on_platform = platform in self.platforms
+        return on_platform and lang in self.languages and kind in self.kinds
 
 
 @dataclass(frozen=True)
@@ -77,10 +91,18 @@ def _fail(rule_id: str, problem: str) -> RulesError:
     return RulesError(f"{RULES_FILE.name}: rule '{rule_id}': {problem}")
 
 
+ALL = "all"
+
+
+def _every(value: Any) -> bool:
+    """``platforms``/``kinds``/``languages`` absent, ``all`` or ``[all]``: every one."""
+    return value in (None, ALL, [ALL])
+
+
 def _names(value: Any, allowed: Iterable[str], what: str, rule_id: str) -> frozenset[str]:
     """``[all]`` or a list of known names."""
     allowed = tuple(allowed)
-    if value in (None, "all", ["all"]):
+    if _every(value):
         return frozenset(allowed)
     if not isinstance(value, list) or not value:
         raise _fail(rule_id, f"{what} must be a non-empty list or [all]")
@@ -115,8 +137,15 @@ def _merge(*maps: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
     return merged
 
 
-def parse_rules(data: Any) -> tuple[Rule, ...]:
-    """Check the shape of the loaded YAML and return its rules (patterns not yet compiled)."""
+def parse_rules(data: Any, platforms: Iterable[str] | None = None) -> tuple[Rule, ...]:
+    """Check the shape of the loaded YAML and return its rules (patterns not yet compiled).
+
+    A rule's ``platforms`` is ``[all]`` (or left out): every platform, including one added later
+    as one profile file, but those listed in ``except_platforms`` (the ones with rules of their
+    own); or the platforms whose own rules it holds. Each platform named must have a profile:
+    ``platforms`` (default: :func:`~aftersales.compliance.vocabulary.known_platforms`).
+    """
+    known = tuple(platforms) if platforms is not None else known_platforms()
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
         raise RulesError(f"{RULES_FILE.name}: expected a mapping with a 'rules' list")
     elements_raw = data.get("elements") or {}
@@ -158,12 +187,16 @@ def parse_rules(data: Any) -> tuple[Rule, ...]:
         patterns = _merge(*(e["patterns"] for e in used), _pattern_map(raw.get("patterns"), rule_id, "patterns"))
         if not patterns:
             raise _fail(rule_id, "no patterns (give 'patterns' or 'use')")
+        every_platform = _every(raw.get("platforms"))
+        if "except_platforms" in raw and (not every_platform or _every(raw["except_platforms"])):
+            raise _fail(rule_id, "except_platforms lists the platforms with rules of their own, under 'platforms: [all]' "
+                                 "(or no platforms)")
         rules.append(Rule(
             id=rule_id,
             check=raw["check"],
             severity=raw["severity"],
             kinds=_names(raw.get("kinds"), KINDS, "kinds", rule_id),
-            platforms=_names(raw.get("platforms"), PLATFORMS, "platforms", rule_id),
+            platforms=frozenset() if every_platform else _names(raw["platforms"], known, "platforms", rule_id),
             languages=_names(raw.get("languages"), LANGS, "languages", rule_id),
             message=raw["message"].strip(),
             source=raw["source"].strip(),
@@ -171,6 +204,9 @@ def parse_rules(data: Any) -> tuple[Rule, ...]:
             unless=_merge(*(e["unless"] for e in used), _pattern_map(raw.get("unless"), rule_id, "unless")),
             exempt=tuple(p for e in used for p in e["exempt"]) + tuple(raw.get("exempt") or ()),
             superseded_by=tuple(raw.get("superseded_by") or ()),
+            every_platform=every_platform,
+            except_platforms=(_names(raw["except_platforms"], known, "except_platforms", rule_id)
+                              if "except_platforms" in raw else frozenset()),
         ))
     ids = {rule.id for rule in rules}
     for rule in rules:
@@ -246,9 +282,14 @@ def _alternation(patterns: Iterable[str], macros: dict[str, str], rule_id: str) 
 
 @cache
 def compiled_rules(platform: str, lang: str, kind: str) -> tuple[CompiledRule, ...]:
-    """The rules that apply to a message on ``platform`` in ``lang`` of ``kind``, compiled once."""
-    if platform not in PLATFORMS:
-        raise UnknownNameError("platform", platform, PLATFORMS)
+    """The rules that apply to a message on ``platform`` in ``lang`` of ``kind``, compiled once.
+
+    ``platform`` is any platform with a profile (:func:`~aftersales.compliance.vocabulary.known_platforms`);
+    one that no rule names gets the rules for every platform.
+    """
+    platforms = known_platforms()
+    if platform not in platforms:
+        raise UnknownNameError("platform", platform, platforms)
     if lang not in LANGS:
         raise UnknownNameError("language", lang, LANGS)
     if kind not in KINDS:
@@ -273,6 +314,7 @@ def rule_catalogue() -> list[dict[str, Any]]:
     """Every rule as plain data (id, check, severity, kinds, platforms, message, source), for docs and UIs."""
     return [
         {"rule": r.id, "check": r.check, "severity": r.severity, "kinds": sorted(r.kinds),
-         "platforms": sorted(r.platforms), "languages": sorted(r.languages), "message": r.message, "source": r.source}
+         "platforms": [ALL] if r.every_platform else sorted(r.platforms),
+         "except_platforms": sorted(r.except_platforms), "languages": sorted(r.languages), "message": r.message, "source": r.source}
         for r in load_rules()
     ]

@@ -29,16 +29,16 @@ from ..errors import Location, PlaybookError, Problem, did_you_mean
 from ..paths import default_playbooks_dir, display_path
 from ..yamlsource import SourceDoc, load_yaml_bytes, pydantic_problems, read_yaml_bytes
 from .model import (
-    start_key,
+    LANGUAGES,
     UNIT_GROUPS,
     UNITS,
-    LANGUAGES,
     Catalogue,
     CatalogueEntry,
     JurisdictionFile,
     Parameter,
     PlatformFile,
     ValueEntry,
+    start_key,
     unit_group,
 )
 from .profile import Layer, Profile
@@ -307,7 +307,7 @@ def _check_parameters(layer: _Layer, catalogue: Catalogue | None, problems: list
         else:
             items, paths = [raw], [here]
         seen: dict[Any, int] = {}
-        for item, path in zip(items, paths):
+        for item, path in zip(items, paths, strict=False):
             if not isinstance(item, dict):
                 continue  # reported as a schema error
             source = item.get("source")

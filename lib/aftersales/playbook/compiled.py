@@ -17,6 +17,9 @@ Text = dict[str, str]
 
 @dataclass(frozen=True)
 class CompiledInput:
+    """One input (fact) of a playbook: its spec from YAML, the function that coerces a raw value
+    (JSON, CSV cell, form) to its type or raises ``FactError``, its default, and where it was written."""
+
     name: str
     spec: InputSpec
     coerce: Callable[[Any], Any] = field(repr=False)
@@ -34,6 +37,7 @@ class Duration:
     unit: str | None = None
 
     def describe(self) -> str:
+        """The duration as the playbook wrote it: ``params.NAME`` or ``3 days``."""
         return f"params.{self.param}" if self.param else f"{_num(self.amount)} {self.unit}"
 
 
@@ -45,6 +49,9 @@ def _num(value: float | None) -> str:
 
 @dataclass(frozen=True)
 class CompiledDeadline:
+    """A deadline: ``within`` a duration ``start``-ing at an expression (a fact, a let, or ``now``);
+    a null start or a null parameter means the deadline does not apply to the case."""
+
     name: str
     within: Duration
     start: Expression
@@ -54,6 +61,8 @@ class CompiledDeadline:
 
 @dataclass(frozen=True)
 class CompiledChecklistItem:
+    """An action for someone on the team (``owner``), in each language, with an optional deadline."""
+
     text: Text
     owner: str
     deadline: CompiledDeadline | None
@@ -62,6 +71,9 @@ class CompiledChecklistItem:
 
 @dataclass(frozen=True)
 class CompiledBranch:
+    """One branch of a step: taken when ``condition`` holds (the first that does wins); the
+    ``reason`` is what the trace and the card say, ``source`` what it rests on."""
+
     index: int
     condition: Expression | None  # None: the default branch
     target: str
@@ -71,6 +83,9 @@ class CompiledBranch:
 
 @dataclass(frozen=True)
 class CompiledStep:
+    """A step: the inputs it ``ask``s, the values it binds (``lets``), its checklist, and either
+    ordered ``branches`` or one ``next`` node."""
+
     id: str
     kind: str
     title: Text
@@ -87,6 +102,7 @@ class CompiledStep:
 
     @property
     def targets(self) -> tuple[str, ...]:
+        """The ids of the nodes this step can lead to, in branch order."""
         if self.branches:
             return tuple(b.target for b in self.branches)
         return (self.next,) if self.next else ()
@@ -94,6 +110,9 @@ class CompiledStep:
 
 @dataclass(frozen=True)
 class CompiledCompensation:
+    """What an outcome pays the buyer: an amount (capped at ``item_value`` by the engine), an
+    optional range, and its currency."""
+
     amount: Expression
     minimum: Expression | None
     maximum: Expression | None
@@ -102,6 +121,9 @@ class CompiledCompensation:
 
 @dataclass(frozen=True)
 class CompiledOutcome:
+    """An end of the flow: the resolution and its terms (who pays shipping, who bears the cost,
+    compensation, deadlines), the checklist, and the customer message per language."""
+
     id: str
     title: Text
     resolution: str
@@ -122,6 +144,9 @@ class CompiledOutcome:
 
 @dataclass(frozen=True)
 class CompiledPlaybook:
+    """A whole scenario ready to decide: inputs, steps from ``start``, outcomes, worked examples,
+    and the ``content_hash`` a decision record names. Frozen: the engine never parses while deciding."""
+
     scenario: str
     version: str
     content_hash: str
@@ -141,6 +166,7 @@ class CompiledPlaybook:
     coercers: dict[str, Any] = field(default_factory=dict)  # input name -> its coercer
 
     def node(self, node_id: str) -> CompiledStep | CompiledOutcome:
+        """The step or outcome with ``node_id`` (``KeyError`` if neither)."""
         return self.steps.get(node_id) or self.outcomes[node_id]
 
 

@@ -338,7 +338,7 @@ class _Compiler:
 
         def chain(env: Env) -> bool:
             a = operands[0](env)
-            for (op_node, op_func), operand in zip(ops, operands[1:]):
+            for (op_node, op_func), operand in zip(ops, operands[1:], strict=False):
                 b = operand(env)
                 try:
                     if not op_func(a, b):
@@ -557,7 +557,7 @@ def _interval_of(node: ast.expr) -> tuple[str, tuple[float, bool, float, bool]] 
     operands = [node.left, *node.comparators]
     interval = (-_INF, False, _INF, False)
     fact: str | None = None
-    for op, left, right in zip(node.ops, operands, operands[1:]):
+    for op, left, right in zip(node.ops, operands, operands[1:], strict=False):
         if type(op) not in (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq):
             return None
         if isinstance(left, ast.Name) and _number(right) is not None:

@@ -20,14 +20,31 @@ from ..errors import Location, PlaybookError, Problem, did_you_mean
 from ..paths import display_path
 from ..yamlsource import SourceDoc, load_yaml, pydantic_problems
 from .compiled import (
-    CompiledBranch, CompiledChecklistItem, CompiledCompensation, CompiledDeadline, CompiledInput,
-    CompiledOutcome, CompiledPlaybook, CompiledStep, Duration,
+    CompiledBranch,
+    CompiledChecklistItem,
+    CompiledCompensation,
+    CompiledDeadline,
+    CompiledInput,
+    CompiledOutcome,
+    CompiledPlaybook,
+    CompiledStep,
+    Duration,
 )
 from .expressions import Expression, ExpressionSyntaxError, compile_expression
 from .facts import make_coercer
 from .model import (
-    COST_BEARERS, LANGS, REPLY_KINDS, SHIPPING_PAYERS, ChecklistItem, DeadlineSpec, Example, InputSet, InputSpec,
-    Outcome, PlaybookHeader, Step,
+    COST_BEARERS,
+    LANGS,
+    REPLY_KINDS,
+    SHIPPING_PAYERS,
+    ChecklistItem,
+    DeadlineSpec,
+    Example,
+    InputSet,
+    InputSpec,
+    Outcome,
+    PlaybookHeader,
+    Step,
 )
 from .templates import compile_template
 

@@ -8,7 +8,6 @@ playbook expressions may call. One module per concern: ``size``, ``returns``, ``
 
 from __future__ import annotations
 
-from aftersales.policy.registry import POLICY_FUNCTIONS, PolicyFunction, policy_function
 from aftersales.policy import (  # noqa: F401  (imported to register their functions)
     claims,
     compensation,
@@ -44,6 +43,7 @@ from aftersales.policy.deadlines import (
     hours_until,
     is_business_day,
 )
+from aftersales.policy.registry import POLICY_FUNCTIONS, PolicyFunction, policy_function
 from aftersales.policy.resolution import (
     RESOLUTION_COST_LADDER,
     cheapest_acceptable_resolution,

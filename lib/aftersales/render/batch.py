@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .files import write_atomic
-from .plan import FORMATS, LANGS, MANIFEST, Job, plan_jobs, read_manifest
+from .plan import FORMATS, MANIFEST, Job, plan_jobs, read_manifest
 
 KERNEL = "python3"
 
@@ -176,7 +176,7 @@ def render_library(*, playbooks: Path | None = None, out: Path = Path("build/sop
     invalid overlay raises :class:`~aftersales.errors.PlaybookError` with every problem), its
     disabled platforms get no documents, and its bytes are part of every cache key.
     """
-    from ..paths import default_notebooks_dir, default_playbooks_dir
+    from ..paths import default_playbooks_dir
 
     started = time.perf_counter()
     root = Path(playbooks or default_playbooks_dir()).resolve()

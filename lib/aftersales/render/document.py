@@ -11,8 +11,8 @@ from datetime import date
 from typing import Any
 
 from ..engine import UNIT_WORDS, start_words
-from ..examples import EXAMPLE_AS_OF, run_example
 from ..errors import AftersalesError
+from ..examples import EXAMPLE_AS_OF, run_example
 from ..playbook.compiled import CompiledDeadline, CompiledPlaybook
 from ..playbook.expressions import Expression
 from ..widgets.card import compensation_text

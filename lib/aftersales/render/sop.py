@@ -33,11 +33,11 @@ class DocumentRequest:
 
 def render_documents(scenario: str, spec: Mapping[str, Any], library: Any = None) -> list[dict[str, Any]]:
     """Write the documents ``spec["documents"]`` of ``scenario``; one status dict per document."""
+    from .. import __version__
     from ..library import load_library
     from .document import sop_document
     from .flowchart import flowchart_svg
     from .templates import render_html, render_markdown, trusted
-    from .. import __version__
 
     library = library if library is not None else load_library()
     playbook = library.playbook(scenario)  # a broken playbook fails the whole notebook, located

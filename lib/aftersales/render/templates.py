@@ -69,7 +69,3 @@ def trusted(markup: str) -> Markup:
     """Markup made by us (Graphviz's SVG of escaped labels), to embed without escaping."""
     return Markup(markup)
 
-
-def template_files() -> list[Path]:
-    """Every template file (part of the render cache key)."""
-    return sorted(TEMPLATES.glob("*.j2"))

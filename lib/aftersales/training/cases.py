@@ -450,7 +450,7 @@ def case_problems(root: str | Path | None = None, library: Any = None, *,
     except PlaybookError as exc:
         return sorted(set(problems + list(exc.problems)))
     counts: dict[str, int] = {name: 0 for name in library.scenarios}
-    for path, (scenario, doc) in bank.files.items():
+    for scenario, doc in bank.files.values():
         if scenario is None or doc is None:
             continue
         if scenario not in library.scenarios:

@@ -69,7 +69,7 @@ def format_case_list(cases: list[Any]) -> str:
     if not cases:
         return ""
     widths = [max(len(str(value)) for value in column) for column in
-              zip(*[(c.id, c.scenario, c.platform) for c in cases])]
+              zip(*[(c.id, c.scenario, c.platform) for c in cases], strict=False)]
     return "\n".join(f"{c.id:<{widths[0]}}  {c.scenario:<{widths[1]}}  {c.platform:<{widths[2]}}  {c.difficulty}"
                      for c in cases)
 

@@ -45,7 +45,7 @@ def common_mistakes(frame: pd.DataFrame, top: int = 10) -> pd.DataFrame:
     """The most frequent misses: a check (resolution, payer, ...), a wrong branch (step → where the
     trainee went instead of where the playbook went), or a reply rule."""
     counter: Counter = Counter()
-    for scenario, findings in zip(frame.get("scenario", []), frame.get("findings", [])):
+    for scenario, findings in zip(frame.get("scenario", []), frame.get("findings", []), strict=False):
         for finding in findings or []:
             kind = finding.get("kind")
             if kind == "miss":

@@ -87,7 +87,7 @@ class Score:
         given = [e["step"] for e in self.trainee_path]
         if not given or expected == given:
             return None
-        for index, (ours, theirs) in enumerate(zip(expected, given)):
+        for index, (ours, theirs) in enumerate(zip(expected, given, strict=False)):
             if ours != theirs:
                 step = expected[index - 1] if index else "(start)"
                 return {"step": step, "expected": ours, "given": theirs}

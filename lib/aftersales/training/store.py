@@ -212,8 +212,7 @@ def _row(attempt: Attempt) -> dict[str, Any]:
 @cache
 def _schema() -> tuple[MetaData, Table]:
     """The attempts table (built on first use, so importing this module stays cheap)."""
-    from sqlalchemy import (DDL, JSON, BigInteger, Column, DateTime, Float, Index, Integer, MetaData, Table, Text,
-                            event)
+    from sqlalchemy import DDL, JSON, BigInteger, Column, DateTime, Float, Index, Integer, MetaData, Table, Text, event
     from sqlalchemy.dialects.postgresql import JSONB
     from sqlalchemy.types import TypeDecorator
 
