@@ -212,7 +212,7 @@ def test_ordinary_templates_render_as_before() -> None:
               "{{ size_deviation_cm | string | replace('.', ',') }} {{ [1, 2]|map('string')|join('+') }} "
               "{{ '%.1f'|format(2.25) }} {{ '{} {}'.format('a', 'b') }} {{ 7 // 2 }} {{ (3.5 - 3) | round(1) }}")
     assert _render(source, {"customer_name": "Li", "order_value": 129, "currency": "CNY",
-                            "size_deviation_cm": 3.5}) == "Hello Li, ¥129.00 3,5 1+2 2.2 a b 3 0.5"
+                            "size_deviation_cm": 3.5}) == "Hello Li, CN¥129.00 3,5 1+2 2.2 a b 3 0.5"
 
 
 def test_customer_text_is_still_data() -> None:

@@ -322,9 +322,9 @@ def test_a_parcel_not_shipped_is_refunded_whatever_in_transit_says() -> None:
 # messages ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("lang, phrase", [
-    pytest.param("en", "For the late dispatch we are also paying you ¥10.00", id="English names the compensation"),
+    pytest.param("en", "For the late dispatch we are also paying you CN¥10.00", id="English names the compensation"),
     pytest.param("zh", "因延迟发货，我们还将按平台规则向您赔付 ¥10.00", id="Chinese names the compensation"),
-    pytest.param("ru", "За задержку отправки мы также выплачиваем вам ¥10.00", id="Russian names the compensation"),
+    pytest.param("ru", "За задержку отправки мы также выплачиваем вам 10,00\u00a0CN¥", id="Russian names the compensation"),
 ])
 def test_message_in_each_language(lang: str, phrase: str) -> None:
     decision = run("taobao", lang=lang, customer_name="Li", order_id="T-42", claim_type="not_received",

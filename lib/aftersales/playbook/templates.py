@@ -36,18 +36,40 @@ MAX_NUMBER = 10**15
 _CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "CNY": "¥", "RUB": "₽"}
 
 
-def format_money(value: Any, currency: str | None = None) -> str:
-    """``12.5, 'USD'`` → ``$12.50``; unknown currencies as ``12.50 XYZ``."""
+#: The CLDR locale a message in each language is formatted in (money, numbers).
+LOCALES = {"en": "en_US", "zh": "zh_Hans_CN", "ru": "ru_RU"}
+
+
+def format_money(value: Any, currency: str | None = None, lang: str | None = None) -> str:
+    """Money as a reader of ``lang`` writes it (Babel, CLDR): ``$12.50``, ``¥199.00``, ``3 400,00 ₽``.
+
+    A currency the locale has no sign for keeps the sign its own market uses after the number
+    (``3,400.00 ₽`` in English, not ``RUB3,400.00``); an unknown code is written after the number.
+    ``lang`` None: English.
+    """
     if isinstance(value, dict):
         currency = value.get("currency", currency)
         value = value.get("amount")
     if value is None:
         return ""
-    amount = f"{float(value):,.2f}"
-    symbol = _CURRENCY_SYMBOLS.get(currency or "")
-    if currency == "RUB":
-        return f"{amount} ₽"
-    return f"{symbol}{amount}" if symbol else f"{amount} {currency or ''}".strip()
+    from babel.numbers import format_currency, format_decimal, get_currency_symbol
+
+    locale = LOCALES.get(lang or "en", "en_US")
+    code = (currency or "").upper()
+    amount = float(value)
+    if not code:
+        return format_decimal(amount, format="#,##0.00", locale=locale)
+    if code in _CURRENCY_SYMBOLS and get_currency_symbol(code, locale) == code:
+        return f"{format_decimal(amount, format='#,##0.00', locale=locale)}\u00a0{_CURRENCY_SYMBOLS[code]}"
+    try:
+        return format_currency(amount, code, locale=locale)
+    except Exception:  # noqa: BLE001 - a code CLDR does not know: the number, then the code
+        return f"{format_decimal(amount, format='#,##0.00', locale=locale)} {currency}"
+
+
+def _money_in_message_language(context: Any, value: Any, currency: str | None = None) -> str:
+    """The ``money`` filter: formats in the message's language (the template's ``lang``)."""
+    return format_money(value, currency, context.get("lang"))
 
 
 #: How customers name the zones the profiles use, per language (others: their GMT offset).
@@ -656,7 +678,7 @@ def environment() -> Any:
     env.globals["range"] = _bounded_range
     env.globals.pop("lipsum", None)
     env.globals["namespace"] = LimitedNamespace
-    env.filters["money"] = format_money
+    env.filters["money"] = pass_context(_money_in_message_language)
     env.filters["when"] = pass_context(_when_in_buyer_zone)
     for name, func in list(env.filters.items()):
         env.filters[name] = _bounded_filter(name, func)
