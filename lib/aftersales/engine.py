@@ -684,7 +684,7 @@ def _decision(ctx: _Context, env: dict[str, Any], coerced: dict[str, Any], outco
               path: list, render_message: bool, given: frozenset | None = None) -> Decision:
     try:
         shipping = _vocabulary(outcome.shipping, env, SHIPPING_PAYERS, "return_shipping_paid_by")
-        if shipping == "buyer" and env.get("shipping_insurance") and ctx.profile.name == "taobao":
+        if shipping == "buyer" and env.get("shipping_insurance") and ctx.params.get("shipping_insurance_pays_return"):
             shipping = "insurer"  # return-shipping insurance pays the buyer's postage (issue 12, part 7)
         cost = _vocabulary(outcome.cost, env, COST_BEARERS, "cost_borne_by")
         compensation = _compensation(outcome, env) if outcome.compensation is not None else None
