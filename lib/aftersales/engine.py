@@ -391,32 +391,31 @@ def _new_context(scenario: str | CompiledPlaybook, platform: str, lang: str | No
     return _Context(playbook, profile, lang, moment, _with_units(params, resolved, profile), resolved, library)
 
 
-class DurationInt(int):
+class _WithUnit:
+    """A number that remembers its unit (3 days where hours are usual); pickles as itself."""
+
+    _number: type = int
+    unit: str
+
+    def __new__(cls, value: Any, unit: str) -> Any:
+        obj = cls._number.__new__(cls, value)
+        obj.unit = unit
+        return obj
+
+    def __reduce__(self) -> tuple:
+        return (type(self), (self._number(self), self.unit))
+
+
+class DurationInt(_WithUnit, int):
     """A whole duration whose unit differs from its catalogue unit (3 days where hours are usual)."""
 
-    unit: str
-
-    def __new__(cls, value: int, unit: str) -> DurationInt:
-        obj = super().__new__(cls, value)
-        obj.unit = unit
-        return obj
-
-    def __reduce__(self) -> tuple:
-        return (DurationInt, (int(self), self.unit))
+    _number = int
 
 
-class DurationFloat(float):
+class DurationFloat(_WithUnit, float):
     """A fractional duration whose unit differs from its catalogue unit."""
 
-    unit: str
-
-    def __new__(cls, value: float, unit: str) -> DurationFloat:
-        obj = super().__new__(cls, value)
-        obj.unit = unit
-        return obj
-
-    def __reduce__(self) -> tuple:
-        return (DurationFloat, (float(self), self.unit))
+    _number = float
 
 
 _DURATION_UNITS = frozenset({"hours", "days", "business_days", "weeks", "months"})

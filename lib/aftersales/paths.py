@@ -5,6 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+#: The layout of a playbooks folder (read by the loaders and by the render plan, which must not
+#: import the loaders: they pull in pydantic).
+CATALOGUE_FILE = "parameters.yaml"
+JURISDICTIONS_DIR = "jurisdictions"
+
 
 def default_playbooks_dir() -> Path:
     """``$AFTERSALES_PLAYBOOKS`` if set, else the repository's ``playbooks/`` next to ``lib/``,

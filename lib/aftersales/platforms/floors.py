@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import Location, PlaybookError, Problem
+from ..paths import JURISDICTIONS_DIR
 from ..yamlsource import SourceDoc, load_yaml
 
 BOUNDS = ("min", "max", "includes", "within", "equals", "rule")
@@ -50,7 +51,7 @@ def read_floors(root: Path) -> tuple[dict[str, dict[str, dict]], list[Problem]]:
     """``{jurisdiction: {floor name: floor}}`` and the problems of the floors' own shape."""
     floors: dict[str, dict[str, dict]] = {}
     problems: list[Problem] = []
-    for path in sorted((root / "jurisdictions").glob("*.yaml")):
+    for path in sorted((root / JURISDICTIONS_DIR).glob("*.yaml")):
         doc = _load(path)
         if doc is None or not isinstance(doc.data, dict):
             continue
@@ -178,7 +179,7 @@ def floor_problems(root: str | Path) -> list[Problem]:
     root = Path(root)
     floors, problems = read_floors(root)
     platform_jurisdiction: dict[str, str] = {}
-    for path in sorted((root / "jurisdictions").glob("*.yaml")):
+    for path in sorted((root / JURISDICTIONS_DIR).glob("*.yaml")):
         doc = _load(path)
         if doc is not None and isinstance(doc.data, dict):
             code = doc.data.get("jurisdiction", path.stem)

@@ -26,7 +26,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Location, PlaybookError, Problem, did_you_mean
-from ..paths import default_playbooks_dir, display_path
+from ..paths import CATALOGUE_FILE, JURISDICTIONS_DIR, default_playbooks_dir, display_path
 from ..yamlsource import SourceDoc, load_yaml_bytes, pydantic_problems, read_yaml_bytes
 from .model import (
     LANGUAGES,
@@ -43,8 +43,6 @@ from .model import (
 )
 from .profile import Layer, Profile
 
-CATALOGUE_FILE = "parameters.yaml"
-JURISDICTIONS_DIR = "jurisdictions"
 PLATFORMS_DIR = "platforms"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 

@@ -25,6 +25,7 @@ from ..compliance.vocabulary import PLATFORMS_DIR, platform_names
 from ..languages import LANGS
 from ..library import scenario_files as library_scenario_files
 from ..limits import MAX_YAML_BYTES
+from ..paths import CATALOGUE_FILE, JURISDICTIONS_DIR
 
 FORMATS: tuple[str, ...] = ("md", "html", "pdf")
 MANIFEST = ".sop-manifest.json"
@@ -70,8 +71,6 @@ def scenario_files(root: Path) -> dict[str, Path]:
     return {p.stem: p for p in library_scenario_files(root)}
 
 
-CATALOGUE_FILE = "parameters.yaml"  # as in aftersales.platforms.load
-JURISDICTIONS_DIR = "jurisdictions"
 #: The SOP templates and frame words every document is made from (also part of :func:`code_digest`).
 TEMPLATES = (PACKAGE / "render" / "templates" / "sop.md.j2", PACKAGE / "render" / "templates" / "sop.html.j2",
              PACKAGE / "render" / "sop_text.yaml")
