@@ -28,9 +28,11 @@ scenario = None  # preselect a scenario such as "size_mismatch"; None: the user 
 platform = "generic"  # amazon, ozon, taobao or generic
 lang = "en"  # language of the page: en, zh or ru
 interactive = True  # False: show the scenarios' overview only, no form
+playbooks = None  # the playbooks folder; None: $AFTERSALES_PLAYBOOKS or the repository's playbooks/
 overlay = None  # a store overlay: a name in playbooks/overlays/ or a YAML file; None: $AFTERSALES_OVERLAY or none
 
 # %%
 from aftersales.notebook import run_hub
 
-hub = run_hub(scenario=scenario, platform=platform, lang=lang, interactive=interactive, overlay=overlay)
+hub = run_hub(scenario=scenario, platform=platform, lang=lang, interactive=interactive, playbooks=playbooks,
+              overlay=overlay)

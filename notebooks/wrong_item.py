@@ -37,7 +37,7 @@ lang = "en"  # language of the card and the customer message: en, zh or ru
 as_of = None  # when the case starts, an ISO date-time string like "2026-01-15T09:00:00+00:00"; None: now
 facts = {}  # the case's facts as a dict or JSON text; empty: fill in the form, given: decide headless
 interactive = True  # False: never show a form (a headless run without facts is then an error)
-sop = {}  # set by aftersales render: the SOP documents of this scenario to write instead
+playbooks = None  # the playbooks folder; None: $AFTERSALES_PLAYBOOKS or the repository's playbooks/
 overlay = None  # a store overlay: a name in playbooks/overlays/ or a YAML file; None: $AFTERSALES_OVERLAY or none
 
 # %%
@@ -45,7 +45,7 @@ overlay = None  # a store overlay: a name in playbooks/overlays/ or a YAML file;
 from aftersales.notebook import run_scenario, show_result
 
 result = run_scenario("wrong_item", platform=platform, lang=lang, as_of=as_of, facts=facts,
-                      interactive=interactive, sop=sop, overlay=overlay)
+                      interactive=interactive, playbooks=playbooks, overlay=overlay)
 
 # %%
 # NBVAL_CHECK_OUTPUT

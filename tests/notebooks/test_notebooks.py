@@ -34,13 +34,25 @@ REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
 HUB = "00_start_here"
 SCENARIOS = ("quality_defect", "wrong_item", "size_mismatch", "claim", "bad_review", "change_of_mind")
-SCENARIO_PARAMETERS = ["platform", "lang", "as_of", "facts", "interactive", "sop", "overlay"]
-HUB_PARAMETERS = ["scenario", "platform", "lang", "interactive", "overlay"]
+SCENARIO_PARAMETERS = ["platform", "lang", "as_of", "facts", "interactive", "playbooks", "overlay"]
+HUB_PARAMETERS = ["scenario", "platform", "lang", "interactive", "playbooks", "overlay"]
+RENDER = "render_sop"  # the notebook `aftersales render` runs once per scenario to write its SOP documents
+RENDER_PARAMETERS = ["scenario", "playbooks", "overlay", "rendered_on", "documents"]
 TRAINING = ("practice", "dashboard")  # the trainee's practice page and the lead's dashboard
 LEADS = ("path_analytics",)  # the lead's analytics over the case log
 TRAINING_PARAMETERS = {"practice": ["trainee", "case_id", "lang", "progress_url", "interactive", "answers"],
                        "dashboard": ["progress_url", "demo", "export"],
                        "path_analytics": ["case_log", "demo"]}
+NOTEBOOK_NAMES = [HUB, *SCENARIOS, *TRAINING, *LEADS, RENDER]
+
+
+def parameters_of(name: str) -> list[str]:
+    """The parameters a notebook declares, in order."""
+    if name == HUB:
+        return HUB_PARAMETERS
+    if name == RENDER:
+        return RENDER_PARAMETERS
+    return TRAINING_PARAMETERS.get(name, SCENARIO_PARAMETERS)
 CHECK_OUTPUT = "# NBVAL_CHECK_OUTPUT"
 AS_OF = "2026-01-15T09:00:00+00:00"
 README_FACTS = {"order_id": "TB-20260112-0042", "customer_name": "Li Na", "order_value": 129, "currency": "CNY",
@@ -101,11 +113,11 @@ def json_safe(facts: dict[str, Any]) -> dict[str, Any]:
 # --- files, pairing, stripping -------------------------------------------------------------------
 
 def test_the_notebooks_are_the_hub_and_one_per_scenario() -> None:
-    """notebooks/ holds the start page, one notebook per playbook scenario, practice, the dashboard and
-    the path analytics, each with its .py twin."""
+    """notebooks/ holds the start page, one notebook per playbook scenario, practice, the dashboard,
+    the path analytics and the SOP render, each with its .py twin."""
     assert set(SCENARIOS) == set(load_library().scenarios)
-    assert {p.stem for p in NOTEBOOKS.glob("*.ipynb")} == {HUB, *SCENARIOS, *TRAINING, *LEADS}
-    assert {p.stem for p in NOTEBOOKS.glob("*.py")} == {HUB, *SCENARIOS, *TRAINING, *LEADS}
+    assert {p.stem for p in NOTEBOOKS.glob("*.ipynb")} == set(NOTEBOOK_NAMES)
+    assert {p.stem for p in NOTEBOOKS.glob("*.py")} == set(NOTEBOOK_NAMES)
 
 
 def test_notebooks_are_paired_with_py_percent_and_goldens_are_not() -> None:
@@ -115,7 +127,7 @@ def test_notebooks_are_paired_with_py_percent_and_goldens_are_not() -> None:
     assert jupytext.config.load_jupytext_config(str(REPO / "tests" / "golden" / "size_mismatch.ipynb")) is None
 
 
-@pytest.mark.parametrize("name", [HUB, *SCENARIOS, *TRAINING, *LEADS])
+@pytest.mark.parametrize("name", NOTEBOOK_NAMES)
 def test_the_py_twin_holds_the_same_cells(name: str) -> None:
     """Each .py twin has the notebook's cells: same kinds, sources and tags (run `make notebooks` if not)."""
     def cells(path: Path) -> list[tuple[str, str, list[str]]]:
@@ -126,7 +138,7 @@ def test_the_py_twin_holds_the_same_cells(name: str) -> None:
     assert "format_name: percent" in (NOTEBOOKS / f"{name}.py").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("name", [HUB, *SCENARIOS, *TRAINING, *LEADS])
+@pytest.mark.parametrize("name", NOTEBOOK_NAMES)
 def test_notebooks_hold_no_outputs_and_run_on_python3(name: str) -> None:
     """Stored notebooks carry sources only (run `make notebooks` if not) and name the python3 kernel."""
     nb = read(name)
@@ -140,8 +152,8 @@ def test_notebooks_hold_no_outputs_and_run_on_python3(name: str) -> None:
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_a_scenario_notebook_has_its_seven_parameters(scenario: str) -> None:
-    """The tagged parameters cell assigns platform, lang, as_of, facts, interactive, sop and overlay, with
-    interactive defaults and no store overlay."""
+    """The tagged parameters cell assigns platform, lang, as_of, facts, interactive, playbooks and overlay,
+    with interactive defaults, the configured playbooks folder and no store overlay."""
     nb = read(scenario)
     cell = parameters_cell(nb)
     values = assigned(cell)
@@ -149,24 +161,51 @@ def test_a_scenario_notebook_has_its_seven_parameters(scenario: str) -> None:
     assert values["platform"] in load_library().profiles
     assert values["lang"] == "en" and values["as_of"] is None and values["facts"] == {}
     assert values["interactive"] is True
-    assert values["sop"] == {}, "only aftersales render sets the SOP documents to write"
+    assert values["playbooks"] is None, "the configured playbooks folder ($AFTERSALES_PLAYBOOKS still applies)"
     assert values["overlay"] is None, "no store overlay unless asked for ($AFTERSALES_OVERLAY still applies)"
     assert code_cells(nb)[0] is cell, "parameters come before any other code"
 
 
-@pytest.mark.parametrize("name", [HUB, *SCENARIOS, *TRAINING, *LEADS])
+@pytest.mark.parametrize("name", NOTEBOOK_NAMES)
 def test_papermill_sees_every_parameter_with_its_help(name: str) -> None:
     """`papermill --help-notebook` lists each parameter with its comment (no '=' in comments breaks it)."""
-    expected = HUB_PARAMETERS if name == HUB else TRAINING_PARAMETERS.get(name, SCENARIO_PARAMETERS)
+    expected = parameters_of(name)
     inspected = papermill.inspect_notebook(str(notebook_path(name)))
     assert list(inspected) == expected
     assert all(parameter["help"] for parameter in inspected.values())
 
 
-def test_the_hub_has_its_five_parameters() -> None:
-    """The start page's parameters: no preselected scenario, the generic store, English, interactive, no overlay."""
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_a_scenario_notebook_carries_no_render_parameter(scenario: str) -> None:
+    """Only what a trainee or an agent sets: the SOP render has a notebook of its own (issue 14, part 5)."""
+    inspected = papermill.inspect_notebook(str(notebook_path(scenario)))
+    assert "sop" not in inspected and "documents" not in inspected
+    assert "sop" not in assigned(parameters_cell(read(scenario)))
+    for cell in code_cells(read(scenario)):
+        assert "sop" not in {node.arg for node in ast.walk(ast.parse(cell.source)) if isinstance(node, ast.keyword)}
+
+
+def test_the_hub_has_its_six_parameters() -> None:
+    """The start page's parameters: no preselected scenario, the generic store, English, interactive, the
+    configured playbooks folder, no overlay."""
     values = assigned(parameters_cell(read(HUB)))
-    assert values == {"scenario": None, "platform": "generic", "lang": "en", "interactive": True, "overlay": None}
+    assert values == {"scenario": None, "platform": "generic", "lang": "en", "interactive": True, "playbooks": None,
+                      "overlay": None}
+
+
+def test_the_render_notebook_takes_the_library_and_the_documents_as_parameters() -> None:
+    """The SOP render notebook: the playbooks folder and the overlay reach its kernel as Papermill
+    parameters (not the environment), with the documents to write; it makes one call."""
+    nb = read(RENDER)
+    values = assigned(parameters_cell(nb))
+    assert values == {"scenario": "size_mismatch", "playbooks": None, "overlay": None, "rendered_on": None,
+                      "documents": []}
+    assert code_cells(nb)[0] is parameters_cell(nb)
+    (call_cell,) = code_cells(nb)[1:]
+    call = calls(ast.parse(call_cell.source).body[-1])
+    assert call.func.id == "run_sop_render"
+    assert [a.id for a in call.args] == ["scenario"]
+    assert {keyword.arg for keyword in call.keywords} == set(RENDER_PARAMETERS) - {"scenario"}
 
 
 def calls(statement: ast.stmt) -> ast.Call:
@@ -178,11 +217,11 @@ def calls(statement: ast.stmt) -> ast.Call:
     return value
 
 
-@pytest.mark.parametrize("name", [HUB, *SCENARIOS, *TRAINING, *LEADS])
+@pytest.mark.parametrize("name", NOTEBOOK_NAMES)
 def test_code_cells_only_import_and_call_aftersales_notebook(name: str) -> None:
     """Besides the parameters, code cells import from aftersales.notebook and call it with parameters: no logic."""
     nb = read(name)
-    parameters = HUB_PARAMETERS if name == HUB else TRAINING_PARAMETERS.get(name, SCENARIO_PARAMETERS)
+    parameters = parameters_of(name)
     imported: set[str] = set()
     results: set[str] = set()
     for cell in code_cells(nb):
@@ -338,7 +377,7 @@ def test_a_headless_run_shows_the_card_and_prints_the_decision(runs: dict[str, F
     """The README's size case, facts as JSON text: the card recommends the exchange and the JSON says so."""
     nb = succeeded(runs, "readme")
     html = html_outputs(nb)
-    assert 'class="as-card"' in html and "<code>exchange</code>" in html and "Li Na" in html
+    assert 'class="as-card"' in html and "<b>Exchange</b>" in html and "Li Na" in html
     decision = printed_decision(nb)
     assert decision["outcome"] == "exchange_seller_pays"
     assert decision["platform"] == "taobao" and decision["as_of"] == AS_OF

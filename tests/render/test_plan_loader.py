@@ -14,11 +14,13 @@ import pytest
 
 from aftersales.render.plan import (
     PACKAGE,
+    RENDER_NOTEBOOK,
     Job,
     document_dependencies,
     document_key,
     plan_jobs,
     read_keys,
+    render_notebook,
     scenario_platforms,
 )
 
@@ -100,6 +102,31 @@ def test_an_include_found_later_changes_the_key(playbooks: Path) -> None:
     (playbooks / "extra.yaml").write_text("inputs: {}\n", encoding="utf-8")
     assert playbooks / "extra.yaml" in document_dependencies(playbooks, path, "taobao").files
     assert _key(playbooks) != key
+
+
+def test_the_render_notebook_is_part_of_every_key(playbooks: Path, tmp_path: Path, monkeypatch) -> None:
+    """The SOP render notebook runs for every document: editing it renders everything again, and a
+    missing one is named (issue 14, part 5)."""
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    notebook = notebooks / RENDER_NOTEBOOK
+    shutil.copy(REPO / "notebooks" / RENDER_NOTEBOOK, notebook)
+    monkeypatch.setenv("AFTERSALES_NOTEBOOKS", str(notebooks))
+    assert render_notebook() == notebook.resolve()
+    deps = document_dependencies(playbooks, playbooks / "size_mismatch.yaml", "taobao")
+    assert notebook.resolve() in deps.files and deps.absent == ()
+    key = _key(playbooks)
+    notebook.write_text(notebook.read_text(encoding="utf-8").replace("SOP render", "SOP render (edited)"), encoding="utf-8")
+    assert _key(playbooks) != key
+    moved = tmp_path / "elsewhere"
+    shutil.copytree(notebooks, moved)
+    edited = _key(playbooks)
+    monkeypatch.setenv("AFTERSALES_NOTEBOOKS", str(moved))
+    assert _key(playbooks) == edited, "the notebook's bytes key a document, not where the notebooks folder is"
+    monkeypatch.setenv("AFTERSALES_NOTEBOOKS", str(tmp_path / "none"))
+    assert document_dependencies(playbooks, playbooks / "size_mismatch.yaml", "taobao").absent == (
+        f"notebook {RENDER_NOTEBOOK}",)
+    assert _key(playbooks) != edited
 
 
 def test_a_dated_value_coming_into_force_changes_the_key(playbooks: Path) -> None:

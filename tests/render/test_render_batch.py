@@ -112,7 +112,7 @@ def test_a_broken_playbook_fails_only_its_own_documents_and_is_named(rendered):
     failed = {job.doc_id: job.error for job in report.failed}
     assert set(failed) == {"bad_review/taobao.zh", "bad_review/taobao.ru", "bad_review/taobao.en"}
     for error in failed.values():
-        assert "bad_review.ipynb cell" in error and "bad_review.yaml" in error and "no_such_step" in error
+        assert "render_sop.ipynb cell" in error and "bad_review.yaml" in error and "no_such_step" in error
     assert {job.doc_id for job in report.rendered} == {f"size_mismatch/taobao.{lang}" for lang in ("zh", "ru", "en")}
     index = (out / "index.html").read_text(encoding="utf-8")
     assert index.count('class="failed"') == 3 and index.count('class="ok"') == 3
@@ -138,11 +138,46 @@ def test_the_command_line_reports_failures_and_exits_1(library, tmp_path, render
          "--scenario", "size_mismatch", "--platform", "ozon", "--lang", "en", "--out", str(tmp_path / "sop"),
          "--no-progress", "--as-of", "2026-11-23"], capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 1
-    assert "bad_review/ozon.en: bad_review.ipynb cell" in result.stderr
+    assert "bad_review/ozon.en: render_sop.ipynb cell" in result.stderr
     assert "apt-get install chromium" in result.stderr
     assert (tmp_path / "sop" / "size_mismatch" / "ozon.en.html").exists()
     assert not (tmp_path / "sop" / "size_mismatch" / "ozon.en.pdf").exists()
     assert "1 rendered, 0 up to date, 1 failed" in result.stdout
+
+
+def test_the_overlay_and_the_playbooks_reach_the_kernel_as_parameters_not_the_environment(library, tmp_path,
+                                                                                           monkeypatch):
+    """Issue 14, part 5: the render notebook gets the playbooks folder and the store overlay as Papermill
+    parameters; the store's values show in its document, and no AFTERSALES_* variable is set, during the
+    notebook runs or after."""
+    import papermill
+
+    if shutil.which("dot") is None:
+        pytest.skip("render tools missing: dot (run: bash .ci/install-render-tools.sh)")
+    monkeypatch.delenv("AFTERSALES_PLAYBOOKS", raising=False)
+    monkeypatch.delenv("AFTERSALES_OVERLAY", raising=False)
+    before = dict(os.environ)
+    seen: list[tuple[str, dict, dict]] = []
+    execute = papermill.execute_notebook
+
+    def spy(path, output, parameters=None, **kwargs):
+        seen.append((Path(path).name, dict(os.environ), dict(parameters or {})))
+        return execute(path, output, parameters=parameters, **kwargs)
+
+    monkeypatch.setattr(papermill, "execute_notebook", spy)
+    out = tmp_path / "store"
+    report = render_library(playbooks=library, out=out, scenarios=["size_mismatch"], platforms=["taobao"], langs=["en"],
+                            formats=["md"], jobs=1, as_of=date(2026, 3, 2), progress=False, overlay="fashion_house")
+    assert [job.doc_id for job in report.rendered] == ["size_mismatch/taobao.en"], [j.error for j in report.failed]
+    text = (out / "size_mismatch" / "taobao.en.md").read_text(encoding="utf-8")
+    assert "1.0.0+fashion_house.2" in text and "size_chart_wrong" in text, "the overlay's version and its new branch"
+    assert "&lt;script&gt;" in text, "the kernel loaded the playbooks folder it was given, not the repository's"
+    ((notebook, during, parameters),) = seen
+    assert notebook == "render_sop.ipynb", "the render notebook, not the scenario's"
+    assert parameters["playbooks"] == str(library.resolve()) and parameters["scenario"] == "size_mismatch"
+    assert parameters["overlay"] == str((library / "overlays" / "fashion_house.yaml").resolve())
+    assert during == before and dict(os.environ) == before, "render sets no environment variable"
+    assert "AFTERSALES_PLAYBOOKS" not in during and "AFTERSALES_OVERLAY" not in during
 
 
 def test_an_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):

@@ -1,7 +1,9 @@
 """``aftersales render``: the SOP library, every scenario × platform × language, headless.
 
-Each scenario's documents are written by one Papermill run of that scenario's notebook (so
-there are as few kernel starts as scenarios), on ``jobs`` worker threads; each worker then
+Each scenario's documents are written by one Papermill run of the SOP render notebook
+(``notebooks/render_sop.ipynb``; so there are as few kernel starts as scenarios), which gets the
+playbooks folder, the store overlay and the documents to write as parameters (nothing goes through
+the environment), on ``jobs`` worker threads; each worker then
 prints its documents' PDFs from their HTML with its own Chromium. A failing document or
 notebook never stops the others: it is reported with the notebook cell and the error, and
 the command exits 1. Documents whose inputs did not change are not rendered again: the cache
@@ -24,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .files import write_atomic
-from .plan import FORMATS, MANIFEST, Job, plan_jobs, read_manifest
+from .plan import FORMATS, MANIFEST, Job, plan_jobs, read_manifest, render_notebook
 
 KERNEL = "python3"
 
@@ -81,12 +83,15 @@ def _statuses(nb: Any) -> list[dict[str, Any]]:
 
 
 class _Worker(threading.Thread):
-    """Takes one scenario at a time: runs its notebook, then prints its PDFs."""
+    """Takes one scenario at a time: runs the render notebook for it, then prints its PDFs.
 
-    def __init__(self, tasks: "queue.Queue[tuple[str, list[Job]] | None]", out: Path, notebooks: Path,
-                 spec_base: dict[str, Any], done: "queue.Queue[Job]", report: RenderReport):
+    ``parameters``: the Papermill parameters every run shares (playbooks folder, overlay, render day).
+    """
+
+    def __init__(self, tasks: "queue.Queue[tuple[str, list[Job]] | None]", out: Path, notebook: Path,
+                 parameters: dict[str, Any], done: "queue.Queue[Job]", report: RenderReport):
         super().__init__(daemon=True)
-        self.tasks, self.out, self.notebooks, self.spec_base, self.done, self.report = tasks, out, notebooks, spec_base, done, report
+        self.tasks, self.out, self.notebook, self.parameters, self.done, self.report = tasks, out, notebook, parameters, done, report
         self.printer: Any = None
 
     def run(self) -> None:
@@ -114,10 +119,10 @@ class _Worker(threading.Thread):
     def _scenario(self, scenario: str, jobs: list[Job]) -> None:
         import papermill
 
-        notebook = self.notebooks / f"{scenario}.ipynb"
+        notebook = self.notebook
         if not notebook.exists():
             for job in jobs:
-                job.status, job.error = "failed", f"no notebook {notebook} for scenario '{scenario}' (copy another scenario's notebook)"
+                job.status, job.error = "failed", f"no SOP render notebook {notebook}"
             return
         documents = []
         for job in jobs:
@@ -128,10 +133,9 @@ class _Worker(threading.Thread):
                 "html_for_pdf": str(self._pdf_source(job)) if "pdf" in job.formats and "html" not in job.formats else None,
                 "flowchart": str(job.flowchart(self.out)),
             })
-        spec = {**self.spec_base, "documents": documents}
         try:
             nb = papermill.execute_notebook(
-                str(notebook), None, parameters={"interactive": False, "facts": {}, "sop": json.dumps(spec)},
+                str(notebook), None, parameters={**self.parameters, "scenario": scenario, "documents": documents},
                 kernel_name=KERNEL, progress_bar=False, log_output=False, execution_timeout=900)
         except Exception as exc:
             error = _notebook_error(notebook, exc)
@@ -228,30 +232,9 @@ def render_library(*, playbooks: Path | None = None, out: Path = Path("build/sop
 
 def _run(todo: list[Job], root: Path, out: Path, day: date, workers: int, report: RenderReport, progress: bool,
          overlay: Path | None = None) -> None:
-    _block_slow_import()
-    # the kernels (started below) load the same playbooks, with the same overlay or none
-    settings = {"AFTERSALES_PLAYBOOKS": str(root), "AFTERSALES_OVERLAY": str(overlay) if overlay else None}
-    previous = {name: os.environ.get(name) for name in settings}
-    _set_environment(settings)
-    try:
-        _run_workers(todo, out, day, workers, report, progress)
-    finally:
-        _set_environment(previous)
-
-
-def _set_environment(values: dict[str, str | None]) -> None:
-    for name, value in values.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
-
-
-def _run_workers(todo: list[Job], out: Path, day: date, workers: int, report: RenderReport, progress: bool) -> None:
     from tqdm import tqdm
 
-    from ..paths import default_notebooks_dir
-
+    _block_slow_import()
     by_scenario: dict[str, list[Job]] = {}
     for job in todo:
         by_scenario.setdefault(job.scenario, []).append(job)
@@ -264,8 +247,9 @@ def _run_workers(todo: list[Job], out: Path, day: date, workers: int, report: Re
     for _ in range(workers):
         tasks.put(None)
     done: queue.Queue = queue.Queue()
-    spec = {"rendered_on": day.isoformat()}
-    threads = [_Worker(tasks, out, default_notebooks_dir().resolve(), spec, done, report) for _ in range(workers)]
+    # every kernel loads these playbooks with this overlay (or none): Papermill parameters, not the environment
+    parameters = {"playbooks": str(root), "overlay": str(overlay) if overlay else None, "rendered_on": day.isoformat()}
+    threads = [_Worker(tasks, out, render_notebook(), parameters, done, report) for _ in range(workers)]
     for thread in threads:
         thread.start()
     with tqdm(total=len(todo), unit="doc", desc="SOP documents", disable=not progress, file=sys.stderr) as bar:

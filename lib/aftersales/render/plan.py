@@ -4,7 +4,7 @@ Deciding that nothing needs rendering must be quick (a rerun with nothing change
 in well under a second), so this module never loads the playbook library, Papermill or Jinja2:
 it asks which files a scenario's documents are made from (:func:`document_dependencies`: the
 playbook and the files it includes, the platform profile and its jurisdiction, the store
-overlay, the parameter catalogue and the SOP templates), reading the few keys that say so with
+overlay, the parameter catalogue, the SOP templates and the SOP render notebook), reading the few keys that say so with
 the YAML parser the loader uses and resolving them as the loader does, and hashes their bytes.
 A document's cache key covers those files (and which of the profiles' dated values are in force
 on the render day), every source file of the aftersales package and its version.
@@ -25,7 +25,7 @@ from ..compliance.vocabulary import PLATFORMS_DIR, platform_names
 from ..languages import LANGS
 from ..library import scenario_files as library_scenario_files
 from ..limits import MAX_YAML_BYTES
-from ..paths import CATALOGUE_FILE, JURISDICTIONS_DIR
+from ..paths import CATALOGUE_FILE, JURISDICTIONS_DIR, default_notebooks_dir
 
 FORMATS: tuple[str, ...] = ("md", "html", "pdf")
 MANIFEST = ".sop-manifest.json"
@@ -73,7 +73,17 @@ def scenario_files(root: Path) -> dict[str, Path]:
 
 #: The SOP templates and frame words every document is made from (also part of :func:`code_digest`).
 TEMPLATES = (PACKAGE / "render" / "templates" / "sop.md.j2", PACKAGE / "render" / "templates" / "sop.html.j2",
-             PACKAGE / "render" / "sop_text.yaml")
+             PACKAGE / "present" / "words.yaml")
+#: The notebook ``aftersales render`` runs once per scenario (in the notebooks folder).
+RENDER_NOTEBOOK = "render_sop.ipynb"
+
+
+def render_notebook() -> Path:
+    """The SOP render notebook in use (``$AFTERSALES_NOTEBOOKS`` or the repository's ``notebooks/``):
+    its cells are part of what every document is made from."""
+    return default_notebooks_dir().resolve() / RENDER_NOTEBOOK
+
+
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PLAYBOOK_KEYS = ("include", "platforms")  # what the plan reads of a playbook
 _PROFILE_KEYS = ("jurisdiction", "parameters")  # what the plan reads of a profile or an overlay
@@ -209,11 +219,15 @@ def profile_files(root: Path, platform: str) -> tuple[list[Path], list[str]]:
 def document_dependencies(root: Path, scenario_file: Path, platform: str, overlay: Path | None = None) -> Dependencies:
     """Which files the documents of ``scenario_file`` on ``platform`` depend on: the playbook, the
     files it includes, the parameter catalogue, the platform and jurisdiction profiles, the store
-    ``overlay`` (its parameters are dated like a profile's) and the SOP templates."""
+    ``overlay`` (its parameters are dated like a profile's), the SOP templates and the SOP render
+    notebook (:func:`render_notebook`)."""
     includes, absent = playbook_includes(scenario_file, root)
     profiles, missing = profile_files(root, platform)
     dated = [*profiles, *([overlay] if overlay is not None and overlay.is_file() else [])]
-    files = [scenario_file, *includes, root / CATALOGUE_FILE, *dated, *TEMPLATES]
+    notebook = render_notebook()
+    if not notebook.is_file():
+        missing.append(f"notebook {RENDER_NOTEBOOK}")
+    files = [scenario_file, *includes, root / CATALOGUE_FILE, *dated, *TEMPLATES, notebook]
     return Dependencies(tuple(p for p in files if p.is_file()), tuple(absent + missing), tuple(dated))
 
 
@@ -286,6 +300,8 @@ def document_key(root: Path, job: Job, day: date, explicit_date: bool, overlay: 
 
 
 def _shown(path: Path, root: Path) -> str:
+    if path.name == RENDER_NOTEBOOK and path.suffix == ".ipynb":
+        return f"notebook {RENDER_NOTEBOOK}"  # wherever the notebooks folder is
     for base in (root, PACKAGE):
         try:
             return str(path.relative_to(base))

@@ -1,9 +1,11 @@
 """Rendering one scenario's SOP documents inside a notebook kernel (the Papermill side).
 
-The batch (:mod:`aftersales.render.batch`) runs a scenario notebook once with a ``sop``
-parameter listing the documents to write; the notebook calls :func:`render_documents`, which
-writes each document's Markdown and HTML (and the HTML a PDF is printed from) and reports one
-status per document, so one bad document never stops the others.
+The batch (:mod:`aftersales.render.batch`) runs the SOP render notebook
+(``notebooks/render_sop.ipynb``) once per scenario, with the playbooks folder, the store overlay
+and the documents to write as Papermill parameters; the notebook calls
+:func:`aftersales.notebook.run_sop_render`, which loads that library and calls
+:func:`render_documents`: it writes each document's Markdown and HTML (and the HTML a PDF is
+printed from) and reports one status per document, so one bad document never stops the others.
 """
 
 from __future__ import annotations
