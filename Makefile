@@ -36,6 +36,7 @@ test: setup tools lint
 # ruff: pyflakes, pycodestyle, import order and bug-prone patterns ([tool.ruff] in pyproject.toml)
 lint: setup
 	$(VENV)/bin/ruff check lib tests benchmarks notebooks
+	$(VENV)/bin/mypy
 
 # The edit loop: the whole suite but notebook kernels, the browser, Chromium PDFs and the
 # PostgreSQL server (`make test` runs those too).

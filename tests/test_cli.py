@@ -87,7 +87,7 @@ def test_decide_prints_a_readable_card() -> None:
     result = run("decide", "size_mismatch", "--platform", "taobao", "--facts", "-", "--as-of", AS_OF, "--lang", "en",
                  stdin=json.dumps(SIZE_FACTS))
     assert result.returncode == 0, result.stderr
-    assert "resolution:   exchange" in result.stdout and "trace:" in result.stdout
+    assert "resolution:   Exchange" in result.stdout and "trace:" in result.stdout
 
 
 @pytest.mark.parametrize("args, stdin, needles", [

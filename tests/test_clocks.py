@@ -14,13 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aftersales.describe import decision_text, overdue_span
 from aftersales.engine import decide
 from aftersales.errors import FactError
 from aftersales.examples import EXAMPLE_AS_OF
 from aftersales.library import load_library
-from aftersales.playbook.templates import format_when
 from aftersales.policy.deadlines import deadline_due
+from aftersales.present.formats import format_when
+from aftersales.present.view import decision_text, overdue_span
 from aftersales.widgets.card import deadlines_html
 
 AS_OF = "2026-01-15T09:00:00+00:00"
@@ -42,8 +42,8 @@ def deadlines(decision) -> dict:
     pytest.param(None, False, None, id="No complaint time given: counted from the decision, in time"),
     pytest.param("2026-01-15T08:00:00+00:00", False, None, id="Complaint an hour ago: 23 h left"),
     pytest.param("2026-01-14T09:00:00+00:00", False, None, id="Complaint exactly 24 h ago: due now, not overdue"),
-    pytest.param("2026-01-14T06:00:00+00:00", True, "3 h", id="Complaint 27 h ago: overdue by 3 h"),
-    pytest.param("2026-01-12T09:00:00+00:00", True, "2 days", id="Complaint 3 days ago: overdue by 2 days"),
+    pytest.param("2026-01-14T06:00:00+00:00", True, "3 hours", id="Complaint 27 h ago: overdue by 3 h"),
+    pytest.param("2026-01-12T09:00:00+00:00", True, "48 hours", id="Complaint 3 days ago: overdue by 48 hours"),
 ])
 def test_first_reply_counts_from_the_complaint_and_can_be_overdue(received, overdue, span) -> None:
     facts = dict(SIZE) if received is None else {**SIZE, "complaint_received_at": received}
@@ -94,13 +94,15 @@ def test_every_first_reply_owner_and_return_decision_counts_from_its_event() -> 
 
 
 @pytest.mark.parametrize("hours, text", [
-    (0.25, "15 min"), (3, "3 h"), (3.4, "3 h"), (47, "47 h"), (49, "2 days"), (24 * 5 + 3, "5 days"),
+    (0.25, "15 minutes"), (3, "3 hours"), (3.4, "3 hours"), (47, "47 hours"), (49, "2 days 1 hour"),
+    (24 * 5 + 3, "5 days 3 hours"), (1 / 120, "1 minute"),
 ])
 def test_overdue_span_reads_like_a_lead(hours: float, text: str) -> None:
     assert overdue_span(hours) == text
 
 
-@pytest.mark.parametrize("lang, words", [("en", "overdue by 3 h"), ("zh", "已逾期 3 小时"), ("ru", "просрочено на 3 ч")])
+@pytest.mark.parametrize("lang, words", [("en", "overdue by 3 hours"), ("zh", "已逾期 3 小时"),
+                                           ("ru", "просрочено на 3 часа")])
 def test_the_card_says_overdue_in_the_agent_s_language(lang: str, words: str) -> None:
     facts = {**SIZE, "complaint_received_at": "2026-01-14T06:00:00+00:00"}
     decision = decide("size_mismatch", facts, platform="taobao", lang=lang, as_of=AS_OF)
@@ -299,8 +301,8 @@ def test_the_return_window_rule_names_its_day_in_words_not_an_id(lang, words):
 @pytest.mark.parametrize("lang", ["en", "zh", "ru"])
 def test_every_deadline_start_is_named_in_words_in_decisions_and_sops(lang):
     """The card, the CLI and the SOP say what a deadline counts from in words, never a fact's id."""
-    from aftersales.engine import start_words
     from aftersales.library import load_library
+    from aftersales.present.words import start_words
 
     library = load_library()
     starts = {deadline.start.source.strip()

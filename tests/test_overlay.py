@@ -20,6 +20,7 @@ from aftersales.engine import decide
 from aftersales.errors import DisabledPlatformError, PlaybookError
 from aftersales.library import load_library
 from aftersales.overlay import apply_overlay
+from aftersales.overlay_checks import check_overlay
 
 REPO = Path(__file__).resolve().parents[1]
 STORE = REPO / "playbooks" / "overlays" / "fashion_house.yaml"
@@ -36,7 +37,7 @@ def base():
 
 @pytest.fixture(scope="module")
 def store(base):
-    return apply_overlay(base, STORE, run_examples=True)
+    return check_overlay(base, STORE)
 
 
 # --------------------------------------------------------------------------- what the example store changes
@@ -205,7 +206,7 @@ def test_an_overlay_problem_is_reported_at_the_overlay_line(base, tmp_path, what
     path.write_text(text, encoding="utf-8")
     line = next(number for number, row in enumerate(text.splitlines(), start=1) if "# <-" in row)
     with pytest.raises(PlaybookError) as caught:
-        apply_overlay(base, path, run_examples=True)
+        check_overlay(base, path)
     problems = [str(p) for p in caught.value.problems]
     assert any(re.search(pattern, p) for p in problems), problems
     assert any(f"broken.yaml:{line}:" in p and re.search(pattern, p) for p in problems), \

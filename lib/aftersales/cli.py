@@ -218,7 +218,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_describe(args: argparse.Namespace) -> int:
-    from .describe import describe_playbook, describe_text
+    from .present.view import describe_playbook, describe_text
 
     library = _library(args)
     playbook = library.playbook(args.scenario)
@@ -310,7 +310,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(decision.to_dict(), ensure_ascii=False, indent=2))
     else:
-        from .describe import decision_text
+        from .present.view import decision_text
 
         print(decision_text(decision))
     if args.record:
@@ -325,7 +325,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
 def cmd_case(args: argparse.Namespace) -> int:
     """``case show ID``: the decision re-made with its archived playbooks, checked against the record."""
     from .caselog import find_case, redecide
-    from .describe import decision_text
+    from .present.view import decision_text
 
     record = find_case(args.case_id, args.case_log)
     decision = redecide(record)  # checks the archive against its hash first: a changed archive is an error

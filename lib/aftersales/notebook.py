@@ -8,6 +8,8 @@ so a cell does not show it twice.
   without, it shows the wizard form.
 * :func:`show_result` — prints a headless decision as JSON (the notebook's result cell).
 * :func:`run_hub` — the start page: pick scenario, platform and language, then the wizard.
+* :func:`run_sop_render` — the SOP render notebook ``aftersales render`` runs once per scenario:
+  the playbooks folder and the store overlay come as parameters, never through the environment.
 
 Bad input raises the engine's :class:`~aftersales.errors.FactError`, which notebooks and
 Papermill show as one line instead of a deep traceback.
@@ -24,8 +26,8 @@ from IPython.display import HTML, display
 
 from .errors import FactError
 
-__all__ = ["parse_facts", "run_scenario", "show_result", "run_hub", "run_practice", "run_dashboard", "show_charts",
-           "run_path_analytics", "show_path_charts"]
+__all__ = ["parse_facts", "run_scenario", "show_result", "run_hub", "run_sop_render", "run_practice", "run_dashboard",
+           "show_charts", "run_path_analytics", "show_path_charts"]
 
 
 def parse_facts(facts: Mapping[str, Any] | str | None) -> dict[str, Any]:
@@ -45,11 +47,18 @@ def parse_facts(facts: Mapping[str, Any] | str | None) -> dict[str, Any]:
     return dict(facts)
 
 
-def _library(overlay: str | Path | None) -> Any:
-    """The playbooks with the store ``overlay`` laid over them (none: as configured)."""
-    from .library import load_library
+def _library(playbooks: str | Path | None, overlay: str | Path | None, *, overlay_from_environment: bool = True) -> Any:
+    """The playbooks folder ``playbooks`` (None: ``$AFTERSALES_PLAYBOOKS`` or the repository's) with
+    the store ``overlay`` laid over it (None: ``$AFTERSALES_OVERLAY``, if ``overlay_from_environment``, or none)."""
+    from .library import configured_overlay, load_library
+    from .paths import default_playbooks_dir
 
-    return load_library(overlay=overlay or None)
+    if playbooks:
+        from .compliance.vocabulary import use_playbooks
+
+        use_playbooks(playbooks)  # its platforms are known to the message checks, as with --playbooks
+    overlay = configured_overlay(overlay or None) if overlay_from_environment else overlay or None
+    return load_library(playbooks or default_playbooks_dir(), overlay=overlay)
 
 
 def _as_of(as_of: datetime | date | str | None) -> datetime | date | str | None:
@@ -59,37 +68,30 @@ def _as_of(as_of: datetime | date | str | None) -> datetime | date | str | None:
 def run_scenario(scenario: str, *, platform: str = "generic", lang: str = "en",
                  as_of: datetime | date | str | None = None, facts: Mapping[str, Any] | str | None = None,
                  interactive: bool = True, case_log: Path | str | None = None,
-                 sop: Mapping[str, Any] | str | None = None, overlay: str | Path | None = None) -> Any:
+                 playbooks: str | Path | None = None, overlay: str | Path | None = None) -> Any:
     """Decide headless when ``facts`` are given, else show the wizard (when ``interactive``).
 
-    ``sop`` (set by ``aftersales render``) lists SOP documents of this scenario to write
-    instead; each document's status is displayed and returned. ``overlay`` lays a store's
-    overlay (a name in ``playbooks/overlays/`` or a file) over the playbooks.
+    ``playbooks`` is the playbooks folder (None: ``$AFTERSALES_PLAYBOOKS`` or the repository's);
+    ``overlay`` lays a store's overlay (a name in ``playbooks/overlays/`` or a file) over it
+    (None: ``$AFTERSALES_OVERLAY`` or none).
     """
-    if sop:
-        from .render.sop import render_documents, show_statuses
-
-        spec = json.loads(sop) if isinstance(sop, str) else sop
-        statuses = render_documents(scenario, spec)
-        show_statuses(statuses)
-        return statuses
     given = parse_facts(facts)
     if given:
         from .engine import decide
         from .widgets.card import card_html
 
         decision = decide(scenario, given, platform=platform, lang=lang, as_of=_as_of(as_of),
-                          library=_library(overlay))
+                          library=_library(playbooks, overlay))
         display(HTML(card_html(decision)))
         return decision
     if not interactive:
-        from .widgets.i18n import word
+        from .present.words import word
 
         raise FactError("facts", word("headless_needs_facts", lang))
     from .widgets.wizard import Wizard
 
     wizard = Wizard(scenario, platform=platform, lang=lang, as_of=_as_of(as_of), case_log=case_log,
-                    library=_library(overlay))
+                    library=_library(playbooks, overlay))
     display(wizard)
     return wizard
 
@@ -103,18 +105,37 @@ def show_result(result: Any) -> None:
 
 
 def run_hub(*, scenario: str | None = None, platform: str = "generic", lang: str = "en",
-            interactive: bool = True, case_log: Path | str | None = None, overlay: str | Path | None = None) -> Any:
+            interactive: bool = True, case_log: Path | str | None = None, playbooks: str | Path | None = None,
+            overlay: str | Path | None = None) -> Any:
     """The start page: the scenarios' overview, then (interactive) pickers and the wizard."""
     if not interactive:
         from .widgets.hub import overview_html
 
-        display(HTML(overview_html(lang, library=_library(overlay))))
+        display(HTML(overview_html(lang, library=_library(playbooks, overlay))))
         return None
     from .widgets.hub import Hub
 
-    hub = Hub(scenario=scenario, platform=platform, lang=lang, case_log=case_log, library=_library(overlay))
+    hub = Hub(scenario=scenario, platform=platform, lang=lang, case_log=case_log, library=_library(playbooks, overlay))
     display(hub)
     return hub
+
+
+def run_sop_render(scenario: str, *, playbooks: str | Path | None = None, overlay: str | Path | None = None,
+                   rendered_on: date | str | None = None,
+                   documents: list[Mapping[str, Any]] | str | None = None) -> list[dict[str, Any]]:
+    """The SOP render notebook (run by ``aftersales render``, once per scenario): write ``documents``
+    (a list, or its JSON text, of :class:`~aftersales.render.sop.DocumentRequest` fields) of
+    ``scenario`` from the folder ``playbooks`` (None: ``$AFTERSALES_PLAYBOOKS`` or the repository's)
+    with the store ``overlay`` (None: none; the environment's overlay is not read, as the render
+    cache keys only the overlay it is given); each document's status is displayed and returned."""
+    from .render.sop import render_documents, show_statuses
+
+    requests = json.loads(documents) if isinstance(documents, str) else list(documents or [])
+    day = rendered_on.isoformat() if isinstance(rendered_on, date) else rendered_on or date.today().isoformat()
+    library = _library(playbooks, overlay, overlay_from_environment=False)
+    statuses = render_documents(scenario, {"rendered_on": day, "documents": requests}, library)
+    show_statuses(statuses)
+    return statuses
 
 
 def _store(progress_url: str | None) -> Any:

@@ -7,7 +7,13 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .errors import Location, PlaybookError, Problem
-from .library import Library, default_playbooks_dir, scenario_files
+from .examples import example_problems
+from .library import load_library
+from .library_model import Library, scenario_files
+from .overlay import OVERLAYS_DIR, overlay_files, resolve_overlay
+from .overlay_checks import check_overlay
+from .paths import default_playbooks_dir
+from .playbook.compiled import CompiledPlaybook
 
 
 def validate_paths(paths: list[Path], playbooks_dir: str | Path | None = None,
@@ -20,8 +26,6 @@ def validate_paths(paths: list[Path], playbooks_dir: str | Path | None = None,
     named in ``overlays``) as that folder's store overlay with its worked examples.
     Returns every problem found and the number of files checked.
     """
-    from .overlay import overlay_files
-
     default_root = Path(playbooks_dir) if playbooks_dir else default_playbooks_dir()
     groups, overlay_groups, problems = _group_paths(paths, default_root, overlays)
     checked = len(problems)
@@ -61,7 +65,6 @@ def playbooks_folders(paths: list[Path], playbooks_dir: str | Path | None = None
 def _group_paths(paths: list[Path], default_root: Path, overlays: list[str] | None
                  ) -> tuple[dict[Path, list[Path]], dict[Path, list[Path]], list[Problem]]:
     """The files to check per playbooks folder (scenario files, then overlays), and the paths that do not exist."""
-    from .overlay import OVERLAYS_DIR, overlay_files, resolve_overlay
     from .yamlsource import YAML_SUFFIXES
 
     groups: dict[Path, list[Path]] = {}
@@ -94,9 +97,6 @@ def _group_paths(paths: list[Path], default_root: Path, overlays: list[str] | No
 
 def _validate_overlays(root: Path, files: list[Path]) -> list[Problem]:
     """Each overlay merged onto the playbooks of ``root``, its own worked examples decided."""
-    from .library import load_library
-    from .overlay import apply_overlay
-
     try:
         library = load_library(root, strict=True)
     except PlaybookError as exc:  # an overlay cannot be checked on broken playbooks; say why once
@@ -104,10 +104,23 @@ def _validate_overlays(root: Path, files: list[Path]) -> list[Problem]:
     problems: list[Problem] = []
     for path in files:
         try:
-            apply_overlay(library, path, run_examples=True)
+            check_overlay(library, path)
         except PlaybookError as exc:
             problems.extend(exc.problems)
     return problems
+
+
+def check_file(library: Library, path: Path) -> tuple[CompiledPlaybook | None, list[Problem]]:
+    """Build one playbook file against ``library`` and decide its worked examples.
+
+    The playbook, or None with every problem (of the file, or of an example that fails or
+    disagrees with its own rules, at the example's file:line).
+    """
+    playbook, problems = library.load_file(path)
+    if playbook is None:
+        return None, problems
+    problems = example_problems(playbook, library)
+    return (None, problems) if problems else (playbook, [])
 
 
 def _validate_group(root: Path, files: list[Path]) -> tuple[list[Problem], int]:
@@ -125,7 +138,7 @@ def _validate_group(root: Path, files: list[Path]) -> tuple[list[Problem], int]:
     library = Library(root, catalogue, profiles)
     for path in dict.fromkeys(files):
         if profiles:
-            _playbook, found = library.load_file(path)
+            _playbook, found = check_file(library, path)
         else:  # profiles are broken: check the playbook itself, skip its examples
             from .playbook.load import build_playbook
 

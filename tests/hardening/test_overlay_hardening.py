@@ -22,7 +22,7 @@ import pytest
 
 from aftersales.errors import PlaybookError
 from aftersales.library import load_library
-from aftersales.overlay import apply_overlay
+from aftersales.overlay_checks import check_overlay
 
 REPO = Path(__file__).resolve().parents[2]
 PLAYBOOKS = REPO / "playbooks"
@@ -39,7 +39,7 @@ def refused(overlay: Path | str, base_library=None) -> PlaybookError:
         if base_library is None:
             load_library(PLAYBOOKS, overlay=overlay)
         else:
-            apply_overlay(base_library, Path(overlay), run_examples=True)
+            check_overlay(base_library, Path(overlay))
     return exc.value
 
 
@@ -236,7 +236,7 @@ def test_every_platform_is_rendered(tmp_path, base):
     assert [(p.location.line, p.code) for p in error.problems] == [(8, "template")]
     assert "fails on amazon " in error.problems[0].message
     fine = message_overlay(tmp_path / "fine.yaml", "{{ 'x' * (100000 if platform_name == 'Nowhere' else 1) }}")
-    assert apply_overlay(base, fine, run_examples=True).overlay.name == "fine"
+    assert check_overlay(base, fine).overlay.name == "fine"
 
 
 def test_a_new_outcome_no_example_reaches_is_still_rendered(tmp_path, base):
@@ -283,7 +283,7 @@ def test_a_condition_that_fails_on_some_examples_only_is_not_reported(tmp_path, 
     # divides by zero only for the example whose deviation is exactly 3.5 cm
     when = "size_deviation_cm / (size_deviation_cm - 3.5) > 1000"
     overlay = write(tmp_path / "some.yaml", CONDITION_OVERLAY.format(name="some", when=json.dumps(when)))
-    assert apply_overlay(base, overlay, run_examples=True).overlay.name == "some"
+    assert check_overlay(base, overlay).overlay.name == "some"
 
 
 def test_a_let_the_overlay_replaces_is_checked_too(tmp_path, base):
@@ -302,7 +302,7 @@ scenarios:
 
 
 def test_the_example_store_overlay_still_validates(base):
-    assert apply_overlay(base, PLAYBOOKS / "overlays" / "fashion_house.yaml", run_examples=True).overlay
+    assert check_overlay(base, PLAYBOOKS / "overlays" / "fashion_house.yaml").overlay
 
 
 def test_many_hostile_templates_at_once_stay_fast(tmp_path, base):
@@ -358,5 +358,5 @@ def test_an_overlay_restating_every_shipped_message_term_and_branch_validates(tm
     overlay.write_text(yaml.safe_dump({"overlay": "same", "version": "1", "scenarios": scenarios},
                                       allow_unicode=True, sort_keys=False), encoding="utf-8")
     started = time.perf_counter()
-    assert apply_overlay(base, overlay, run_examples=True).overlay.name == "same"
+    assert check_overlay(base, overlay).overlay.name == "same"
     assert time.perf_counter() - started < 15

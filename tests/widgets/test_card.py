@@ -7,8 +7,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from aftersales.engine import decide
-from aftersales.widgets.card import card_html, compensation_text, relative_time, span_text
-from aftersales.widgets.i18n import catalogue
+from aftersales.present.formats import relative_time, span_text
+from aftersales.present.sentences import compensation_text
+from aftersales.present.words import catalogue
+from aftersales.widgets.card import card_html
 
 START = datetime(2026, 1, 15, 9, 0, tzinfo=timezone.utc)
 FACTS = {"order_id": "TB-1", "customer_name": "Li Na", "order_value": 129, "currency": "CNY",
@@ -17,21 +19,23 @@ FACTS = {"order_id": "TB-1", "customer_name": "Li Na", "order_value": 129, "curr
 
 
 @pytest.mark.parametrize("hours, lang, text", [
-    (31, "en", "in 31 h"), (24, "zh", "24 小时后"), (31, "ru", "через 31 ч"), (-2, "en", "overdue by 2 h"),
-    (0.5, "en", "in 30 min"), (72, "en", "in 3 d"), (76, "en", "in 3 d 4 h"), (0, "en", "now"),
+    (31, "en", "in 31 hours"), (24, "zh", "24 小时后"), (31, "ru", "через 31 час"), (-2, "en", "overdue by 2 hours"),
+    (0.5, "en", "in 30 minutes"), (72, "en", "in 3 days"), (76, "en", "in 3 days 4 hours"), (0, "en", "now"),
+    (1, "en", "in 1 hour"), (22, "ru", "через 22 часа"), (26, "ru", "через 26 часов"), (121, "ru", "через 5 дней 1 час"),
 ])
 def test_deadlines_are_also_said_relative_to_the_cases_start(hours, lang, text):
     assert relative_time(START + timedelta(hours=hours), START, lang) == text
 
 
 def test_forty_eight_hours_stay_hours_and_forty_nine_become_days():
-    assert span_text(48 * 3600, "en") == "48 h"
-    assert span_text(49 * 3600, "en") == "2 d 1 h"
+    assert span_text(48 * 3600, "en") == "48 hours"
+    assert span_text(49 * 3600, "en") == "2 days 1 hour"
 
 
 def test_compensation_shows_the_amount_and_the_range_a_raise_may_reach():
     assert compensation_text({"amount": 15, "currency": "CNY", "min": 15, "max": 20}, "en") == \
-        "15.00 CNY (allowed 15.00 CNY – 20.00 CNY)"
+        "CN¥15.00 (allowed CN¥15.00 – CN¥20.00)"
+    assert compensation_text({"amount": 4200, "currency": "RUB"}, "ru") == "4\u00a0200,00\u00a0₽"
     assert compensation_text(None, "ru") == "нет"
 
 
@@ -48,13 +52,17 @@ def test_the_card_escapes_whatever_the_case_brought_in():
 def test_the_card_speaks_the_decisions_language(lang, heading, payer):
     html = card_html(decide("size_mismatch", FACTS, "taobao", lang=lang, as_of=START))
     assert heading in html and payer in html
-    assert "2026-01-16 09:00 UTC" in html
+    assert {"en": "Jan 16, 2026, 09:00 UTC", "zh": "2026年1月16日 09:00 UTC",
+            "ru": "16 янв. 2026 г., 09:00 UTC"}[lang] in html.replace("\u202f", " ")
 
 
 def test_every_word_of_the_frame_exists_in_every_language():
     for section, entries in catalogue().items():
         for key, texts in entries.items():
             assert set(texts) == {"en", "zh", "ru"}, f"{section}.{key}"
+            if section == "quantities":  # each language's plural forms, "other" always
+                assert all("other" in forms and all("{n}" in f for f in forms.values()) for forms in texts.values())
+                continue
             assert all(isinstance(t, str) and t.strip() for t in texts.values()), f"{section}.{key}"
 
 

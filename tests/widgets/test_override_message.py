@@ -11,7 +11,7 @@ import pytest
 
 from aftersales.analytics import cases_frame, override_changes
 from aftersales.caselog import read_cases, redecide
-from aftersales.widgets.i18n import word
+from aftersales.present.words import word
 from aftersales.widgets.session import ManualClock, Override, WizardSession
 from aftersales.widgets.wizard import Wizard
 

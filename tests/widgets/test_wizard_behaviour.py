@@ -164,7 +164,7 @@ def test_back_shows_the_previous_answer_and_restart_forgets_everything():
 def test_the_checklist_of_the_path_shows_deadlines_counted_from_the_cases_start():
     wizard = size_wizard()
     assert "Checklist on this path" in wizard.checklist.value
-    assert "2026-01-16 09:00 UTC (in 24 h)" in wizard.checklist.value  # owner assigned within 24 h of the start
+    assert "Jan 16, 2026, 09:00 UTC (in 24 hours)" in wizard.checklist.value  # owner assigned within 24 h of the start
 
 
 def test_step_k_of_n_grows_along_the_path():

@@ -11,8 +11,9 @@ import pytest
 
 from aftersales.engine import decide
 from aftersales.library import load_library
-from aftersales.widgets.card import compensation_text, moment_text
-from aftersales.widgets.i18n import term
+from aftersales.present.formats import moment_text
+from aftersales.present.sentences import compensation_text
+from aftersales.present.words import term
 from aftersales.widgets.wizard import Wizard
 
 from .drive import answer, as_of_of, asked, examples, put, value_for
@@ -94,7 +95,7 @@ def test_walking_the_wizard_reaches_the_engines_decision(scenario, example):
     assert escape(compensation_text(decision.compensation, lang)) in card
     assert escape(decision.message["text"]) in card
     for deadline in decision.deadlines:
-        assert moment_text(deadline.due) in card
+        assert moment_text(deadline.due, lang) in card
     for entry in decision.trace:
         assert escape(entry["step"]) in card and escape(entry["source"]) in card
     assert wizard.next_button.disabled and wizard.field is None

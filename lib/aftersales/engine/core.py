@@ -20,13 +20,14 @@ from functools import lru_cache
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
-from .errors import EvaluationError, FactError, UnknownNameError, did_you_mean
-from .library import load_library
-from .playbook.compiled import CompiledDeadline, CompiledOutcome, CompiledPlaybook, CompiledStep
-from .playbook.expressions import MissingFactError
-from .playbook.facts import EARLIEST_DATE, LATEST_DATE, describe_allowed, show, to_utc
-from .playbook.model import COST_BEARERS, LANGS, SHIPPING_PAYERS
-from .policy.deadlines import deadline_due
+from ..errors import EvaluationError, FactError, UnknownNameError, did_you_mean
+from ..library_model import Library
+from ..playbook.compiled import CompiledDeadline, CompiledOutcome, CompiledPlaybook, CompiledStep
+from ..playbook.expressions import MissingFactError
+from ..playbook.facts import EARLIEST_DATE, LATEST_DATE, describe_allowed, show, to_utc
+from ..playbook.model import COST_BEARERS, LANGS, SHIPPING_PAYERS
+from ..policy.deadlines import deadline_due
+from ..present.sentences import deadline_rule
 
 __all__ = ["Decision", "Question", "checklist_so_far", "decide", "decide_outcome", "next_question", "resolve_as_of"]
 
@@ -54,29 +55,28 @@ class Deadline:
         """How many hours past due at the decision (0 when not overdue)."""
         if not self.overdue:
             return 0.0
+        assert self.as_of is not None  # overdue implies a decision time
         return (self.as_of - self.due).total_seconds() / 3600.0
 
     @property
     def rule(self) -> str:
         """The deadline's rule in words, in the decision's language ("First reply: 24 hours from the
-        complaint (params.reply_deadline_h)"); never a fact's id."""
-        words = UNIT_WORDS[self.lang]
-        start = self.spec.start.source.strip()
-        start_name = start_words(start, self.lang)
-        number = int(self.amount) if float(self.amount).is_integer() else self.amount
+        complaint"); never a fact's or a parameter's id (those are in :attr:`parameter`)."""
         label = self.spec.label[self.lang] if self.spec.label else self.name
-        if number == 0 and "end:" + start in words:  # a day the rules computed: the window closes with it
-            rule = f"{label}: {words['end:' + start]}"
-        else:
-            rule = f"{label}: {number} {words.get(self.unit, self.unit)} {words['from']} {start_name}"
-        if self.spec.within.param:
-            rule += f" (params.{self.spec.within.param})"
-        return rule
+        return deadline_rule(label, self.amount, self.unit, self.spec.start.source.strip(), self.lang)
+
+    @property
+    def parameter(self) -> str | None:
+        """The platform parameter the period comes from (``reply_deadline_h``), None for a fixed period."""
+        return self.spec.within.param or None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of a deadline: name, due (ISO-8601 with its offset), overdue, rule, source."""
-        return {"name": self.name, "due": self.due.isoformat(), "overdue": self.overdue, "rule": self.rule,
+        data = {"name": self.name, "due": self.due.isoformat(), "overdue": self.overdue, "rule": self.rule,
                 "source": self.source}
+        if self.parameter:
+            data["parameter"] = self.parameter
+        return data
 
 
 @dataclass(slots=True)
@@ -103,7 +103,7 @@ class Decision:
     playbook: CompiledPlaybook = field(repr=False)
     outcome_node: CompiledOutcome = field(repr=False)
     context: Any = field(default=None, repr=False, compare=False)  # the _Context it was made in
-    given: frozenset | None = field(default=None, repr=False, compare=False)  # names of the facts given (None: unknown)
+    given: frozenset[str] | None = field(default=None, repr=False, compare=False)  # names of the facts given (None: unknown)
 
     @property
     def facts(self) -> dict[str, Any]:
@@ -231,9 +231,9 @@ class Decision:
                 names |= branch.condition.params
         spec = self.outcome_node.compensation
         if spec is not None:
-            for expression in (spec.amount, spec.minimum, spec.maximum):
-                if expression is not None:
-                    names |= expression.params
+            for bound in (spec.amount, spec.minimum, spec.maximum):
+                if bound is not None:
+                    names |= bound.params
         # only where it matters: the value of unknown start applies because the as-of day is before
         # every dated value of the parameter (a parameter with no dated value has no order to keep)
         unknown = {name: _jsonable(ctx.resolved[name].value) for name in sorted(names)
@@ -330,7 +330,7 @@ def _parse_as_of(text: str) -> datetime:
 
 
 class _Missing(Exception):
-    def __init__(self, name: str, step: CompiledStep | CompiledOutcome, path: list):
+    def __init__(self, name: str, step: CompiledStep | CompiledOutcome, path: list[tuple[CompiledStep, Any]]):
         self.name, self.step, self.path = name, step, path
 
 
@@ -342,15 +342,16 @@ class _Context:
     as_of: datetime
     params: dict[str, Any]
     resolved: dict[str, Any]
-    library: Any = field(default=None, repr=False)
+    library: Library = field(repr=False)
 
 
-_CONTEXTS: dict[tuple, _Context] = {}
+_CONTEXTS: dict[tuple[Any, ...], _Context] = {}
 
 
-def _context(scenario: str | CompiledPlaybook, platform: str, lang: str | None, as_of: Any, library: Any) -> _Context:
+def _context(scenario: str | CompiledPlaybook, platform: str, lang: str | None, as_of: Any, library: Library) -> _Context:
     """The playbook, profile, language and parameters in force for one decision (memoised)."""
-    library = library if library is not None else load_library()
+    if library is None:
+        raise TypeError("the engine decides with the Library it is given (aftersales.engine loads the default one)")
     if as_of is not None and not isinstance(as_of, (str, date)):
         resolve_as_of(as_of)  # a FactError naming as_of and what is allowed (never an AttributeError)
     key = (id(library), scenario if isinstance(scenario, str) else id(scenario), platform, lang, as_of)
@@ -366,14 +367,14 @@ def _context(scenario: str | CompiledPlaybook, platform: str, lang: str | None, 
     return ctx
 
 
-def _new_context(scenario: str | CompiledPlaybook, platform: str, lang: str | None, as_of: Any, library: Any) -> _Context:
+def _new_context(scenario: str | CompiledPlaybook, platform: str, lang: str | None, as_of: Any, library: Library) -> _Context:
     playbook = scenario if isinstance(scenario, CompiledPlaybook) else library.playbook(scenario)
     profile = library.profile(platform)
     if platform not in playbook.platforms:
         raise UnknownNameError(f"platform for scenario '{playbook.scenario}'", platform, playbook.platforms)
     moment = resolve_as_of(as_of)
     day = moment.date()
-    from .platforms.profile import NoValueInForceError
+    from ..platforms.profile import NoValueInForceError
 
     try:
         params = profile.values(day)
@@ -394,15 +395,15 @@ def _new_context(scenario: str | CompiledPlaybook, platform: str, lang: str | No
 class _WithUnit:
     """A number that remembers its unit (3 days where hours are usual); pickles as itself."""
 
-    _number: type = int
+    _number: Any = int  # int or float: the built-in the subclass derives from
     unit: str
 
     def __new__(cls, value: Any, unit: str) -> Any:
-        obj = cls._number.__new__(cls, value)
+        obj: Any = cls._number.__new__(cls, value)
         obj.unit = unit
         return obj
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[type, tuple[Any, str]]:
         return (type(self), (self._number(self), self.unit))
 
 
@@ -577,12 +578,14 @@ def _fulfilment_facts(ctx: _Context, env: dict[str, Any]) -> None:
         env["shipping_insurance"] = False
 
 
-def _walk(playbook: CompiledPlaybook, env: dict[str, Any], provided: Mapping[str, Any] | None) -> tuple[CompiledOutcome, list]:
+def _walk(playbook: CompiledPlaybook, env: dict[str, Any],
+          provided: Mapping[str, Any] | None) -> tuple[CompiledOutcome, list[tuple[CompiledStep, Any]]]:
     """Follow the playbook from its start. ``provided`` set: also stop at asked-but-unanswered inputs."""
     steps = playbook.steps
-    node_id = playbook.start
+    node_id: str | None = playbook.start
     path: list[tuple[CompiledStep, Any]] = []
     while True:
+        assert node_id is not None  # the validator: every step has a branch taken or a next
         step = steps.get(node_id)
         if step is None:
             return playbook.outcomes[node_id], path
@@ -613,7 +616,7 @@ def decide(
     as_of: datetime | date | str | None = None,
     *,
     render_message: bool = True,
-    library: Any = None,
+    library: Library,
 ) -> Decision:
     """Decide a case of ``scenario`` on ``platform`` from ``facts``.
 
@@ -680,7 +683,8 @@ def _missing_error(ctx: _Context, missing: _Missing) -> FactError:
 
 
 def _decision(ctx: _Context, env: dict[str, Any], coerced: dict[str, Any], outcome: CompiledOutcome,
-              path: list, render_message: bool, given: frozenset | None = None) -> Decision:
+              path: list[tuple[CompiledStep, Any]], render_message: bool,
+              given: frozenset[str] | None = None) -> Decision:
     try:
         shipping = _vocabulary(outcome.shipping, env, SHIPPING_PAYERS, "return_shipping_paid_by")
         if shipping == "buyer" and env.get("shipping_insurance") and ctx.params.get("shipping_insurance_pays_return"):
@@ -731,7 +735,7 @@ def _due_of(deadline: Deadline) -> datetime:
 def render_decision_message(decision: Decision, env: dict[str, Any], ctx: _Context) -> str:
     """The customer message of ``decision``'s outcome in its language: the outcome's template
     rendered (sandboxed, bounded) with the case's values, its terms, deadlines and return route."""
-    from .playbook.templates import render
+    from ..playbook.templates import render
 
     context = dict(env)
     context.update(
@@ -760,7 +764,7 @@ def _vocabulary(value: Any, env: dict[str, Any], allowed: tuple[str, ...], what:
     if isinstance(value, str):
         return value
     result = value.evaluate(env)
-    if result not in allowed:
+    if not isinstance(result, str) or result not in allowed:
         raise EvaluationError(f"{what} evaluated to {result!r}; allowed: {', '.join(allowed)}")
     return result
 
@@ -835,37 +839,6 @@ def _compensation(outcome: CompiledOutcome, env: dict[str, Any]) -> dict[str, An
     return result
 
 
-UNIT_WORDS = {
-    "en": {"hours": "hours", "days": "calendar days", "business_days": "business days", "weeks": "weeks",
-           "months": "months", "from": "from", "now": "the decision", "start": "its start date",
-           "event:complaint_received_at": "the complaint", "event:return_requested_at": "the return request",
-           "event:delivered_on": "delivery", "event:claim_opened_on": "the opening of the claim", "event:refund_issued_on": "the refund", "event:return_received_on": "the return's arrival", "event:review_posted_on": "the review's date", "event:return_last_day": "the last day to return",
-           "event:withdrawal_notice_at": "the buyer's request to return", "event:return_arrived_on": "the return's arrival",
-           "end:return_last_day": "at the end of the last day to return (in the buyer's time zone)"},
-    "zh": {"hours": "小时", "days": "个自然日", "business_days": "个工作日", "weeks": "周", "months": "个月",
-           "from": "起算自", "now": "处理时刻", "start": "起算日",
-           "event:complaint_received_at": "收到投诉时", "event:return_requested_at": "买家申请退货时",
-           "event:delivered_on": "签收", "event:claim_opened_on": "索赔发起", "event:refund_issued_on": "退款", "event:return_received_on": "收到退货", "event:review_posted_on": "评价发布", "event:return_last_day": "最后退货日",
-           "event:withdrawal_notice_at": "买家提出退货时", "event:return_arrived_on": "收到退货",
-           "end:return_last_day": "最后退货日当天 24:00 截止（按买家所在时区）"},
-    "ru": {"hours": "ч", "days": "календарных дней", "business_days": "рабочих дней", "weeks": "недель",
-           "months": "месяцев", "from": "с момента", "now": "решения", "start": "начальной даты",
-           "event:complaint_received_at": "получения обращения", "event:return_requested_at": "запроса на возврат",
-           "event:delivered_on": "доставки", "event:claim_opened_on": "открытия претензии", "event:refund_issued_on": "возврата денег", "event:return_received_on": "получения возврата", "event:review_posted_on": "публикации отзыва", "event:return_last_day": "последнего дня возврата",
-           "event:withdrawal_notice_at": "заявления покупателя о возврате", "event:return_arrived_on": "получения возврата",
-           "end:return_last_day": "в 24:00 последнего дня возврата (по времени покупателя)"},
-}
-
-
-def start_words(start: str, lang: str) -> str:
-    """What a deadline counts from, in words ("the complaint", "收到投诉时"): the decision for
-    ``now``, the event's name for a known fact, else "its start date" (never a fact's id)."""
-    words = UNIT_WORDS[lang]
-    if start == "now":
-        return words["now"]
-    return words.get("event:" + start, words["start"])
-
-
 def _deadline(ctx: _Context, spec: CompiledDeadline, env: dict[str, Any]) -> Deadline | None:
     """Due moment of a deadline, or None where its rule does not apply (null start or parameter)."""
     start = spec.start.evaluate(env)
@@ -910,7 +883,7 @@ def next_question(
     lang: str | None = None,
     as_of: datetime | date | str | None = None,
     *,
-    library: Any = None,
+    library: Library,
 ) -> Question | None:
     """The next fact to ask given partial ``facts``, or ``None`` when a decision can be made.
 
@@ -957,7 +930,7 @@ def checklist_so_far(
     lang: str | None = None,
     as_of: datetime | date | str | None = None,
     *,
-    library: Any = None,
+    library: Library,
 ) -> list[tuple[str, str, Deadline | None]]:
     """The checklist of the path walked so far with partial ``facts``, including the step
     being asked; (text, owner, deadline or None while its start is not known yet).

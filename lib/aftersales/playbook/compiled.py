@@ -6,12 +6,16 @@ The engine only ever walks these frozen structures; nothing is parsed while deci
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..errors import Location, UnknownNameError
 from .expressions import Expression
 from .model import Example, InputSpec
 
+if TYPE_CHECKING:  # templates needs Jinja; the model only names the type
+    from .templates import LazyTemplate
+
+#: A user-facing text in every language of the library: language code (``en``, ``zh``, ``ru``) → text.
 Text = dict[str, str]
 
 
@@ -132,7 +136,7 @@ class CompiledOutcome:
     compensation: CompiledCompensation | None
     deadlines: tuple[CompiledDeadline, ...]
     checklist: tuple[CompiledChecklistItem, ...]
-    messages: dict[str, Any]  # lang -> jinja Template
+    messages: dict[str, LazyTemplate]  # lang -> the customer message's template (render with templates.render)
     message_sources: Text
     message_variables: frozenset[str]
     sources: tuple[str, ...]
@@ -163,7 +167,7 @@ class CompiledPlaybook:
     sources: tuple[str, ...]
     remaining: dict[str, int]  # longest number of steps from a node to an outcome
     defaults: dict[str, Any] = field(default_factory=dict)  # input name -> default, for inputs that have one
-    coercers: dict[str, Any] = field(default_factory=dict)  # input name -> its coercer
+    coercers: dict[str, Callable[[Any], Any]] = field(default_factory=dict)  # input name -> its coercer
 
     def node(self, node_id: str) -> CompiledStep | CompiledOutcome:
         """The step or outcome with ``node_id`` (``KeyError`` if neither)."""

@@ -161,7 +161,7 @@ class _Compiler:
         return ExpressionSyntaxError(message, getattr(node, "col_offset", 0))
 
     def compile(self, node: ast.AST) -> Evaluator:
-        method = getattr(self, f"_{type(node).__name__}", None)
+        method: Callable[[ast.AST], Evaluator] | None = getattr(self, f"_{type(node).__name__}", None)
         if method is None:
             raise self.fail(node, f"'{_describe(node)}' is not allowed in a condition")
         return method(node)
@@ -369,7 +369,7 @@ class _Compiler:
         if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
             raise self.fail(node, "'*' and '**' arguments are not allowed")
         args = [self.compile(a) for a in node.args]
-        kwargs = [(k.arg, self.compile(k.value)) for k in node.keywords]
+        kwargs = [(k.arg, self.compile(k.value)) for k in node.keywords if k.arg is not None]  # no ** (checked above)
         self.calls.append((name, len(args), tuple(k for k, _ in kwargs), node.col_offset))
 
         def call(env: Env) -> Any:
@@ -542,14 +542,14 @@ _INF = float("inf")
 
 def _interval_of(node: ast.expr) -> tuple[str, tuple[float, bool, float, bool]] | None:
     if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And):
-        parts = [_interval_of(v) for v in node.values]
-        if any(p is None for p in parts):
+        parts = [p for v in node.values if (p := _interval_of(v)) is not None]
+        if len(parts) != len(node.values):
             return None
-        names = {p[0] for p in parts}  # type: ignore[index]
+        names = {p[0] for p in parts}
         if len(names) != 1:
             return None
         interval = (-_INF, False, _INF, False)
-        for _, part in parts:  # type: ignore[misc]
+        for _, part in parts:
             interval = _intersect(interval, part)
         return names.pop(), interval
     if not isinstance(node, ast.Compare):
@@ -560,16 +560,17 @@ def _interval_of(node: ast.expr) -> tuple[str, tuple[float, bool, float, bool]] 
     for op, left, right in zip(node.ops, operands, operands[1:], strict=False):
         if type(op) not in (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq):
             return None
-        if isinstance(left, ast.Name) and _number(right) is not None:
-            name, value, flip = left.id, _number(right), False
-        elif isinstance(right, ast.Name) and _number(left) is not None:
-            name, value, flip = right.id, _number(left), True
+        left_number, right_number = _number(left), _number(right)
+        if isinstance(left, ast.Name) and right_number is not None:
+            name, value, flip = left.id, right_number, False
+        elif isinstance(right, ast.Name) and left_number is not None:
+            name, value, flip = right.id, left_number, True
         else:
             return None
         if fact not in (None, name):
             return None
         fact = name
-        interval = _intersect(interval, _bound(type(op), value, flip))  # type: ignore[arg-type]
+        interval = _intersect(interval, _bound(type(op), value, flip))
     return (fact, interval) if fact else None
 
 
@@ -582,7 +583,7 @@ def _number(node: ast.expr) -> float | None:
     return None
 
 
-def _bound(op: type, value: float, flipped: bool) -> tuple[float, bool, float, bool]:
+def _bound(op: type[ast.cmpop], value: float, flipped: bool) -> tuple[float, bool, float, bool]:
     if flipped:  # c OP x  ==  x OP' c
         op = {ast.Lt: ast.Gt, ast.LtE: ast.GtE, ast.Gt: ast.Lt, ast.GtE: ast.LtE, ast.Eq: ast.Eq}[op]
     if op is ast.Lt:

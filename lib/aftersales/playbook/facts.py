@@ -13,7 +13,7 @@ import math
 import re
 import reprlib
 from datetime import date, datetime, timezone
-from typing import Any, Callable
+from typing import IO, Any, Callable
 
 from ..errors import FactError, InputError
 from ..limits import MAX_FACTS_BYTES, MAX_JSON_DEPTH, MAX_NUMBER_DIGITS, MAX_YEAR, MIN_YEAR
@@ -114,9 +114,9 @@ def _coerce_int(name: str, spec: InputSpec) -> Coercer:
         _check_magnitude(name, value)
         if isinstance(value, float) and not value.is_integer():
             raise FactError(name, f"expected a whole number, got {value!r}", "whole numbers")
-        value = int(value)
-        _check_range(name, spec, value)
-        return value
+        whole = int(value)
+        _check_range(name, spec, whole)
+        return whole
 
     return coerce
 
@@ -129,9 +129,9 @@ def _coerce_number(name: str, spec: InputSpec) -> Coercer:
             raise FactError(name, f"expected a number, got {show(value)} ({_kind(value)})",
                             _range_text(spec, f" {spec.unit}" if spec.unit else ""))
         _check_magnitude(name, value)  # before float(): an int of 10**400 overflows a float
-        value = float(value)
-        _check_range(name, spec, value)
-        return value
+        number = float(value)
+        _check_range(name, spec, number)
+        return number
 
     return coerce
 
@@ -355,9 +355,9 @@ def decode_text(data: bytes, source: str) -> str:
     return text
 
 
-def read_limited(stream: Any, source: str, limit: int = MAX_FACTS_BYTES) -> bytes:
+def read_limited(stream: IO[bytes] | IO[str], source: str, limit: int = MAX_FACTS_BYTES) -> bytes:
     """At most ``limit`` bytes from a binary stream; more is an :class:`InputError` (limits.py)."""
-    data = stream.read(limit + 1)
+    data: bytes | str = stream.read(limit + 1)
     if isinstance(data, str):  # a text stream (a test's StringIO): measure its UTF-8 size
         data = data.encode("utf-8", "surrogatepass")
     if len(data) > limit:

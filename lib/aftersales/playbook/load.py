@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Location, PlaybookError, Problem, did_you_mean
 from ..paths import display_path
-from ..yamlsource import SourceDoc, load_yaml, pydantic_problems
+from ..yamlsource import PathKey, SourceDoc, load_yaml, pydantic_problems
 from .compiled import (
     CompiledBranch,
     CompiledChecklistItem,
@@ -30,6 +30,8 @@ from .compiled import (
     CompiledStep,
     Duration,
 )
+from .draft import BuildContext as BuildContext  # re-exported: library.py builds one
+from .draft import Draft
 from .expressions import Expression, ExpressionSyntaxError, compile_expression
 from .facts import make_coercer
 from .model import (
@@ -46,43 +48,12 @@ from .model import (
     PlaybookHeader,
     Step,
 )
-from .templates import compile_template
+from .templates import LazyTemplate, compile_template
+from .validate import check_playbook
 
 TIME_UNITS = ("hours", "days", "business_days", "weeks", "months")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-z_]+)\s*$")
-
-
-@dataclass
-class BuildContext:
-    """What a playbook may refer to: functions, parameters (name → unit) and platforms."""
-
-    functions: Mapping[str, Callable[..., Any]]
-    signatures: Mapping[str, Any]
-    parameters: Mapping[str, str]
-    platforms: tuple[str, ...]
-    include_dirs: tuple[Path, ...] = ()
-
-
-@dataclass
-class Draft:
-    """A playbook being built: raw docs, compiled parts and the problems found so far."""
-
-    doc: SourceDoc
-    context: BuildContext
-    problems: list[Problem] = field(default_factory=list)
-    header: PlaybookHeader | None = None
-    inputs: dict[str, CompiledInput] = field(default_factory=dict)
-    input_docs: dict[str, tuple[SourceDoc, tuple]] = field(default_factory=dict)
-    steps: dict[str, CompiledStep] = field(default_factory=dict)
-    outcomes: dict[str, CompiledOutcome] = field(default_factory=dict)
-    declared_ids: dict[str, tuple] = field(default_factory=dict)  # id -> path (even if invalid)
-    examples: list[tuple[Example, Location]] = field(default_factory=list)
-    shared_checklists: dict[str, tuple[CompiledChecklistItem, ...]] = field(default_factory=dict)
-    expressions: list[tuple[Expression, tuple, str, SourceDoc]] = field(default_factory=list)  # (expr, path, owner, file)
-    hash_parts: list[bytes] = field(default_factory=list)
-
-    def add(self, path: tuple, message: str, code: str, *, key: bool = False, doc: SourceDoc | None = None) -> None:
-        self.problems.append((doc or self.doc).problem(path, message, code, key=key))
+_Model = TypeVar("_Model", bound=BaseModel)
 
 
 def build_playbook(path: str | Path, context: BuildContext, display_name: str | None = None) -> tuple[CompiledPlaybook | None, Draft | None, list[Problem]]:
@@ -111,9 +82,7 @@ def build_playbook_doc(doc: SourceDoc, folder: Path, context: BuildContext,
     _steps(draft)
     _outcomes(draft)
     _examples(draft)
-    from .validate import check_playbook  # the semantic and graph checks
-
-    check_playbook(draft)
+    check_playbook(draft)  # the semantic and graph checks
     if draft.problems or draft.header is None:
         return None, draft, draft.problems
     header = draft.header
@@ -139,7 +108,7 @@ def build_playbook_doc(doc: SourceDoc, folder: Path, context: BuildContext,
     return playbook, draft, []
 
 
-def _validate(draft: Draft, model: type[BaseModel], data: Any, path: tuple, doc: SourceDoc | None = None) -> Any:
+def _validate(draft: Draft, model: type[_Model], data: Any, path: PathKey, doc: SourceDoc | None = None) -> _Model | None:
     doc = doc or draft.doc
     try:
         return model.model_validate(data)
@@ -162,14 +131,14 @@ def _header(draft: Draft) -> None:
                           f"allowed: {', '.join(draft.context.platforms)}", "unknown-platform")
 
 
-def _check_reply_kind(draft: Draft, kind: str | None, path: tuple) -> None:
+def _check_reply_kind(draft: Draft, kind: str | None, path: PathKey) -> None:
     """A ``reply_kind`` (of the playbook or of one outcome) must name the checker's message rules."""
     if kind is not None and kind not in REPLY_KINDS:
         draft.add(path, f"unknown reply kind '{kind}'{did_you_mean(kind, REPLY_KINDS)}; "
                   f"allowed: {', '.join(REPLY_KINDS)}", "unknown-reply-kind")
 
 
-def _check_text(draft: Draft, text: Mapping[str, str] | None, path: tuple, doc: SourceDoc | None = None, what: str = "text") -> None:
+def _check_text(draft: Draft, text: Mapping[str, str] | None, path: PathKey, doc: SourceDoc | None = None, what: str = "text") -> None:
     """Every user-facing text needs en, zh and ru, and nothing else."""
     if text is None:
         return
@@ -186,7 +155,7 @@ def _check_text(draft: Draft, text: Mapping[str, str] | None, path: tuple, doc: 
 
 def _inputs(draft: Draft, folder: Path) -> None:
     data = draft.doc.data
-    sources: list[tuple[SourceDoc, dict]] = []
+    sources: list[tuple[SourceDoc, Any]] = []  # (file, its raw `inputs:` mapping, checked below)
     includes = data.get("include") or []
     if isinstance(includes, list):
         for index, name in enumerate(includes):
@@ -227,7 +196,7 @@ def _shared_checklists(draft: Draft, doc: SourceDoc) -> None:
         draft.shared_checklists[name] = _checklist(draft, valid, path, f"checklist '{name}'", doc)
 
 
-def _included(draft: Draft, names: list[str], path: tuple) -> tuple[CompiledChecklistItem, ...]:
+def _included(draft: Draft, names: list[str], path: PathKey) -> tuple[CompiledChecklistItem, ...]:
     """The items of the shared checklists a step or outcome names, in order."""
     items: list[CompiledChecklistItem] = []
     for index, name in enumerate(names):
@@ -240,7 +209,7 @@ def _included(draft: Draft, names: list[str], path: tuple) -> tuple[CompiledChec
     return tuple(items)
 
 
-def _load_include(draft: Draft, name: str, folder: Path, path: tuple) -> SourceDoc | None:
+def _load_include(draft: Draft, name: str, folder: Path, path: PathKey) -> SourceDoc | None:
     candidates = [folder / f"{name}.yaml", *[d / f"{name}.yaml" for d in draft.context.include_dirs]]
     for candidate in candidates:
         if candidate.is_file():
@@ -258,7 +227,7 @@ def _load_include(draft: Draft, name: str, folder: Path, path: tuple) -> SourceD
     return None
 
 
-def _compile_input(draft: Draft, doc: SourceDoc, path: tuple, name: str, spec: InputSpec) -> CompiledInput | None:
+def _compile_input(draft: Draft, doc: SourceDoc, path: PathKey, name: str, spec: InputSpec) -> CompiledInput | None:
     ok = True
     _check_text(draft, spec.label, path + ("label",), doc, "label")
     _check_text(draft, spec.help, path + ("help",), doc, "help")
@@ -301,7 +270,7 @@ def _compile_input(draft: Draft, doc: SourceDoc, path: tuple, name: str, spec: I
 
 # steps ------------------------------------------------------------------------------
 
-def _expr(draft: Draft, text: Any, path: tuple, owner: str, doc: SourceDoc | None = None) -> Expression | None:
+def _expr(draft: Draft, text: Any, path: PathKey, owner: str, doc: SourceDoc | None = None) -> Expression | None:
     try:
         expression = compile_expression(text, draft.context.functions)
     except ExpressionSyntaxError as exc:
@@ -313,7 +282,7 @@ def _expr(draft: Draft, text: Any, path: tuple, owner: str, doc: SourceDoc | Non
     return expression
 
 
-def _duration(draft: Draft, text: str, path: tuple, doc: SourceDoc | None = None) -> Duration | None:
+def _duration(draft: Draft, text: str, path: PathKey, doc: SourceDoc | None = None) -> Duration | None:
     text = text.strip()
     if text.startswith("params."):
         name = text[len("params."):]
@@ -334,7 +303,7 @@ def _duration(draft: Draft, text: str, path: tuple, doc: SourceDoc | None = None
     return Duration(amount=float(match.group(1)), unit=match.group(2))
 
 
-def _deadline(draft: Draft, spec: DeadlineSpec, path: tuple, owner: str, doc: SourceDoc | None = None) -> CompiledDeadline | None:
+def _deadline(draft: Draft, spec: DeadlineSpec, path: PathKey, owner: str, doc: SourceDoc | None = None) -> CompiledDeadline | None:
     within = _duration(draft, spec.within, path + ("within",), doc)
     start = _expr(draft, spec.from_, path + ("from",), owner, doc)
     _check_text(draft, spec.label, path + ("label",), doc, what="deadline label")
@@ -343,7 +312,7 @@ def _deadline(draft: Draft, spec: DeadlineSpec, path: tuple, owner: str, doc: So
     return CompiledDeadline(spec.name, within, start, spec.label, spec.source)
 
 
-def _checklist(draft: Draft, items: list[ChecklistItem], path: tuple, owner: str,
+def _checklist(draft: Draft, items: list[ChecklistItem], path: PathKey, owner: str,
                doc: SourceDoc | None = None) -> tuple[CompiledChecklistItem, ...]:
     compiled = []
     for index, item in enumerate(items):
@@ -371,14 +340,14 @@ def _steps(draft: Draft) -> None:
         _check_text(draft, step.title, path + ("title",), what="step title")
         _check_text(draft, step.help, path + ("help",), what="step help")
         _check_text(draft, step.reason, path + ("reason",), what="step reason")
-        lets = []
+        lets: list[tuple[str, Expression]] = []
         for name, text in step.let.items():
             if name in draft.inputs or name in ("params", "today", "now", "platform", "jurisdiction"):
                 draft.add(path + ("let", name), f"'let {name}' would hide the input or built-in of that name", "shadow", key=True)
             expression = _expr(draft, text, path + ("let", name), step.id)
             if expression is not None:
                 lets.append((name, expression))
-        branches = []
+        branches: list[CompiledBranch] = []
         for b_index, branch in enumerate(step.branches):
             b_path = path + ("branches", b_index)
             _check_text(draft, branch.reason, b_path + ("reason",), what="branch reason")
@@ -398,8 +367,8 @@ def _steps(draft: Draft) -> None:
         read_names = set(step.ask)
         for _, expression in lets:
             read_names |= expression.names
-        for branch in branches:
-            read_names |= branch.condition.names if branch.condition else set()
+        for compiled_branch in branches:
+            read_names |= compiled_branch.condition.names if compiled_branch.condition else set()
         for item in checklist:
             read_names |= item.deadline.start.names if item.deadline else set()
         reads = read_names & set(draft.inputs)
@@ -412,7 +381,7 @@ def _steps(draft: Draft) -> None:
 
 # outcomes ---------------------------------------------------------------------------
 
-def _payer(draft: Draft, value: str, path: tuple, allowed: tuple[str, ...], owner: str) -> str | Expression | None:
+def _payer(draft: Draft, value: str, path: PathKey, allowed: tuple[str, ...], owner: str) -> str | Expression | None:
     if value in allowed:
         return value
     if re.fullmatch(r"[a-z_]+", value):
@@ -458,7 +427,8 @@ def _outcomes(draft: Draft) -> None:
                 deadlines.append(deadline)
         checklist = _included(draft, outcome.include_checklists, path) + _checklist(
             draft, outcome.checklist, path + ("checklist",), outcome_id)
-        messages, variables = {}, set()
+        messages: dict[str, LazyTemplate] = {}
+        variables: set[str] = set()
         for lang, source in outcome.message.items():
             if lang not in LANGS:
                 continue

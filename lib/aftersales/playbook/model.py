@@ -14,7 +14,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..languages import LANGS  # noqa: F401  (re-exported)
+from ..languages import LANGS as LANGS  # re-exported: the playbook model's languages
 
 Resolution = Literal[
     "guide", "send_part", "repair", "paid_repair", "exchange", "refund", "partial_refund",

@@ -15,9 +15,8 @@ import re
 import time as _time
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
-from datetime import date, datetime, timedelta
 from functools import lru_cache, update_wrapper
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import EvaluationError
 from ..limits import (
@@ -29,110 +28,18 @@ from ..limits import (
     MAX_TEMPLATE_SECONDS,
     MAX_TEMPLATE_STRING,
 )
+from ..present.formats import format_money, format_when
+
+if TYPE_CHECKING:  # Jinja2 is imported lazily at run time (see environment())
+    from jinja2 import Template
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 #: Largest number template arithmetic may produce (money and centimetres, not astronomy).
 MAX_NUMBER = 10**15
 
-_CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "CNY": "¥", "RUB": "₽"}
-
-
-#: The CLDR locale a message in each language is formatted in (money, numbers).
-LOCALES = {"en": "en_US", "zh": "zh_Hans_CN", "ru": "ru_RU"}
-
-
-def format_money(value: Any, currency: str | None = None, lang: str | None = None) -> str:
-    """Money as a reader of ``lang`` writes it (Babel, CLDR): ``$12.50``, ``¥199.00``, ``3 400,00 ₽``.
-
-    A currency the locale has no sign for keeps the sign its own market uses after the number
-    (``3,400.00 ₽`` in English, not ``RUB3,400.00``); an unknown code is written after the number.
-    ``lang`` None: English.
-    """
-    if isinstance(value, dict):
-        currency = value.get("currency", currency)
-        value = value.get("amount")
-    if value is None:
-        return ""
-    from babel.numbers import format_currency, format_decimal, get_currency_symbol
-
-    locale = LOCALES.get(lang or "en", "en_US")
-    code = (currency or "").upper()
-    amount = float(value)
-    if not code:
-        return format_decimal(amount, format="#,##0.00", locale=locale)
-    if code in _CURRENCY_SYMBOLS and get_currency_symbol(code, locale) == code:
-        return f"{format_decimal(amount, format='#,##0.00', locale=locale)}\u00a0{_CURRENCY_SYMBOLS[code]}"
-    try:
-        return format_currency(amount, code, locale=locale)
-    except Exception:  # noqa: BLE001 - a code CLDR does not know: the number, then the code
-        return f"{format_decimal(amount, format='#,##0.00', locale=locale)} {currency}"
-
-
 def _money_in_message_language(context: Any, value: Any, currency: str | None = None) -> str:
     """The ``money`` filter: formats in the message's language (the template's ``lang``)."""
     return format_money(value, currency, context.get("lang"))
-
-
-#: How customers name the zones the profiles use, per language (others: their GMT offset).
-ZONE_NAMES: dict[str, dict[str, str]] = {
-    "Europe/Moscow": {"en": "Moscow time", "zh": "莫斯科时间", "ru": "по московскому времени"},
-    "Europe/Kaliningrad": {"en": "Kaliningrad time", "zh": "加里宁格勒时间", "ru": "по калининградскому времени"},
-    "Asia/Shanghai": {"en": "Beijing time", "zh": "北京时间", "ru": "по пекинскому времени"},
-    "America/Los_Angeles": {"en": "Pacific Time", "zh": "美国太平洋时间", "ru": "по тихоокеанскому времени (США)"},
-    "America/New_York": {"en": "Eastern Time", "zh": "美国东部时间", "ru": "по восточному времени (США)"},
-    "Europe/Berlin": {"en": "German time", "zh": "德国时间", "ru": "по берлинскому времени"},
-}
-
-
-def _zone_label(moment: datetime, tz: str | None, lang: str) -> str:
-    names = ZONE_NAMES.get(tz or "")
-    if names and lang in names:
-        return names[lang]
-    offset = moment.utcoffset() or timedelta(0)
-    minutes = int(offset.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    hours, rest = divmod(abs(minutes), 60)
-    text = f"GMT{sign}{hours}" + (f":{rest:02d}" if rest else "") if minutes else "GMT"
-    return f"по времени {text}" if lang == "ru" else text
-
-
-def format_when(value: Any, lang: str = "en", tz: str | None = None) -> str:
-    """A date or datetime as customers read it: the wall time in the buyer's zone ``tz``.
-
-    Never a UTC time (issue 12): a moment is converted to ``tz`` (the fact
-    ``customer_timezone``, default the platform's zone) and named the way customers name
-    that zone ("Moscow time", "北京时间", "по московскому времени"; otherwise its GMT offset).
-    A window that ends at local midnight (24:00 of its last day) shows that last day:
-    "8 Jan 2026, 23:59" in English, "2026年01月08日 24:00" and "08.01.2026 24:00" in Chinese
-    and Russian, as legal texts there write it.
-    """
-    if isinstance(value, dict) and "due" in value:
-        value = value["due"]
-    if isinstance(value, datetime):
-        if tz:
-            try:
-                from zoneinfo import ZoneInfo
-
-                value = value.astimezone(ZoneInfo(tz)) if value.tzinfo is not None else value
-            except Exception:  # an unknown zone was rejected as a bad fact before; stay safe
-                pass
-        label = _zone_label(value, tz, lang)
-        midnight = value.hour == 0 and value.minute == 0 and value.second == 0
-        day = value - timedelta(days=1) if midnight else value
-        if lang == "zh":
-            clock = "24:00" if midnight else value.strftime("%H:%M")
-            return f"{day.year}年{day.month}月{day.day}日 {clock}（{label}）"  # Chinese writes no leading zeros
-        if lang == "ru":
-            clock = "24:00" if midnight else value.strftime("%H:%M")
-            return f"{day.strftime('%d.%m.%Y')} {clock} {label}"
-        clock = "23:59" if midnight else value.strftime("%H:%M")
-        return f"{day.strftime('%d %b %Y')}, {clock} ({label})"
-    if isinstance(value, date):
-        if lang == "zh":
-            return f"{value.year}年{value.month}月{value.day}日"
-        if lang == "ru":
-            return value.strftime("%d.%m.%Y")
-        return value.strftime("%d %b %Y")
-    return "" if value is None else str(value)
 
 
 def _when_in_buyer_zone(context: Any, value: Any, lang: str = "en") -> str:
@@ -330,7 +237,7 @@ def _percent_size(fmt: str, values: Any) -> int:
     return len(fmt) + widths + sum(_text_size(v) for v in items)
 
 
-def _brace_size(fmt: str, args: tuple, kwargs: dict) -> int:
+def _brace_size(fmt: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> int:
     """Upper bound of ``len(fmt.format(*args, **kwargs))``; nested ``{...}`` in a spec is refused."""
     import string
 
@@ -347,13 +254,14 @@ def _brace_size(fmt: str, args: tuple, kwargs: dict) -> int:
     return len(fmt) + widths + fields * largest
 
 
-def _join_items(iterable: Any, separator: Any = "", attribute: Any = None) -> list:
+def _join_items(iterable: Any, separator: Any = "", attribute: Any = None) -> list[Any]:
     """``iterable`` as a list, read only while the text joining it would make stays within MAX_TEMPLATE_STRING."""
     if isinstance(iterable, dict):
         iterable = list(iterable)
     step = len(_as_text(separator, "a separator"))
     pick = _attribute_getter(attribute)
-    items, size = [], 0
+    items: list[Any] = []
+    size = 0
     for item in iterable:
         part = pick(item)
         size += step + (len(part) if isinstance(part, str) else _text_size(part))
@@ -381,7 +289,7 @@ def _bounded_map(items: Any) -> Any:
         yield item
 
 
-def _check_method(owner: Any, name: str, args: tuple, kwargs: dict) -> tuple:
+def _check_method(owner: Any, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
     """Check a growing ``str``/``bytes``/``int`` method call before it runs; return its (possibly read) args."""
     size = len(owner) if isinstance(owner, (str, bytes, bytearray)) else 0
     first = args[0] if args else None
@@ -432,7 +340,7 @@ def _loop_guard(iterable: Any) -> Any:
         yield item
 
 
-class _Buffer(list):
+class _Buffer(list[Any]):
     """The text a macro, ``{% set %}``, ``{% filter %}`` or ``{% call %}`` block collects: bounded."""
 
     __slots__ = ("size",)
@@ -475,7 +383,7 @@ def _bounded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     return bounded
 
 
-def _check_filter(name: str, args: tuple, kwargs: dict) -> tuple:
+def _check_filter(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
     """Check a filter's arguments before it runs; return them (an iterable may have been read into a list)."""
     if not args:
         return args
@@ -541,7 +449,7 @@ def _finalize(value: Any) -> Any:
     return value
 
 
-def _limited_concat(parts: tuple) -> str:
+def _limited_concat(parts: tuple[Any, ...]) -> str:
     """``a ~ b ~ c``: the total length is checked before the text is built."""
     size = 0
     for part in parts:
@@ -557,7 +465,7 @@ def _check_number(value: Any) -> Any:
 
 
 @lru_cache(maxsize=1)
-def environment() -> Any:
+def environment() -> ImmutableSandboxedEnvironment:
     """The one Jinja2 environment used for every message template: the limited sandbox above."""
     import types
 
@@ -646,7 +554,7 @@ def environment() -> Any:
             """Bound the ``str``/``bytes`` methods that can grow (and ``int.to_bytes``) before they run."""
             if not isinstance(value, (types.MethodType, types.BuiltinMethodType)):
                 return None
-            name = getattr(value, "__name__", None)
+            name: str = getattr(value, "__name__", "")
             owner = getattr(value, "__self__", None)
             growing = isinstance(owner, (str, bytes, bytearray)) and name in _GROWING_METHODS
             if not growing and not (isinstance(owner, int) and name == "to_bytes"):
@@ -697,7 +605,7 @@ class LazyTemplate:
 
     def __init__(self, source: str):
         self.source = source
-        self._compiled: Any = None
+        self._compiled: Template | None = None
 
     def render(self, context: dict[str, Any]) -> str:
         if self._compiled is None:
@@ -751,7 +659,7 @@ def compile_template(source: str) -> tuple[LazyTemplate, frozenset[str]]:
     return LazyTemplate(source), names
 
 
-def render(template: Any, context: dict[str, Any]) -> str:
+def render(template: LazyTemplate, context: dict[str, Any]) -> str:
     """Render with strict undefined and the sandbox's limits; any failure becomes an :class:`EvaluationError`.
 
     The error names the limit a template ran into (MAX_TEMPLATE_RANGE, MAX_TEMPLATE_STRING,

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import ast
 import math
+from collections.abc import Iterable
 from typing import Any
 
 from ..errors import did_you_mean
+from ..yamlsource import PathKey
 from .compiled import CompiledBranch, CompiledOutcome, CompiledStep
+from .draft import Draft
 from .expressions import BUILTIN_NAMES, Expression, numeric_interval
-from .load import Draft
 
 # Names the engine puts into every message template besides facts and let-values.
 TEMPLATE_NAMES = frozenset({
@@ -76,7 +78,7 @@ def _check_references(draft: Draft) -> None:
     declared = draft.declared_ids
     for step_id, step in draft.steps.items():
         path = declared[step_id]
-        refs = [(("branches", b.index, "goto"), b.target) for b in step.branches]
+        refs: list[tuple[PathKey, str]] = [(("branches", b.index, "goto"), b.target) for b in step.branches]
         if step.next:
             refs.append((("next",), step.next))
         for sub, target in refs:
@@ -99,12 +101,13 @@ def _check_cycles(draft: Draft, start: str) -> bool:
         colour[node] = GREY
         trail.append(node)
         step = draft.steps.get(node)
+        branches = step.branches if step else ()
         for target in step.targets if step else ():
             if target not in draft.steps:
                 continue
             if colour.get(target, WHITE) == GREY:
                 cycle = trail[trail.index(target):] + [target]
-                where = next((("branches", b.index, "goto") for b in step.branches if b.target == target), ("next",))
+                where: PathKey = next((("branches", b.index, "goto") for b in branches if b.target == target), ("next",))
                 draft.add(draft.declared_ids[node] + where, f"cycle: {' → '.join(cycle)}", "cycle")
                 found = True
             elif colour.get(target, WHITE) == WHITE:
@@ -229,20 +232,21 @@ def _check_branch_coverage(draft: Draft) -> None:
             continue
         path = draft.declared_ids[step_id]
         has_default = any(b.condition is None for b in step.branches)
-        conditional = [b for b in step.branches if b.condition is not None]
-        numeric = [(b, numeric_interval(b.condition)) for b in conditional]
-        discrete = [(b, _discrete(b.condition)) for b in conditional]
+        conditional = [(b, b.condition) for b in step.branches if b.condition is not None]
+        # the branches whose condition is a numeric interval / a set of discrete values
+        numeric = [(b, i) for b, c in conditional if (i := numeric_interval(c)) is not None]
+        discrete = [(b, d) for b, c in conditional if (d := _discrete(c)) is not None]
         exhaustive = False
-        if conditional and all(i is not None for _, i in numeric):
-            exhaustive = _numeric_coverage(draft, path, step, numeric, has_default)  # type: ignore[arg-type]
-        elif conditional and all(d is not None for _, d in discrete):
-            exhaustive = _discrete_coverage(draft, path, discrete)  # type: ignore[arg-type]
+        if conditional and len(numeric) == len(conditional):
+            exhaustive = _numeric_coverage(draft, path, step, numeric, has_default)
+        elif conditional and len(discrete) == len(conditional):
+            exhaustive = _discrete_coverage(draft, path, discrete)
         if not has_default and not exhaustive:
             draft.add(path + ("branches",), f"step '{step_id}': branches have no 'default: true' and cannot be shown "
                       "to cover every case, so a path may end without an outcome", "dead-end")
 
 
-def _numeric_coverage(draft: Draft, path: tuple, step: CompiledStep,
+def _numeric_coverage(draft: Draft, path: PathKey, step: CompiledStep,
                       numeric: list[tuple[CompiledBranch, tuple[str, Interval]]], has_default: bool) -> bool:
     facts = {fact for _, (fact, _) in numeric}
     if len(facts) != 1:
@@ -267,7 +271,7 @@ def _numeric_coverage(draft: Draft, path: tuple, step: CompiledStep,
             if not _empty(both):
                 draft.add(path + ("branches", second.index, "when"),
                           f"branches {first.index + 1} and {second.index + 1} overlap on '{fact}' for values {_show(both)}"
-                          f" ('{first.condition.source}' vs '{second.condition.source}')", "overlap")
+                          f" ('{_condition_source(first)}' vs '{_condition_source(second)}')", "overlap")
     gaps = _uncovered(domain, [i for _, i in intervals if not _empty(i)], integer)
     if gaps and not has_default:
         shown = ", ".join(_show(g) for g in gaps)
@@ -276,7 +280,7 @@ def _numeric_coverage(draft: Draft, path: tuple, step: CompiledStep,
     return not gaps
 
 
-def _discrete_coverage(draft: Draft, path: tuple, discrete: list[tuple[CompiledBranch, tuple[str, set[Any]]]]) -> bool:
+def _discrete_coverage(draft: Draft, path: PathKey, discrete: list[tuple[CompiledBranch, tuple[str, set[Any]]]]) -> bool:
     facts = {fact for _, (fact, _) in discrete}
     if len(facts) != 1:
         return False
@@ -285,12 +289,13 @@ def _discrete_coverage(draft: Draft, path: tuple, discrete: list[tuple[CompiledB
     for branch, (_, values) in discrete:
         if values <= seen:
             draft.add(path + ("branches", branch.index, "when"),
-                      f"branch {branch.index + 1} ('{branch.condition.source}') can never be taken: earlier branches "
+                      f"branch {branch.index + 1} ('{_condition_source(branch)}') can never be taken: earlier branches "
                       "already cover it", "never-taken")
         seen |= values
     spec = draft.inputs.get(fact)
     if spec is None:
         return False
+    domain: set[Any]
     if spec.spec.type == "bool":
         domain = {True, False}
     elif spec.spec.type == "choice":
@@ -300,6 +305,12 @@ def _discrete_coverage(draft: Draft, path: tuple, discrete: list[tuple[CompiledB
     if spec.spec.nullable:
         domain.add(None)
     return domain <= seen
+
+
+def _condition_source(branch: CompiledBranch) -> str:
+    """The condition of a branch as written (only conditional branches are compared)."""
+    assert branch.condition is not None, "the default branch has no condition"
+    return branch.condition.source
 
 
 # definitions along every path -----------------------------------------------------------
@@ -334,7 +345,7 @@ def _check_defined_on_every_path(draft: Draft, start: str) -> None:
                 defined_in[target] = set(after)
 
 
-def _report_undefined(draft: Draft, path: tuple, names: set[str], node: str) -> None:
+def _report_undefined(draft: Draft, path: PathKey, names: Iterable[str], node: str) -> None:
     for name in sorted(names):
         draft.add(path, f"'{name}' is not defined on every path reaching '{node}' (set it with 'let' on each path "
                   "before it is used)", "undefined-on-path")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 from aftersales.policy import sources as src
 from aftersales.policy.deadlines import zone
@@ -172,7 +174,7 @@ def withdrawal_last_day(
     window_days: int | None,
     not_informed_days: int | None = None,
     terms_given: bool = True,
-    holiday: dict | None = None,
+    holiday: Mapping[str, Any] | None = None,
 ) -> date | None:
     """The last day of the no-reason return (withdrawal) window: the longest that applies.
 
@@ -197,7 +199,7 @@ def withdrawal_last_day(
     if holiday:
         ordered = ordered_on or delivered_on
         start, end, until = holiday.get("ordered_from"), holiday.get("ordered_to"), holiday.get("return_by")
-        if all(isinstance(d, date) for d in (start, end, until)) and start <= ordered <= end:
+        if isinstance(start, date) and isinstance(end, date) and isinstance(until, date) and start <= ordered <= end:
             last.append(until)
     return max(last) if last else None
 

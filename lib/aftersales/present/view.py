@@ -1,11 +1,14 @@
-"""Plain-text and JSON views of playbooks and decisions (for ``describe`` and ``decide``)."""
+"""Playbooks and decisions as plain data and terminal text (``aftersales describe`` and ``decide``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .playbook.compiled import CompiledPlaybook
-from .playbook.expressions import Expression
+from ..playbook.compiled import CompiledPlaybook
+from ..playbook.expressions import Expression
+from .formats import span_text
+from .sentences import compensation_text
+from .words import term
 
 
 def _payer(value: Any) -> str:
@@ -52,6 +55,7 @@ def describe_playbook(playbook: CompiledPlaybook, lang: str = "en") -> dict[str,
 
 
 def describe_text(playbook: CompiledPlaybook, lang: str = "en") -> str:
+    """The playbook as ``aftersales describe`` prints it: inputs, steps and outcomes, one per line."""
     data = describe_playbook(playbook, lang)
     lines = [f"{data['scenario']} {data['version']} — {data['title']}", f"  {data['summary']}",
              f"  platforms: {', '.join(data['platforms'])}", "", "INPUTS"]
@@ -85,14 +89,9 @@ def describe_text(playbook: CompiledPlaybook, lang: str = "en") -> str:
     return "\n".join(lines)
 
 
-def overdue_span(hours: float) -> str:
-    """How long past due, as a lead says it: "45 min", "3 h" (under two days), "2 days"."""
-    if hours < 1:
-        return f"{max(1, int(hours * 60 + 0.5))} min"
-    if hours < 48:
-        return f"{int(hours + 0.5)} h"
-    days = int(hours // 24)
-    return f"{days} days"
+def overdue_span(hours: float, lang: str = "en") -> str:
+    """How long past due, as a lead says it: "45 minutes", "3 hours" (up to two days), "2 days 5 hours"."""
+    return span_text(max(hours, 1 / 60) * 3600, lang)
 
 
 def _overdue_mark(deadline: Any) -> str:
@@ -104,12 +103,11 @@ def decision_text(decision: Any) -> str:
     lines = [f"{decision.scenario} on {decision.platform} (playbook {decision.playbook_version}, "
              f"as of {decision.as_of.isoformat()})",
              f"  outcome:      {decision.outcome} — {decision.title}",
-             f"  resolution:   {decision.resolution}",
-             f"  return shipping paid by: {decision.return_shipping_paid_by};  cost borne by: {decision.cost_borne_by}"]
+             f"  resolution:   {term('resolutions', decision.resolution, 'en')}",
+             f"  return shipping paid by: {term('parties', decision.return_shipping_paid_by, 'en')};  "
+             f"cost borne by: {term('parties', decision.cost_borne_by, 'en')}"]
     if decision.compensation:
-        c = decision.compensation
-        rng = f" (allowed {c['min']:.2f}–{c['max']:.2f})" if c.get("min") is not None and c.get("max") is not None else ""
-        lines.append(f"  compensation: {c['amount']:.2f} {c['currency']}{rng}")
+        lines.append(f"  compensation: {compensation_text(decision.compensation, 'en')}")
     if decision.deadlines:
         lines.append("  deadlines:")
         for d in decision.deadlines:

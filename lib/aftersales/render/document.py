@@ -10,15 +10,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ..engine import UNIT_WORDS, start_words
 from ..errors import AftersalesError
 from ..examples import EXAMPLE_AS_OF, run_example
 from ..playbook.compiled import CompiledDeadline, CompiledPlaybook
 from ..playbook.expressions import Expression
-from ..widgets.card import compensation_text
-from ..widgets.i18n import term
+from ..present.formats import format_quantity
+from ..present.sentences import compensation_text, deadline_not_applicable, deadline_rule
+from ..present.words import term, words_in
 from .flowchart import step_numbers
-from .text import words_in
 
 
 @dataclass
@@ -69,11 +68,13 @@ def _value_text(value: Any, unit: str, lang: str) -> str:
     elif isinstance(value, dict):
         # a map of texts per language (return_route) shows the document's language only
         text = "; ".join(f"{k}: {v.get(lang, v) if isinstance(v, dict) and lang in v else v}" for k, v in value.items())
+    elif isinstance(value, (int, float)):
+        return format_quantity(value, unit or "none", lang)
     else:
-        text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+        text = str(value)
     if not unit or unit == "none":
         return text
-    return f"{text} {UNIT_WORDS[lang].get(unit, unit)}"
+    return f"{text} {unit}"
 
 
 def _parameter_rows(playbook: CompiledPlaybook, profile: Any, catalogue: Any, day: date, lang: str) -> list[dict]:
@@ -106,17 +107,16 @@ def _parameter_rows(playbook: CompiledPlaybook, profile: Any, catalogue: Any, da
 
 
 def _deadline_text(spec: CompiledDeadline, resolved: dict[str, Any], lang: str) -> str:
-    """``First reply: 24 hours from the decision (params.reply_deadline_h)`` with this platform's value."""
-    units = UNIT_WORDS[lang]
+    """"First reply: 24 hours from the complaint" with this platform's value (the SOP's parameter
+    table names the parameter and its source)."""
     start = spec.start.source.strip()
-    start_name = start_words(start, lang)
     label = spec.label[lang] if spec.label else spec.name
     if spec.within.param:
         param = resolved.get(spec.within.param)
         if param is None or param.value is None:
-            return f"{label}: {words_in(lang)['not_applicable']}"
-        return f"{label}: {_value_text(param.value, param.unit, lang)} {units['from']} {start_name} (params.{spec.within.param})"
-    return f"{label}: {_value_text(spec.within.amount, spec.within.unit, lang)} {units['from']} {start_name}"
+            return deadline_not_applicable(label, lang)
+        return deadline_rule(label, param.value, param.unit, start, lang)
+    return deadline_rule(label, spec.within.amount, spec.within.unit, start, lang)
 
 
 def _incoming(playbook: CompiledPlaybook, numbers: dict[str, int], lang: str) -> dict[str, list[str]]:

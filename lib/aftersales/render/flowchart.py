@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from ..errors import AftersalesError, UnknownNameError
 from ..playbook.compiled import CompiledBranch, CompiledOutcome, CompiledPlaybook, CompiledStep
 from ..playbook.model import LANGS
-from ..widgets.i18n import term
+from ..present.words import term
 
 # Noto Sans CJK SC also has Latin and Cyrillic glyphs; the rest is for viewers without it.
 FONT = "Noto Sans CJK SC, Noto Sans, DejaVu Sans, sans-serif"

@@ -16,8 +16,8 @@ import ipywidgets as w
 
 from ..errors import AftersalesError
 from ..playbook.model import COST_BEARERS, RESOLUTIONS, SHIPPING_PAYERS
+from ..present.words import term
 from ..widgets.card import STYLE
-from ..widgets.i18n import term
 from ..widgets.wizard import Wizard
 from .feedback import feedback_html
 from .scoring import Answer, score_attempt

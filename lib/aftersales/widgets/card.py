@@ -7,11 +7,13 @@ that comes from a playbook or from the case's facts is HTML-escaped.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from html import escape
 from typing import Any, Iterable
 
-from .i18n import term, word
+from ..present.formats import moment_text, relative_time
+from ..present.sentences import compensation_text
+from ..present.words import term, word
 
 STYLE = """<style>
 .as-card{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC",sans-serif;
@@ -29,57 +31,6 @@ def _e(value: Any) -> str:
     return escape(str(value), quote=True)
 
 
-def span_text(seconds: float, lang: str) -> str:
-    """A duration as people say it: ``31 h``, ``3 d 4 h``, ``45 min``."""
-    seconds = abs(seconds)
-    minutes = int(round(seconds / 60))
-    if minutes < 60:
-        return word("minutes_short", lang, n=minutes)
-    hours = int(round(seconds / 3600))
-    if hours <= 48:
-        return word("hours_short", lang, n=hours)
-    days, rest = divmod(hours, 24)
-    text = word("days_short", lang, n=days)
-    return f"{text} {word('hours_short', lang, n=rest)}" if rest else text
-
-
-def relative_time(due: datetime, reference: datetime, lang: str) -> str:
-    """``in 31 h`` or ``overdue by 2 h``, counted from ``reference`` (the case's start)."""
-    seconds = (due - reference).total_seconds()
-    if abs(seconds) < 60:
-        return word("now", lang)
-    key = "in_time" if seconds > 0 else "overdue"
-    return word(key, lang, span=span_text(seconds, lang))
-
-
-def moment_text(moment: datetime) -> str:
-    """An absolute moment, unambiguous for a team spread over time zones (UTC).
-
-    Deadlines come in the buyer's zone (their ISO form keeps its offset); the team reads them
-    in UTC here, converted, never a local wall time labelled UTC.
-    """
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
-
-
-def money_text(amount: float | None, currency: str) -> str:
-    if amount is None:
-        return ""
-    return f"{amount:,.2f} {currency}"
-
-
-def compensation_text(compensation: dict[str, Any] | None, lang: str) -> str:
-    if not compensation:
-        return word("none", lang)
-    currency = compensation.get("currency") or ""
-    text = money_text(compensation["amount"], currency)
-    if compensation.get("min") is not None and compensation.get("max") is not None:
-        text += " (" + word("compensation_range", lang, min=money_text(compensation["min"], currency),
-                            max=money_text(compensation["max"], currency)) + ")"
-    return text
-
-
 def _rows(rows: Iterable[tuple[str, str]]) -> str:
     return "".join(f'<tr><td class="as-key">{_e(k)}</td><td>{v}</td></tr>' for k, v in rows)
 
@@ -90,7 +41,7 @@ def deadlines_html(deadlines: list[Any], reference: datetime, lang: str) -> str:
         rel = relative_time(deadline.due, reference, lang)
         soon = (deadline.due - reference).total_seconds() <= 24 * 3600
         items.append(
-            f'<li><b>{_e(moment_text(deadline.due))}</b> <span class="{"as-soon" if soon else ""}">({_e(rel)})</span> — '
+            f'<li><b>{_e(moment_text(deadline.due, lang))}</b> <span class="{"as-soon" if soon else ""}">({_e(rel)})</span> — '
             f'{_e(deadline.rule)} <span class="as-src">[{_e(deadline.source)}]</span></li>')
     return f"<ul>{''.join(items)}</ul>" if items else f"<p>{_e(word('none', lang))}</p>"
 
@@ -104,7 +55,7 @@ def checklist_html(items: list[tuple[str, str, Any]], reference: datetime, lang:
     for text, owner, deadline in items:
         due = ""
         if deadline is not None:
-            due = f"{_e(moment_text(deadline.due))} ({_e(relative_time(deadline.due, reference, lang))})"
+            due = f"{_e(moment_text(deadline.due, lang))} ({_e(relative_time(deadline.due, reference, lang))})"
         rows.append(f"<tr><td>{_e(term('owners', owner, lang))}</td><td>☐ {_e(text)}</td><td>{due}</td></tr>")
     return f"<table>{head}{''.join(rows)}</table>"
 
@@ -125,16 +76,23 @@ def trail_html(trace: list[dict[str, Any]], lang: str) -> str:
     return f"<table>{head}{''.join(rows)}</table>"
 
 
+def playbook_line(decision: Any, lang: str) -> str:
+    """Which playbook decided, as a reader names it: "Wrong item · Ozon (version 1.2.0)"."""
+    title = decision.playbook.title[lang]
+    profile = getattr(decision.context, "profile", None)
+    platform = profile.display_name.get(lang, decision.platform) if profile is not None else decision.platform
+    return word("playbook_line", lang, title=title, platform=platform, version=decision.playbook_version)
+
+
 def _summary_html(decision: Any, lang: str, reference: datetime) -> str:
     """The terms of ``decision``: resolution, who pays, compensation, playbook and start."""
     return _rows([
-        (word("resolution", lang), f"<b>{_e(term('resolutions', decision.resolution, lang))}</b> "
-                                   f"<code>{_e(decision.resolution)}</code>"),
+        (word("resolution", lang), f"<b>{_e(term('resolutions', decision.resolution, lang))}</b>"),
         (word("shipping_payer", lang), _e(term("parties", decision.return_shipping_paid_by, lang))),
         (word("cost_bearer", lang), _e(term("parties", decision.cost_borne_by, lang))),
         (word("compensation", lang), _e(compensation_text(decision.compensation, lang))),
-        (word("playbook", lang), _e(f"{decision.scenario} {decision.playbook_version} · {decision.platform}")),
-        (word("as_of", lang), _e(moment_text(reference))),
+        (word("playbook", lang), _e(playbook_line(decision, lang))),
+        (word("as_of", lang), _e(moment_text(reference, lang))),
     ])
 
 

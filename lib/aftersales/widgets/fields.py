@@ -19,7 +19,7 @@ import ipywidgets as w
 
 from ..engine import Question
 from ..errors import FactError
-from .i18n import word
+from ..present.words import word
 
 _NUMBER_TYPES = ("int", "number", "money")
 

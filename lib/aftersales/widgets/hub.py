@@ -16,8 +16,8 @@ import ipywidgets as w
 
 from ..library import load_library
 from ..playbook.model import LANGS
+from ..present.words import word
 from .card import STYLE
-from .i18n import word
 from .wizard import LANGUAGE_NAMES, Wizard, platform_name
 
 

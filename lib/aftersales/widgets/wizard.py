@@ -23,9 +23,9 @@ import ipywidgets as w
 
 from ..errors import AftersalesError, FactError
 from ..playbook.model import LANGS
+from ..present.words import word
 from .card import STYLE, card_html, checklist_html
 from .fields import Field
-from .i18n import word
 from .session import Clock, Override, SystemClock, WizardSession
 
 LANGUAGE_NAMES = {"en": "English", "zh": "中文", "ru": "Русский"}
