@@ -25,18 +25,54 @@ for _name, _value in (("AFTERSALES_CASE_LOG", os.path.join(_STATE, "case-log.jso
 # Tests that start a notebook kernel, Chromium, Voila or a PostgreSQL server are marked ``slow``
 # here, by where they live, so `make test-fast` (pytest -m "not slow") is the edit loop and
 # `make test` the whole suite. A new test of that kind in another file adds its node id below.
+# ``slow`` also covers the few tests that are heavy by design, for the edit loop's 60 s budget:
+# the fuzz suite (tests/hardening/test_fuzz.py, a fixed budget of hostile input; the attacks it
+# found stay in the edit loop as regression tests in the other hardening files) and the stress
+# tests that spawn processes to race or kill (16 writers on one progress store; kill -9 mid-write),
+# and the hostile files fed to the command line (a secret file, a billion laughs), where each run
+# validates the whole library again; their in-process twins stay in the edit loop.
 import pytest
+from hypothesis import settings
 
 _SLOW_PATHS = ("tests/browser/", "tests/notebooks/", "tests/render/test_pdf.py", "tests/render/test_render_batch.py")
-_SLOW_IDS = ("postgres", "test_render_writes_the_store_sop_through_the_notebook", "tests/test_registry.py::")
+_SLOW_IDS = ("postgres", "test_render_writes_the_store_sop_through_the_notebook", "tests/test_registry.py::",
+             "tests/hardening/test_fuzz.py::", "test_16_processes_record_500_attempts_each_and_none_is_lost",
+             "test_kill_9_mid_write_never_leaves_a_torn_record", "test_the_cli_never_echoes_a_secret_file",
+             "test_the_laughs_overlay_through_the_cli_under_a_memory_cap")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "slow: starts a kernel, Chromium, Voila or PostgreSQL (skipped by make test-fast)")
+    config.addinivalue_line("markers", "slow: starts a kernel, Chromium, Voila or PostgreSQL, or is the fuzz suite "
+                            "or a multi-process stress test (skipped by make test-fast)")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    edit_loop = settings.get_current_profile_name() == EDIT_LOOP
     for item in items:
         node = item.nodeid
         if node.startswith(_SLOW_PATHS) or any(part in node for part in _SLOW_IDS):
             item.add_marker(pytest.mark.slow)
+        if edit_loop:
+            _thin(item)
+
+
+# ------------------------------------------------------------------ the edit loop's Hypothesis profile
+# `make test-fast` runs with ``--hypothesis-profile=edit-loop``: each property test runs a tenth of
+# the examples it asks for (never fewer than 10; 10 for those that ask for none, Hypothesis's 100).
+# Nothing else changes: the same strategies, the same assertions, the example database replays
+# past failures first, and the tests that are not derandomized draw new examples on each run.
+# `make test` (and plain pytest) loads no profile, so every property runs its full count there.
+EDIT_LOOP = "edit-loop"
+EDIT_LOOP_SHARE = 10
+settings.register_profile(EDIT_LOOP, max_examples=10)
+
+
+def _thin(item: pytest.Item) -> None:
+    test = getattr(item, "obj", None)
+    if not getattr(test, "is_hypothesis_test", False) or getattr(test, "_edit_loop_thinned", False):
+        return
+    own = test._hypothesis_internal_use_settings  # what @settings gave the test (hypothesis reads it per run)
+    floor = settings.get_profile(EDIT_LOOP).max_examples
+    if own.max_examples > floor:
+        test._hypothesis_internal_use_settings = settings(own, max_examples=max(floor, own.max_examples // EDIT_LOOP_SHARE))
+    test._edit_loop_thinned = True  # a parametrized test is one function under several items

@@ -94,7 +94,7 @@ def snapshot_overlay(overlay: Any) -> str:
     digest = overlay.digest[:HASH_LENGTH]
     target = archive_dir() / "overlays" / digest / f"{overlay.name}.yaml"
     if not target.exists():
-        from .render.files import write_atomic
+        from .files import write_atomic
 
         try:
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -24,13 +24,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from .errors import Location, PlaybookError, Problem, did_you_mean
 from .library_model import Library
 from .paths import display_path
 from .platforms.load import read_parameters
 from .playbook.load import build_playbook_doc
+from .strict import StrictModel
 from .yamlsource import (
     YAML_SUFFIXES,
     PathKey,
@@ -46,11 +47,7 @@ ALL_PLATFORMS = "all"
 _NAME = r"^[a-z][a-z0-9_-]*$"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ScenarioPatch(_Strict):
+class ScenarioPatch(StrictModel):
     """What an overlay changes in one scenario."""
 
     sources: list[str] = []
@@ -61,7 +58,7 @@ class ScenarioPatch(_Strict):
     examples: list[Any] = []
 
 
-class OverlayFile(_Strict):
+class OverlayFile(StrictModel):
     """``playbooks/overlays/<store>.yaml``."""
 
     overlay: str = Field(pattern=_NAME)

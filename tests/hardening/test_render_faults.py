@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from aftersales.cli import main
+from aftersales.files import write_atomic
 from aftersales.render import batch
-from aftersales.render.files import write_atomic
 from aftersales.render.plan import MANIFEST
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,7 +37,7 @@ import json, os, signal, sys, time
 from datetime import date
 from pathlib import Path
 from aftersales.render import batch
-from aftersales.render.files import write_atomic
+from aftersales.files import write_atomic
 
 playbooks, out, mode, scenarios = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4].split(",")
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from aftersales.files import write_atomic
 from aftersales.render.batch import render_library
-from aftersales.render.files import write_atomic
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = "<script>alert('sop')</script>"

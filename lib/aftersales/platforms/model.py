@@ -12,7 +12,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from ..strict import StrictModel
 
 Confidence = Literal["high", "medium", "low", "unverified"]
 #: ``texts``: a map of names to a text in each customer language (``{en: ..., zh: ..., ru: ...}``),
@@ -50,8 +52,8 @@ def unit_group(unit: str) -> str | None:
     return None
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Strict(StrictModel):
+    model_config = ConfigDict(frozen=True)
 
 
 class LocalText(_Strict):

@@ -12,9 +12,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from ..languages import LANGS as LANGS  # re-exported: the playbook model's languages
+from ..strict import StrictModel
 
 Resolution = Literal[
     "guide", "send_part", "repair", "paid_repair", "exchange", "refund", "partial_refund",
@@ -35,8 +36,10 @@ Text = dict[str, str]
 Sources = list[str]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+class Strict(StrictModel):
+    """A playbook shape: unknown keys refused; fields with a YAML alias (``from``) also take their name."""
+
+    model_config = ConfigDict(populate_by_name=True)
 
 
 class InputSpec(Strict):

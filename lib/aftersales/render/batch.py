@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .files import write_atomic
+from ..files import write_atomic
 from .plan import FORMATS, MANIFEST, Job, plan_jobs, read_manifest, render_notebook
 
 KERNEL = "python3"

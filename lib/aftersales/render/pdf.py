@@ -34,13 +34,13 @@ import asyncio
 import html as html_lib
 import logging
 import os
-import secrets
 import threading
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
 from aftersales.errors import AftersalesError
+from aftersales.files import write_atomic
 
 if TYPE_CHECKING:  # Playwright is an optional dependency: imported only when printing
     from playwright.sync_api import Browser, BrowserContext, Page, Playwright
@@ -164,26 +164,6 @@ def _first_line(exc: BaseException) -> str:
 
 def _is_local(url: str) -> bool:
     return url.startswith(_LOCAL_SCHEMES)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``.
-
-    Readers see the old file or the complete new one, never a part. On any failure (including
-    KeyboardInterrupt) the temporary file is removed and ``path`` is left as it was. The new
-    file gets the permissions of a normally created one (0666 less the umask).
-    """
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())  # the content is on disk before the name points at it
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 class PdfPrinter:
@@ -349,7 +329,7 @@ class PdfPrinter:
                 raise PdfEngineError(f"could not print {html_path} to PDF: {_first_line(exc)}") from exc
             raise
         pdf_path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(pdf_path, data)
+        write_atomic(pdf_path, data)
 
     def _discard_page(self) -> None:
         page, self._page = self._page, None

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Mapping
 
-from .files import write_atomic
+from ..files import write_atomic
 
 STATUS_MIME = "application/vnd.aftersales.sop-status+json"
 

@@ -34,11 +34,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictInt, ValidationError, field_validator
+from pydantic import Field, PrivateAttr, StrictInt, ValidationError, field_validator
 
 from ..errors import AftersalesError, FactError, Location, PlaybookError, Problem, UnknownNameError, did_you_mean
 from ..paths import default_playbooks_dir, display_path
 from ..playbook.model import LANGS
+from ..strict import StrictModel
 from ..yamlsource import SourceDoc, load_yaml, load_yaml_text, pydantic_problems
 
 __all__ = [
@@ -66,11 +67,7 @@ _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _SCRIPTS = {"zh": re.compile(r"[\u4e00-\u9fff]"), "ru": re.compile(r"[\u0400-\u04ff]")}
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ExpectedCompensation(_Strict):
+class ExpectedCompensation(StrictModel):
     """The compensation the playbook decides (``min``/``max``: the range it allows, if any)."""
 
     amount: float
@@ -79,7 +76,7 @@ class ExpectedCompensation(_Strict):
     currency: str
 
 
-class Expected(_Strict):
+class Expected(StrictModel):
     """The engine's decision for a case, as stored in the bank."""
 
     outcome: str
@@ -91,7 +88,7 @@ class Expected(_Strict):
     path: list[str]
 
 
-class Case(_Strict):
+class Case(StrictModel):
     """One practice case. ``scenario`` and ``location`` come from the file it is in."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=40)
@@ -138,7 +135,7 @@ class Case(_Strict):
         return self._location
 
 
-class _CaseFile(_Strict):
+class _CaseFile(StrictModel):
     """The top level of a case file (cases are validated one by one, so one typo hides nothing)."""
 
     scenario: str = Field(pattern=r"^[a-z][a-z0-9_]*$")

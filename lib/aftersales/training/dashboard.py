@@ -71,7 +71,7 @@ def export_csv(frame: pd.DataFrame, path: Path | str) -> Path:
     """The attempts as CSV (answers and findings as JSON text), written atomically."""
     import json
 
-    from ..render.files import write_atomic
+    from ..files import write_atomic
 
     flat = frame.copy()
     for column in ("answers", "findings"):
