@@ -383,6 +383,7 @@ def cmd_cases(args: argparse.Namespace) -> int:
 def cmd_examples(args: argparse.Namespace) -> int:
     from .errors import AftersalesError
     from .examples import mismatches, run_example
+    from .present.formats import format_money
 
     library = _library(args)
     failures = 0
@@ -401,7 +402,7 @@ def cmd_examples(args: argparse.Namespace) -> int:
             status = "ok  " if not problems else "FAIL"
             failures += bool(problems)
             money = decision.compensation
-            comp = f" {money['amount']:.2f} {money['currency']}" if money else ""
+            comp = f" {format_money(money, lang='en')}" if money else ""
             print(f"  {status} [{example.platform:<7}] {decision.outcome:<28} {decision.resolution:<22} "
                   f"ship:{decision.return_shipping_paid_by:<7} cost:{decision.cost_borne_by:<8}{comp}  — {example.name}")
             for problem in problems:
@@ -580,9 +581,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
           + (f" — PARTIAL RUN, {report.partial}" if report.partial else ""))
     for outcome, count in report.outcomes.most_common():
         print(f"  {outcome:<32} {count:>9}")
-    print("estimated cost per resolution:")
+    from .present.formats import format_money
+    from .present.words import term
+
+    print("estimated cost per resolution (in the cases' currencies, added up):")
     for resolution, cost in sorted(report.cost.items(), key=lambda item: -item[1]):
-        print(f"  {resolution:<32} {cost:>14,.2f}")
+        print(f"  {term('resolutions', resolution, 'en'):<32} {format_money(cost, None, 'en'):>14}")
     if args.chart:
         summary_chart(report, Path(args.chart))
     if record is not None:

@@ -23,6 +23,7 @@ import pytest
 
 from aftersales.errors import AftersalesError, UnknownNameError
 from aftersales.library import load_library
+from aftersales.present.view import step_numbers
 from aftersales.render import flowchart
 from aftersales.render.flowchart import (
     LABEL_MAX,
@@ -34,7 +35,6 @@ from aftersales.render.flowchart import (
     dot_available,
     flowchart_dot,
     flowchart_svg,
-    step_numbers,
     wrap,
     wrap_balanced,
 )

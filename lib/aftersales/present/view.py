@@ -1,28 +1,152 @@
-"""Playbooks and decisions as plain data and terminal text (``aftersales describe`` and ``decide``)."""
+"""Playbooks and decisions as plain data and terminal text.
+
+:func:`playbook_view` is the one plain-data view of a playbook in a language: its steps in
+their numbered order (what to ask, the checklist with owners and deadlines in words, where
+each branch leads) and its outcomes (resolution and payers as words, deadlines as sentences,
+how each is reached). The SOP document, the start page and ``aftersales describe`` read it;
+``describe`` adds the code-level fields a playbook editor wants (:func:`describe_playbook`).
+"""
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Mapping
 from typing import Any
 
-from ..playbook.compiled import CompiledPlaybook
+from ..playbook.compiled import CompiledDeadline, CompiledPlaybook
 from ..playbook.expressions import Expression
 from .formats import span_text
-from .sentences import compensation_text
-from .words import term
+from .sentences import compensation_text, deadline_not_applicable, deadline_rule
+from .words import term, word
+
+
+def step_numbers(playbook: CompiledPlaybook) -> dict[str, int]:
+    """Step id → its number (1, 2, …): breadth-first from the start, branches in their order.
+
+    Only steps are numbered, outcomes are not. A step the start does not lead to (the
+    validator forbids them) is numbered after the others, in file order. The flowchart and
+    the SOP's numbered steps use the same numbers.
+    """
+    order: list[str] = []
+    seen: set[str] = set()
+    queue = deque([playbook.start])
+    while queue:
+        node_id = queue.popleft()
+        if node_id in seen or node_id not in playbook.steps:
+            continue
+        seen.add(node_id)
+        order.append(node_id)
+        queue.extend(playbook.steps[node_id].targets)
+    order.extend(step_id for step_id in playbook.steps if step_id not in seen)
+    return {step_id: number for number, step_id in enumerate(order, start=1)}
+
+
+def deadline_text(spec: CompiledDeadline, resolved: Mapping[str, Any] | None, lang: str) -> str:
+    """A deadline rule in words with the platform's value ("First reply: 24 hours from the complaint").
+
+    ``resolved`` holds the platform's parameters in force (name → a value with ``value`` and
+    ``unit``); without them, a deadline whose period is a parameter names the parameter.
+    """
+    start = spec.start.source.strip()
+    label = spec.label[lang] if spec.label else spec.name
+    if spec.within.param:
+        if resolved is None:
+            return f"{label}: {spec.within.describe()}"
+        param = resolved.get(spec.within.param)
+        if param is None or param.value is None:
+            return deadline_not_applicable(label, lang)
+        return deadline_rule(label, param.value, param.unit, start, lang)
+    amount, unit = spec.within.amount, spec.within.unit
+    assert amount is not None and unit is not None  # a period without a parameter is a literal
+    return deadline_rule(label, amount, unit, start, lang)
 
 
 def _payer(value: Any) -> str:
-    return value.source if isinstance(value, Expression) else value
+    return value.source if isinstance(value, Expression) else str(value)
+
+
+def _incoming(playbook: CompiledPlaybook, numbers: dict[str, int], lang: str) -> dict[str, list[str]]:
+    """For each node, the branches that lead to it, as 'step n: reason or condition'."""
+    result: dict[str, list[str]] = {}
+    for step in playbook.steps.values():
+        for branch in step.branches:
+            if branch.reason:
+                why = branch.reason[lang]
+            elif branch.condition is not None:
+                why = branch.condition.source
+            else:
+                why = word("otherwise", lang)
+            result.setdefault(branch.target, []).append(f"{numbers.get(step.id, '?')}. {step.title[lang]}: {why}")
+        if step.next:
+            result.setdefault(step.next, []).append(f"{numbers.get(step.id, '?')}. {step.title[lang]}")
+    return result
+
+
+def playbook_view(playbook: CompiledPlaybook, lang: str, *, resolved: Mapping[str, Any] | None = None,
+                  platform_names: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The playbook as plain data in ``lang``: title, summary, platforms, numbered steps, outcomes.
+
+    ``resolved`` (a platform's parameters in force) turns deadline periods into that platform's
+    values; ``platform_names`` names the platforms as readers know them (else their ids).
+    """
+    numbers = step_numbers(playbook)
+    incoming = _incoming(playbook, numbers, lang)
+    titles = {**{sid: s.title[lang] for sid, s in playbook.steps.items()},
+              **{oid: o.title[lang] for oid, o in playbook.outcomes.items()}}
+
+    def leads_to(target: str) -> str:
+        return f"{numbers[target]}. {titles[target]}" if target in numbers else f"⇒ {titles[target]}"
+
+    def checklist(items: Any) -> list[dict[str, str]]:
+        return [{"do": item.text[lang], "owner": term("owners", item.owner, lang),
+                 "deadline": deadline_text(item.deadline, resolved, lang) if item.deadline else ""} for item in items]
+
+    steps = []
+    for step_id in sorted(playbook.steps, key=lambda s: numbers.get(s, 10_000)):
+        step = playbook.steps[step_id]
+        steps.append({
+            "number": numbers.get(step_id), "id": step_id, "title": step.title[lang], "kind": step.kind,
+            "help": step.help[lang] if step.help else "",
+            "asks": [playbook.inputs[name].spec.label[lang] for name in step.ask],
+            "checklist": checklist(step.checklist),
+            "branches": [{"when": branch.condition.source if branch.condition is not None else "",
+                          "reason": branch.reason[lang] if branch.reason else "", "target": branch.target,
+                          "goto": leads_to(branch.target), "source": branch.source or ""} for branch in step.branches],
+            "next": leads_to(step.next) if step.next else "",
+            "source": step.source or "",
+        })
+    outcomes = []
+    for outcome in playbook.outcomes.values():
+        comp = outcome.compensation
+        outcomes.append({
+            "id": outcome.id, "title": outcome.title[lang], "when": incoming.get(outcome.id, []),
+            "resolution": term("resolutions", outcome.resolution, lang), "resolution_code": outcome.resolution,
+            "shipping": term("parties", _payer(outcome.shipping), lang),
+            "cost": term("parties", _payer(outcome.cost), lang),
+            "compensation": comp.amount.source if comp else word("none", lang),
+            "deadlines": [deadline_text(d, resolved, lang) for d in outcome.deadlines],
+            "checklist": checklist(outcome.checklist),
+            "sources": list(outcome.sources),
+        })
+    names = platform_names or {}
+    return {
+        "scenario": playbook.scenario, "version": playbook.version, "content_hash": playbook.content_hash,
+        "title": playbook.title[lang], "summary": playbook.summary[lang],
+        "platforms": [names.get(p, p) for p in playbook.platforms],
+        "steps": steps, "outcomes": outcomes,
+    }
 
 
 def describe_playbook(playbook: CompiledPlaybook, lang: str = "en") -> dict[str, Any]:
-    """The playbook's inputs, steps and outcomes as plain data in ``lang``."""
+    """What ``aftersales describe`` prints: :func:`playbook_view`'s words plus what a playbook
+    editor needs besides: the inputs, the ids, the conditions and formulas as written."""
+    view = playbook_view(playbook, lang)
     return {
-        "scenario": playbook.scenario,
-        "version": playbook.version,
-        "content_hash": playbook.content_hash,
-        "title": playbook.title[lang],
-        "summary": playbook.summary[lang],
+        "scenario": view["scenario"],
+        "version": view["version"],
+        "content_hash": view["content_hash"],
+        "title": view["title"],
+        "summary": view["summary"],
         "platforms": list(playbook.platforms),
         "start": playbook.start,
         "inputs": [
@@ -33,22 +157,22 @@ def describe_playbook(playbook: CompiledPlaybook, lang: str = "en") -> dict[str,
             for name, i in playbook.inputs.items()
         ],
         "steps": [
-            {"id": s.id, "kind": s.kind, "title": s.title[lang], "ask": list(s.ask),
+            {"number": v["number"], "id": s.id, "kind": s.kind, "title": v["title"], "ask": list(s.ask),
              "let": {name: e.source for name, e in s.lets},
              "checklist": [{"do": c.text[lang], "owner": c.owner,
                             "deadline": c.deadline.within.describe() if c.deadline else None} for c in s.checklist],
              "branches": [{"when": b.condition.source if b.condition else "default", "goto": b.target,
                            "reason": b.reason[lang] if b.reason else None, "source": b.source} for b in s.branches],
              "next": s.next, "source": s.source}
-            for s in playbook.steps.values()
+            for v in view["steps"] for s in (playbook.steps[v["id"]],)
         ],
         "outcomes": [
-            {"id": o.id, "title": o.title[lang], "resolution": o.resolution,
+            {"id": o.id, "title": o.title[lang], "resolution": o.resolution, "resolution_words": v["resolution"],
              "return_shipping_paid_by": _payer(o.shipping), "cost_borne_by": _payer(o.cost),
              "compensation": o.compensation.amount.source if o.compensation else None,
              "deadlines": [{"name": d.name, "within": d.within.describe(), "from": d.start.source} for d in o.deadlines],
              "sources": list(o.sources)}
-            for o in playbook.outcomes.values()
+            for v, o in zip(view["outcomes"], playbook.outcomes.values(), strict=True)
         ],
         "examples": len(playbook.examples),
     }

@@ -12,12 +12,12 @@ from typing import Any
 
 from ..errors import AftersalesError
 from ..examples import EXAMPLE_AS_OF, run_example
-from ..playbook.compiled import CompiledDeadline, CompiledPlaybook
+from ..playbook.compiled import CompiledPlaybook
 from ..playbook.expressions import Expression
 from ..present.formats import format_quantity
-from ..present.sentences import compensation_text, deadline_not_applicable, deadline_rule
+from ..present.sentences import compensation_text
+from ..present.view import playbook_view
 from ..present.words import term, words_in
-from .flowchart import step_numbers
 
 
 @dataclass
@@ -106,37 +106,6 @@ def _parameter_rows(playbook: CompiledPlaybook, profile: Any, catalogue: Any, da
     return rows
 
 
-def _deadline_text(spec: CompiledDeadline, resolved: dict[str, Any], lang: str) -> str:
-    """"First reply: 24 hours from the complaint" with this platform's value (the SOP's parameter
-    table names the parameter and its source)."""
-    start = spec.start.source.strip()
-    label = spec.label[lang] if spec.label else spec.name
-    if spec.within.param:
-        param = resolved.get(spec.within.param)
-        if param is None or param.value is None:
-            return deadline_not_applicable(label, lang)
-        return deadline_rule(label, param.value, param.unit, start, lang)
-    return deadline_rule(label, spec.within.amount, spec.within.unit, start, lang)
-
-
-def _incoming(playbook: CompiledPlaybook, numbers: dict[str, int], lang: str) -> dict[str, list[str]]:
-    """For each node, the branches that lead to it, as 'step n: reason or condition'."""
-    words = words_in(lang)
-    result: dict[str, list[str]] = {}
-    for step in playbook.steps.values():
-        for branch in step.branches:
-            if branch.reason:
-                why = branch.reason[lang]
-            elif branch.condition is not None:
-                why = branch.condition.source
-            else:
-                why = words["otherwise"]
-            result.setdefault(branch.target, []).append(f"{numbers.get(step.id, '?')}. {step.title[lang]}: {why}")
-        if step.next:
-            result.setdefault(step.next, []).append(f"{numbers.get(step.id, '?')}. {step.title[lang]}")
-    return result
-
-
 def _facts_text(facts: dict[str, Any]) -> list[tuple[str, str]]:
     return [(name, json.dumps(value, ensure_ascii=False, default=str)) for name, value in facts.items()]
 
@@ -146,48 +115,11 @@ def sop_document(playbook: CompiledPlaybook, profile: Any, library: Any, lang: s
     words = words_in(lang)
     catalogue = library.catalogue
     resolved = profile.resolve(rendered_on)
-    numbers = step_numbers(playbook)
-    incoming = _incoming(playbook, numbers, lang)
+    view = playbook_view(playbook, lang, resolved=resolved)
     platform_name = profile.display_name.get(lang, profile.name)
-    titles = {**{sid: s.title[lang] for sid, s in playbook.steps.items()},
-              **{oid: o.title[lang] for oid, o in playbook.outcomes.items()}}
-
-    steps = []
-    for step_id in sorted(playbook.steps, key=lambda s: numbers.get(s, 10_000)):
-        step = playbook.steps[step_id]
-        steps.append({
-            "number": numbers.get(step_id), "id": step_id, "title": step.title[lang], "kind": step.kind,
-            "help": step.help[lang] if step.help else "",
-            "asks": [playbook.inputs[name].spec.label[lang] for name in step.ask],
-            "checklist": [{"do": item.text[lang], "owner": term("owners", item.owner, lang),
-                           "deadline": _deadline_text(item.deadline, resolved, lang) if item.deadline else ""}
-                          for item in step.checklist],
-            "branches": [{"when": branch.condition.source if branch.condition is not None else "",
-                          "reason": branch.reason[lang] if branch.reason else "",
-                          "goto": f"{numbers[branch.target]}. {titles[branch.target]}" if branch.target in numbers
-                          else f"⇒ {titles[branch.target]}",
-                          "source": branch.source or ""} for branch in step.branches],
-            "next": (f"{numbers[step.next]}. {titles[step.next]}" if step.next in numbers
-                     else f"⇒ {titles[step.next]}") if step.next else "",
-            "source": step.source or "",
-        })
-
-    outcomes, messages = [], []
-    for outcome in playbook.outcomes.values():
-        comp = outcome.compensation
-        outcomes.append({
-            "id": outcome.id, "title": outcome.title[lang], "when": incoming.get(outcome.id, []),
-            "resolution": term("resolutions", outcome.resolution, lang), "resolution_code": outcome.resolution,
-            "shipping": term("parties", _source_of(outcome.shipping), lang),
-            "cost": term("parties", _source_of(outcome.cost), lang),
-            "compensation": comp.amount.source if comp else words["none"],
-            "deadlines": [_deadline_text(d, resolved, lang) for d in outcome.deadlines],
-            "checklist": [{"do": item.text[lang], "owner": term("owners", item.owner, lang),
-                           "deadline": _deadline_text(item.deadline, resolved, lang) if item.deadline else ""}
-                          for item in outcome.checklist],
-            "sources": list(outcome.sources),
-        })
-        messages.append({"outcome": outcome.title[lang], "id": outcome.id, "template": outcome.message_sources[lang]})
+    steps, outcomes = view["steps"], view["outcomes"]
+    messages = [{"outcome": outcome.title[lang], "id": outcome.id, "template": outcome.message_sources[lang]}
+                for outcome in playbook.outcomes.values()]
 
     examples = []
     for example, _location in playbook.examples:

@@ -17,12 +17,12 @@ import re
 import shutil
 import subprocess
 import unicodedata
-from collections import deque
 from collections.abc import Iterable, Mapping
 
 from ..errors import AftersalesError, UnknownNameError
 from ..playbook.compiled import CompiledBranch, CompiledOutcome, CompiledPlaybook, CompiledStep
 from ..playbook.model import LANGS
+from ..present.view import step_numbers
 from ..present.words import term
 
 # Noto Sans CJK SC also has Latin and Cyrillic glyphs; the rest is for viewers without it.
@@ -53,26 +53,6 @@ class RenderToolFailed(AftersalesError):
 
 
 # ---------------------------------------------------------------------------- numbering
-
-
-def step_numbers(playbook: CompiledPlaybook) -> dict[str, int]:
-    """Step id → its number (1, 2, …): breadth-first from the start, branches in their order.
-
-    Only steps are numbered, outcomes are not. A step the start does not lead to (the
-    validator forbids them) is numbered after the others, in file order.
-    """
-    order: list[str] = []
-    seen: set[str] = set()
-    queue = deque([playbook.start])
-    while queue:
-        node_id = queue.popleft()
-        if node_id in seen or node_id not in playbook.steps:
-            continue
-        seen.add(node_id)
-        order.append(node_id)
-        queue.extend(playbook.steps[node_id].targets)
-    order.extend(step_id for step_id in playbook.steps if step_id not in seen)
-    return {step_id: number for number, step_id in enumerate(order, start=1)}
 
 
 # ---------------------------------------------------------------------------- text

@@ -16,6 +16,7 @@ import ipywidgets as w
 
 from ..library import load_library
 from ..playbook.model import LANGS
+from ..present.view import playbook_view
 from ..present.words import word
 from .card import STYLE
 from .wizard import LANGUAGE_NAMES, Wizard, platform_name
@@ -29,10 +30,11 @@ def overview_html(lang: str = "en", library: Any = None) -> str:
         if name in library.broken:
             continue
         playbook = library.playbook(name)
+        view = playbook_view(playbook, lang, platform_names={p: platform_name(library, p, lang) for p in playbook.platforms})
         rows.append(
-            f"<tr><td><b>{escape(playbook.title[lang])}</b><br><code>{escape(name)}</code></td>"
-            f"<td>{escape(playbook.summary[lang])}</td>"
-            f"<td>{escape(', '.join(platform_name(library, p, lang) for p in playbook.platforms))}</td></tr>")
+            f"<tr><td><b>{escape(view['title'])}</b></td>"
+            f"<td>{escape(view['summary'])}</td>"
+            f"<td>{escape(', '.join(view['platforms']))}</td></tr>")
     return (f"{STYLE}<div class='as-card as-hub'><h2 style='margin-top:0'>{escape(word('hub_title', lang))}</h2>"
             f"<p>{escape(word('hub_intro', lang))}</p>"
             f"<table><tr><th>{escape(word('scenario', lang))}</th><th></th><th>{escape(word('platform', lang))}</th></tr>"
