@@ -166,3 +166,35 @@ def test_a_seed_citation_links_to_its_entry() -> None:
     assert seed_link("seed 007") is None and seed_link("https://example.org") is None
     assert link_citations("seed 002; https://example.org/a (x); CPL art. 25", base="../sources.md") == (
         "[seed 002](../sources.md#seed-002); <https://example.org/a> (x); CPL art. 25")
+
+
+# --- SOPs and the card link a seed citation to its entry (issue 14, part 7) ------------------------
+
+def test_an_sop_links_each_seed_citation_to_the_sources_page_the_library_writes(tmp_path: Path) -> None:
+    from datetime import date
+
+    from aftersales.library import load_library
+    from aftersales.render.batch import _write_index
+    from aftersales.render.document import sop_document
+    from aftersales.render.templates import render_html, render_markdown
+
+    library = load_library()
+    doc = sop_document(library.playbook("size_mismatch"), library.profile("taobao"), library, "zh", date(2026, 1, 15))
+    markdown = render_markdown("sop.md.j2", doc=doc, w=doc.words)
+    html = render_html("sop.html.j2", doc=doc, w=doc.words, flowchart_svg="", library_version="test")
+    assert "[seed 001](../sources.md#seed-001)" in markdown
+    assert '<a href="../sources.html#seed-001">seed 001</a>' in html
+    _write_index(tmp_path, [])
+    page = (tmp_path / "sources.html").read_text(encoding="utf-8")
+    assert all(f'id="{seed.anchor}"' in page and seed.title_zh in page for seed in SEEDS.values())
+    assert '<a id="seed-001"></a>' in (tmp_path / "sources.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("lang, title", [("zh", "售后问题处理流程"), ("en", "After-sales problem handling procedures"),
+                                         ("ru", "Порядок работы с послепродажными обращениями")])
+def test_the_card_names_the_seed_document_behind_a_citation(lang: str, title: str) -> None:
+    from aftersales.widgets.card import sources_html
+
+    shown = sources_html(["seed 001; POLICY-FACTS §5", "https://example.com/rule"], lang)
+    assert f'<abbr title="{title}">seed 001</abbr>' in shown
+    assert "POLICY-FACTS §5" in shown and "https://example.com/rule" in shown and "<script" not in shown

@@ -52,6 +52,11 @@ class Seed:
     title_zh: str
     title_en: str
     covers: str
+    title_ru: str = ""
+
+    def title(self, lang: str) -> str:
+        """Its title in ``lang`` (the original Chinese for zh; English where there is no translation)."""
+        return {"zh": self.title_zh, "ru": self.title_ru}.get(lang) or self.title_en
 
     @property
     def citation(self) -> str:
@@ -66,15 +71,20 @@ class Seed:
 
 SEEDS: dict[str, Seed] = {s.number: s for s in (
     Seed("000", "ozon需要修理的售后怎么处理", "How to handle after-sales repairs on Ozon",
-         "Ozon repairs: intake, diagnosis, ways to repair, shipping, who pays"),
+         "Ozon repairs: intake, diagnosis, ways to repair, shipping, who pays",
+         "Как организовать послепродажный ремонт на Ozon"),
     Seed("001", "售后问题处理流程", "After-sales problem handling procedures",
-         "general after-sales procedures, Taobao refunds, quality and size problems (several articles)"),
+         "general after-sales procedures, Taobao refunds, quality and size problems (several articles)",
+         "Порядок работы с послепродажными обращениями"),
     Seed("002", "亚马逊卖家需要处理哪些售后事项?", "Which after-sales matters must an Amazon seller handle?",
-         "Amazon claims, apology letters, returns, bad reviews"),
+         "Amazon claims, apology letters, returns, bad reviews",
+         "Какие послепродажные вопросы решает продавец на Amazon?"),
     Seed("003", "线上店铺的售后处理技巧", "After-sales handling techniques for online stores",
-         "the after-sales workflow (request, receipt, diagnosis, resolution) and its costs"),
+         "the after-sales workflow (request, receipt, diagnosis, resolution) and its costs",
+         "Приёмы послепродажного обслуживания в интернет-магазине"),
     Seed("004", "跨境电商中的售后服务与返修处理", "After-sales service and repairs in cross-border e-commerce",
-         "cross-border after-sales: policies, the repair flow, language, time zones, shipping (slides)"),
+         "cross-border after-sales: policies, the repair flow, language, time zones, shipping (slides)",
+         "Послепродажное обслуживание и ремонт в трансграничной электронной торговле"),
 )}
 
 # The research notes beside the project (../shared/): their sections, by number.
@@ -361,6 +371,39 @@ def seed_link(text: str, base: str = DOC) -> str | None:
     return f"{base}#{citation.seed.anchor}" if citation.seed else None
 
 
+def citation_parts(text: str) -> list[dict[str, str]]:
+    """``text`` (a ``source`` string) cut into its citations, each with what it links to: the
+    anchor of a described seed's entry (``seed``: ``seed-001``) or a web address (``url``)."""
+    parts = []
+    for part in split(text):
+        citation = parse(part)
+        url = citation.key if citation.kind == "url" and citation.key.startswith(("http://", "https://")) else ""
+        parts.append({"text": part, "seed": citation.seed.anchor if citation.seed else "", "url": url})
+    return parts
+
+
+def seed_page_markdown() -> str:
+    """The page the SOP library links seed citations to: what each seed document is."""
+    lines = ["# Sources: the seed documents", "",
+             "The playbooks cite the five source documents they were built from as `seed 000` … `seed 004`.", ""]
+    for seed in SEEDS.values():
+        lines += [f'<a id="{seed.anchor}"></a>', "", f"## {seed.citation}: {seed.title_en}", "",
+                  f"- Original title: {seed.title_zh}", f"- Covers: {seed.covers}", ""]
+    return "\n".join(lines)
+
+
+def seed_page_html() -> str:
+    """:func:`seed_page_markdown` as a self-contained HTML page (anchors ``seed-000`` …)."""
+    from html import escape
+
+    items = "".join(f'<section id="{seed.anchor}"><h2>{escape(seed.citation)}: {escape(seed.title_en)}</h2>'
+                    f"<p>Original title: {escape(seed.title_zh)}</p><p>Covers: {escape(seed.covers)}</p></section>"
+                    for seed in SEEDS.values())
+    return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Sources</title></head><body>'
+            "<h1>Sources: the seed documents</h1><p>The playbooks cite the five source documents they were built "
+            f"from as <code>seed 000</code> … <code>seed 004</code>.</p>{items}</body></html>")
+
+
 def link_citations(text: str, base: str = DOC) -> str:
     """``text`` (a ``source`` string) as Markdown, each described seed linked to its entry in
     docs/sources.md and each URL to itself: ``[seed 001](docs/sources.md#seed-001)``."""
@@ -380,7 +423,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     """``python -m aftersales.citations [PLAYBOOKS]``: the seed-citation counts per file."""
     import sys
 
-    from .library import default_playbooks_dir
+    from .paths import default_playbooks_dir
 
     args = list(sys.argv[1:] if argv is None else argv)
     root = Path(args[0]) if args else default_playbooks_dir()

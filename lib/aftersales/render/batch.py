@@ -325,10 +325,13 @@ class _Manifest:
 
 
 def _write_index(out: Path, jobs: list[Job]) -> None:
+    from ..citations import seed_page_html, seed_page_markdown
     from .index import index_html, index_markdown
 
     manifest = read_manifest(out)
-    for name, text in (("index.html", index_html(out, jobs, manifest)), ("index.md", index_markdown(out, jobs, manifest))):
+    pages = (("index.html", index_html(out, jobs, manifest)), ("index.md", index_markdown(out, jobs, manifest)),
+             ("sources.html", seed_page_html()), ("sources.md", seed_page_markdown()))
+    for name, text in pages:
         path = out / name
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             write_atomic(path, text)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from ..citations import citation_parts
 from ..errors import AftersalesError
 from ..examples import EXAMPLE_AS_OF, run_example
 from ..playbook.compiled import CompiledPlaybook
@@ -40,6 +41,8 @@ class SopDocument:
     messages: list[dict[str, Any]] = field(default_factory=list)
     examples: list[dict[str, Any]] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    #: each source cut into its citations: text, the seed entry's anchor or a web address
+    source_links: list[list[dict[str, str]]] = field(default_factory=list)
     flowchart_svg: str = ""
     flowchart_file: str = ""
 
@@ -149,4 +152,5 @@ def sop_document(playbook: CompiledPlaybook, profile: Any, library: Any, lang: s
         content_hash=playbook.content_hash, rendered_on=rendered_on.isoformat(), words=words,
         parameters=_parameter_rows(playbook, profile, catalogue, rendered_on, lang), steps=steps, outcomes=outcomes,
         messages=messages, examples=examples, sources=sources,
+        source_links=[citation_parts(source) for source in sources],
     )

@@ -84,7 +84,9 @@ td.failed{{background:#fdecea}}td.ok{{background:#eef8ef}}.err{{color:#b3261e;fo
 </head><body>
 <h1>SOP library</h1>
 <p>{counts['ok']} documents ready, {counts['failed']} failed.
-Each document: Markdown, HTML and PDF where rendered.</p>
+Each document: Markdown, HTML and PDF where rendered.
+The source documents the playbooks cite (<code>seed 000</code> … <code>seed 004</code>) are described in
+<a href="sources.html">Sources</a>.</p>
 <h2>Coverage</h2>
 <table><tr><th>scenario</th><th>platform</th>{head}</tr>
 {chr(10).join(html_rows)}
@@ -95,7 +97,8 @@ Each document: Markdown, HTML and PDF where rendered.</p>
 
 def index_markdown(out: Path, jobs: list[Job], manifest: dict[str, dict]) -> str:
     rows, langs, _cells = _matrix(out, jobs, manifest, md=True)
-    lines = ["# SOP library", "", "## Coverage", "",
+    lines = ["# SOP library", "", "The source documents the playbooks cite (`seed 000` … `seed 004`) are described in "
+             "[Sources](sources.md).", "", "## Coverage", "",
              "| scenario | platform | " + " | ".join(langs) + " |", "|---|---|" + "---|" * len(langs)]
     failures = []
     for scenario, platform, row in rows:

@@ -70,7 +70,7 @@ def trail_html(trace: list[dict[str, Any]], lang: str) -> str:
             f"<th>{_e(word('reason', lang))}</th><th>{_e(word('source', lang))}</th></tr>")
     rows = [
         f"<tr><td>{index}. {_e(entry['step'])}</td><td><code>{_e(_values_text(entry['value']))}</code></td>"
-        f"<td>{_e(entry['reason'])}</td><td class=\"as-src\">{_e(entry['source'])}</td></tr>"
+        f"<td>{_e(entry['reason'])}</td><td class=\"as-src\">{sources_html([entry['source']] if entry['source'] else [], lang)}</td></tr>"
         for index, entry in enumerate(trace, start=1)
     ]
     return f"<table>{head}{''.join(rows)}</table>"
@@ -82,6 +82,19 @@ def playbook_line(decision: Any, lang: str) -> str:
     profile = getattr(decision.context, "profile", None)
     platform = profile.display_name.get(lang, decision.platform) if profile is not None else decision.platform
     return word("playbook_line", lang, title=title, platform=platform, version=decision.playbook_version)
+
+
+def sources_html(sources: Iterable[str], lang: str) -> str:
+    """The decision's sources, escaped; a seed citation carries its document's title (hover to read
+    which source document it is; docs/sources.md describes each)."""
+    from ..citations import SEEDS, citation_parts
+
+    shown = []
+    for source in sources:
+        for part in citation_parts(source):
+            seed = SEEDS.get(part["seed"].removeprefix("seed-")) if part["seed"] else None
+            shown.append(f'<abbr title="{_e(seed.title(lang))}">{_e(part["text"])}</abbr>' if seed else _e(part["text"]))
+    return "; ".join(shown)
 
 
 def _summary_html(decision: Any, lang: str, reference: datetime) -> str:
@@ -139,7 +152,7 @@ def card_html(decision: Any, *, style: bool = True, chosen: Any = None) -> str:
         message,
         f"<h4>{_e(word('checklist', lang))}</h4>", checklist_html(decision.checklist_items, reference, lang),
         f"<h4>{_e(word('trail', lang))}</h4>", trail_html(decision.trace, lang),
-        f"<p class=\"as-src\">{_e(word('sources', lang))}: {_e('; '.join(decision.sources))}</p>",
+        f"<p class=\"as-src\">{_e(word('sources', lang))}: {sources_html(decision.sources, lang)}</p>",
         "</div>",
     ]
     return "".join(parts)
@@ -176,7 +189,7 @@ def _override_card_html(decision: Any, chosen: Any, *, style: bool) -> str:
         ]
     parts += [
         f"<h4>{_e(word('trail_recommended', lang))}</h4>", trail_html(decision.trace, lang),
-        f"<p class=\"as-src\">{_e(word('sources', lang))}: {_e('; '.join(chosen.sources))}</p>",
+        f"<p class=\"as-src\">{_e(word('sources', lang))}: {sources_html(chosen.sources, lang)}</p>",
         "</div>",
     ]
     return "".join(parts)
