@@ -732,6 +732,16 @@ def _due_of(deadline: Deadline) -> datetime:
     return deadline.due
 
 
+def in_chat(params: Mapping[str, Any], platform_name: str, lang: str) -> str:
+    """Where the buyer answers us, as a message says it ("in the Ozon chat", "在旺旺聊天中",
+    "в чате на Ozon"): the platform's ``message_channel``; its display name where it has none."""
+    channel = params.get("message_channel") or {}
+    phrase = channel.get("reply_here", {}).get(lang) if isinstance(channel, Mapping) else None
+    if phrase:
+        return str(phrase)
+    return {"zh": f"在{platform_name}消息中", "ru": f"в сообщениях {platform_name}"}.get(lang, f"in the {platform_name} messages")
+
+
 def render_decision_message(decision: Decision, env: dict[str, Any], ctx: _Context) -> str:
     """The customer message of ``decision``'s outcome in its language: the outcome's template
     rendered (sandboxed, bounded) with the case's values, its terms, deadlines and return route."""
@@ -746,6 +756,7 @@ def render_decision_message(decision: Decision, env: dict[str, Any], ctx: _Conte
         return_shipping_paid_by=decision.return_shipping_paid_by,
         cost_borne_by=decision.cost_borne_by,
         platform_name=ctx.profile.display_name.get(decision.lang, ctx.profile.name),
+        in_chat=in_chat(ctx.params, ctx.profile.display_name.get(decision.lang, ctx.profile.name), decision.lang),
         return_route=return_route(ctx.params, env.get("return_via", SELLER_FLOW), decision.lang),
         lang=decision.lang,
         scenario=decision.scenario,

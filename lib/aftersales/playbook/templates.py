@@ -28,7 +28,7 @@ from ..limits import (
     MAX_TEMPLATE_SECONDS,
     MAX_TEMPLATE_STRING,
 )
-from ..present.formats import format_money, format_when
+from ..present.formats import format_money, format_number, format_quantity, format_when
 
 if TYPE_CHECKING:  # Jinja2 is imported lazily at run time (see environment())
     from jinja2 import Template
@@ -40,6 +40,20 @@ MAX_NUMBER = 10**15
 def _money_in_message_language(context: Any, value: Any, currency: str | None = None) -> str:
     """The ``money`` filter: formats in the message's language (the template's ``lang``)."""
     return format_money(value, currency, context.get("lang"))
+
+
+def _number_in_message_language(context: Any, value: Any) -> str:
+    """The ``number`` filter: ``3.01`` as the message's language writes it ("3.01", "3,01")."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "" if value is None else str(value)
+    return format_number(value, context.get("lang"))
+
+
+def _quantity_in_message_language(context: Any, value: Any, unit: str) -> str:
+    """The ``quantity`` filter: ``1 | quantity('business_days')`` → "1 business day", "1 рабочий день"."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "" if value is None else str(value)
+    return format_quantity(value, str(unit), context.get("lang") or "en")
 
 
 def _when_in_buyer_zone(context: Any, value: Any, lang: str = "en") -> str:
@@ -588,6 +602,8 @@ def environment() -> ImmutableSandboxedEnvironment:
     env.globals["namespace"] = LimitedNamespace
     env.filters["money"] = pass_context(_money_in_message_language)
     env.filters["when"] = pass_context(_when_in_buyer_zone)
+    env.filters["number"] = pass_context(_number_in_message_language)
+    env.filters["quantity"] = pass_context(_quantity_in_message_language)
     for name, func in list(env.filters.items()):
         env.filters[name] = _bounded_filter(name, func)
     env.filters[_LOOP_GUARD] = _loop_guard

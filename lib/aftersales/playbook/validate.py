@@ -21,7 +21,7 @@ from .expressions import BUILTIN_NAMES, Expression, numeric_interval
 
 # Names the engine puts into every message template besides facts and let-values.
 TEMPLATE_NAMES = frozenset({
-    "compensation", "deadlines", "outcome", "resolution", "platform_name", "return_via", "return_route", "lang", "params", "today", "now",
+    "compensation", "deadlines", "outcome", "resolution", "platform_name", "in_chat", "return_via", "return_route", "lang", "params", "today", "now",
     "platform", "jurisdiction", "scenario", "return_shipping_paid_by", "cost_borne_by",
 })
 
