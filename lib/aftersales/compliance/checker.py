@@ -9,7 +9,9 @@ What it checks (the rules and their sources are in ``rules.yaml``):
 - nothing blames the buyer (seed 002; POLICY-FACTS §11) or uses the deceptive tactics that
   DOMAIN.md leaves out on purpose (made-up tracking numbers, steering the refund reason);
 - the platform's message rules: Amazon's communication guidelines and Customer Reviews policy
-  (POLICY-FACTS §5.1-5.2, §11), Ozon's communication rules (§5.6), and review law (§5.5).
+  (POLICY-FACTS §5.1-5.2, §11), Ozon's communication rules (§5.6), and review law (§5.5);
+- the message is in the customer's language (seed 004): a text the language detector is sure
+  is in another language is a warning (``language.mismatch``, :mod:`.language`).
 
 Before matching, the text is normalised so that look-alike spellings cannot slip past the
 patterns (issue 13): Unicode NFKC (fullwidth ``＠ ．`` and letters, ligatures), format characters
@@ -32,6 +34,9 @@ from typing import Any
 
 from ..errors import AftersalesError
 from ..limits import MAX_MESSAGE_CHARS
+from .language import RULE as LANGUAGE_RULE
+from .language import SOURCE as LANGUAGE_SOURCE
+from .language import language_mismatch, mismatch_message
 from .rules import KINDS, LANGS, PLATFORMS, CompiledRule, compiled_rules
 
 #: Longest message checked (characters): a customer message is at most MAX_MESSAGE_CHARS long.
@@ -258,6 +263,9 @@ def check_message(text: str, platform: str, lang: str, kind: str) -> list[Findin
             span = (start, end) if starts is None or ends is None else (starts[start], ends[end - 1])
             findings.append(Finding(rule.id, rule.severity, rule.message, span, rule.source))
     findings = _drop_superseded(findings, {c.rule.id: c.rule.superseded_by for c in rules})
+    found_lang = language_mismatch(text, lang)
+    if found_lang is not None:
+        findings.append(Finding(LANGUAGE_RULE, "warning", mismatch_message(found_lang, lang), None, LANGUAGE_SOURCE))
     findings.sort(key=lambda f: (f.span is not None, f.span or (0, 0), _SEVERITY_ORDER[f.severity], f.rule))
     return findings
 
