@@ -29,7 +29,8 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import AftersalesError
@@ -194,6 +195,11 @@ class Finding:
     message: str
     span: tuple[int, int] | None
     source: str
+    translations: Mapping[str, str] = field(default_factory=dict, compare=False)  # the message per language
+
+    def message_in(self, lang: str) -> str:
+        """The finding's message in ``lang`` (the reader's), English where it has no translation."""
+        return self.translations.get(lang) or self.message
 
     def to_dict(self) -> dict[str, Any]:
         """``{"rule", "severity", "message", "span", "source"}`` with ``span`` as ``[start, end]`` or ``None``."""
@@ -257,15 +263,16 @@ def check_message(text: str, platform: str, lang: str, kind: str) -> list[Findin
         rule = compiled.rule
         if rule.check == "required":
             if compiled.pattern.search(normalised) is None:
-                findings.append(Finding(rule.id, rule.severity, rule.message, None, rule.source))
+                findings.append(Finding(rule.id, rule.severity, rule.message, None, rule.source, rule.messages))
             continue
         for start, end in _matches(compiled, normalised, sentences):
             span = (start, end) if starts is None or ends is None else (starts[start], ends[end - 1])
-            findings.append(Finding(rule.id, rule.severity, rule.message, span, rule.source))
+            findings.append(Finding(rule.id, rule.severity, rule.message, span, rule.source, rule.messages))
     findings = _drop_superseded(findings, {c.rule.id: c.rule.superseded_by for c in rules})
     found_lang = language_mismatch(text, lang)
     if found_lang is not None:
-        findings.append(Finding(LANGUAGE_RULE, "warning", mismatch_message(found_lang, lang), None, LANGUAGE_SOURCE))
+        findings.append(Finding(LANGUAGE_RULE, "warning", mismatch_message(found_lang, lang), None, LANGUAGE_SOURCE,
+                                {reader: mismatch_message(found_lang, lang, reader) for reader in LANGS}))
     findings.sort(key=lambda f: (f.span is not None, f.span or (0, 0), _SEVERITY_ORDER[f.severity], f.rule))
     return findings
 

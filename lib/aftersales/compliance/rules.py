@@ -11,7 +11,7 @@ Sources of the rules themselves: seed 002 (apology letter), DOMAIN.md "Left out 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -43,6 +43,20 @@ FLAGS = re.UNICODE
 _MACRO = re.compile(r"<<(\w+)>>")
 
 
+def _messages(raw: Any, rule_id: str) -> dict[str, str]:
+    """A rule's ``message``: one English text, or a text per language (en required; zh, ru)."""
+    if isinstance(raw, str) and raw.strip():
+        return {"en": raw.strip()}
+    if isinstance(raw, dict) and all(isinstance(v, str) and v.strip() for v in raw.values()):
+        unknown = set(raw) - set(LANGS)
+        if unknown:
+            raise _fail(rule_id, f"'message' has unknown language(s) {sorted(unknown)}; allowed: {', '.join(LANGS)}")
+        if "en" not in raw:
+            raise _fail(rule_id, "'message' needs its English text ('en')")
+        return {lang: text.strip() for lang, text in raw.items()}
+    raise _fail(rule_id, "'message' is required: a text, or a text per language (en, zh, ru)")
+
+
 class RulesError(AftersalesError):
     """``rules.yaml`` is malformed: an unknown key, name or macro, or a pattern that does not compile."""
 
@@ -58,6 +72,7 @@ class Rule:
     platforms: frozenset[str]
     languages: frozenset[str]
     message: str
+    messages: Mapping[str, str]  # the message in each language it is written in ("en" always)
     source: str
     patterns: dict[str, tuple[str, ...]]  # language or "any" -> regexes
     unless: dict[str, tuple[str, ...]]
@@ -172,9 +187,10 @@ def parse_rules(data: Any, platforms: Iterable[str] | None = None) -> tuple[Rule
         unknown = set(raw) - RULE_KEYS
         if unknown:
             raise _fail(rule_id, f"unknown key(s) {sorted(unknown)}")
-        for key in ("check", "severity", "message", "source"):
+        for key in ("check", "severity", "source"):
             if not isinstance(raw.get(key), str) or not raw[key].strip():
                 raise _fail(rule_id, f"'{key}' is required")
+        messages = _messages(raw.get("message"), rule_id)
         if raw["check"] not in CHECKS:
             raise _fail(rule_id, str(UnknownNameError("check", raw["check"], CHECKS)))
         if raw["severity"] not in SEVERITIES:
@@ -198,7 +214,8 @@ def parse_rules(data: Any, platforms: Iterable[str] | None = None) -> tuple[Rule
             kinds=_names(raw.get("kinds"), KINDS, "kinds", rule_id),
             platforms=frozenset() if every_platform else _names(raw["platforms"], known, "platforms", rule_id),
             languages=_names(raw.get("languages"), LANGS, "languages", rule_id),
-            message=raw["message"].strip(),
+            message=messages["en"],
+            messages=messages,
             source=raw["source"].strip(),
             patterns=patterns,
             unless=_merge(*(e["unless"] for e in used), _pattern_map(raw.get("unless"), rule_id, "unless")),

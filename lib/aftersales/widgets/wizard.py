@@ -41,11 +41,12 @@ def message_check_html(decision: Any) -> str:
         return ""
     findings = check_message(decision.message["text"], decision.platform, decision.lang,
                              decision.outcome_node.reply_kind)
+    lang = decision.lang
     if not findings:
-        return "<div class='as-src as-message-check'>✓ message check: no findings</div>"
-    items = "".join(f"<li><b>{escape(f.severity)}</b> {escape(f.rule)}: {escape(f.message)} [{escape(f.source)}]</li>"
-                    for f in findings)
-    return f"<div class='as-message-check'><b>Message check</b><ul>{items}</ul></div>"
+        return f"<div class='as-src as-message-check'>✓ {escape(word('message_check_clean', lang))}</div>"
+    items = "".join(f"<li><b>{escape(word('finding_' + f.severity, lang))}</b>: {escape(f.message_in(lang))} "
+                    f"<span class='as-src'>[{escape(f.source)}]</span></li>" for f in findings)
+    return f"<div class='as-message-check'><b>{escape(word('message_check', lang))}</b><ul>{items}</ul></div>"
 
 
 def platform_name(library: Any, platform: str, lang: str) -> str:
