@@ -17,9 +17,32 @@ import time
 from pathlib import Path
 
 from aftersales.compliance import check_message
-from aftersales.compliance.evaluation import as_rows, load_labelled, score
+from aftersales.compliance.evaluation import as_rows, load_blind, load_labelled, score, score_blind
 
 LABELLED = Path(__file__).resolve().parents[1] / "tests" / "compliance" / "labelled_messages.yaml"
+#: Written without reading the rules (issue 15), frozen before any rule changed: stop or send.
+BLIND = Path(__file__).resolve().parents[1] / "tests" / "compliance" / "heldout_blind.yaml"
+#: Its figures before any rule was tuned on it (2026-12-05, the rules of commit ed5d084).
+BLIND_BASELINE = {"precision": 0.729, "recall": 0.389}
+
+
+def blind_report(show_mistakes: bool) -> None:
+    """Precision and recall of stop / send on the blind held-out set, per language and concern."""
+    messages = load_blind(BLIND)
+    scores = score_blind(messages)
+    o = scores.overall
+    print(f"blind held-out set ({len(messages)} messages; stopped = an error-level finding):")
+    for lang in sorted(scores.by_lang):
+        t = scores.by_lang[lang]
+        print(f"  {lang}: precision {t.precision:.3f}  recall {t.recall:.3f}  (tp {t.tp}, fp {t.fp}, fn {t.fn})")
+    print(f"  overall: precision {o.precision:.3f}  recall {o.recall:.3f}  (tp {o.tp}, fp {o.fp}, fn {o.fn})")
+    if BLIND_BASELINE["precision"] is not None:
+        print(f"  before tuning: precision {BLIND_BASELINE['precision']:.3f}  recall {BLIND_BASELINE['recall']:.3f}")
+    print("  recall per concern: " + ", ".join(f"{c} {t.recall:.2f}" for c, t in sorted(scores.by_concern.items())
+                                              if c != "none"))
+    if show_mistakes:
+        for message_id, kind, what in scores.mistakes:
+            print(f"    {kind} {message_id:<8} {what}")
 
 
 def time_per_message(messages: list, passes: int) -> tuple[float, float]:
@@ -78,6 +101,8 @@ def main() -> None:
         print("mistakes:" if scores.mistakes else "mistakes: none")
         for message_id, kind, rule in scores.mistakes:
             print(f"  {kind} {rule:<40} {message_id}")
+    print()
+    blind_report(args.show_mistakes)
     print()
     median_us, worst_us = time_per_message(messages, args.passes)
     print(f"time per message: median {median_us:.0f} µs over {args.passes} passes, slowest single check {worst_us:.0f} µs")

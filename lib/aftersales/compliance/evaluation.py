@@ -101,3 +101,62 @@ def as_rows(scores: Scores) -> list[dict[str, Any]]:
     """Per-rule rows (rule, tp, fp, fn, precision, recall), sorted by rule id."""
     return [{"rule": rule, "tp": t.tp, "fp": t.fp, "fn": t.fn, "precision": t.precision, "recall": t.recall}
             for rule, t in sorted(scores.by_rule.items())]
+
+
+# --------------------------------------------------------------------------- the blind held-out set
+
+@dataclass(frozen=True)
+class BlindMessage:
+    """A message labelled without reading the rules: should a checker stop it, and for what concern."""
+
+    id: str
+    platform: str
+    lang: str
+    kind: str
+    text: str
+    flag: bool
+    concern: str
+    note: str = ""
+
+
+@dataclass
+class BinaryScores:
+    """Stop / send agreement on a blind set: a message is stopped when the checker reports an
+    error-level finding; overall, per language and per concern (recall only: concerns are labels)."""
+
+    overall: Tally = field(default_factory=Tally)
+    by_lang: dict[str, Tally] = field(default_factory=dict)
+    by_concern: dict[str, Tally] = field(default_factory=dict)
+    mistakes: list[tuple[str, str, str]] = field(default_factory=list)  # (message id, "FP"|"FN", concern or rules)
+
+
+def load_blind(path: str | Path) -> list[BlindMessage]:
+    """Read a blind labelled set (``messages:`` of id, platform, lang, kind, flag, concern, text, note)."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return [BlindMessage(id=m["id"], platform=m["platform"], lang=m["lang"], kind=m["kind"], text=m["text"],
+                         flag=bool(m["flag"]), concern=m.get("concern", "none"), note=m.get("note", ""))
+            for m in data["messages"]]
+
+
+def stopped_by(message: BlindMessage) -> frozenset[str]:
+    """The error-level rules the checker reports for ``message`` (empty: it may be sent)."""
+    return frozenset(f.rule for f in check_message(message.text, message.platform, message.lang, message.kind)
+                     if f.severity == "error")
+
+
+def score_blind(messages: Iterable[BlindMessage]) -> BinaryScores:
+    """Compare the checker's stop / send with the blind labels."""
+    scores = BinaryScores()
+    for message in messages:
+        errors = stopped_by(message)
+        stopped = bool(errors)
+        outcome = ("tp" if message.flag else "fp") if stopped else ("fn" if message.flag else None)
+        if outcome is None:
+            continue
+        for tally in (scores.overall, scores.by_lang.setdefault(message.lang, Tally()),
+                      scores.by_concern.setdefault(message.concern, Tally())):
+            setattr(tally, outcome, getattr(tally, outcome) + 1)
+        if outcome != "tp":
+            scores.mistakes.append((message.id, outcome.upper(), message.concern if outcome == "fn"
+                                    else ", ".join(sorted(errors))))
+    return scores

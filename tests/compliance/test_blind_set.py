@@ -1,0 +1,35 @@
+"""The blind held-out set (issue 15, part 3): written by someone who had not read the rules, frozen
+before any rule changed. The checker is measured on it (benchmarks/bench_compliance.py); here
+the file is kept as it was written, and the checker never falls below where it started."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from pathlib import Path
+
+from aftersales.compliance.evaluation import load_blind, score_blind
+
+BLIND = Path(__file__).with_name("heldout_blind.yaml")
+#: sha256 of the file as written and frozen on 2026-12-05: never edit it to fit the checker.
+FROZEN = "7dfbb09efa762fa4d59ecabb986b96a4608208e5c727556b56b1d492f24204d2"
+#: Stop / send on the set before any rule was tuned on it (rules of commit ed5d084).
+BASELINE = {"precision": 0.729, "recall": 0.389}
+
+
+def test_the_blind_set_is_the_frozen_one() -> None:
+    assert hashlib.sha256(BLIND.read_bytes()).hexdigest() == FROZEN
+
+
+def test_the_blind_set_has_sixty_messages_per_language_half_of_them_to_stop() -> None:
+    messages = load_blind(BLIND)
+    assert Counter(m.lang for m in messages) == {"en": 60, "zh": 60, "ru": 60}
+    assert Counter((m.lang, m.flag) for m in messages) == {(lang, flag): 30 for lang in ("en", "zh", "ru")
+                                                          for flag in (True, False)}
+    assert all((m.concern == "none") == (not m.flag) for m in messages)
+
+
+def test_the_checker_is_no_worse_on_the_blind_set_than_before_tuning() -> None:
+    overall = score_blind(load_blind(BLIND)).overall
+    assert overall.precision >= BASELINE["precision"] - 0.0005
+    assert overall.recall >= BASELINE["recall"] - 0.0005
