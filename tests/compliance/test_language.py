@@ -42,3 +42,24 @@ def test_names_and_order_numbers_in_latin_letters_do_not_make_a_russian_reply_en
 @pytest.mark.parametrize("reader, words", [("en", "reads as Chinese"), ("zh", "用中文写的"), ("ru", "«китайский»")])
 def test_the_warning_is_written_in_the_readers_language(reader: str, words: str) -> None:
     assert words in mismatch_message("zh", "ru", reader)
+
+
+def test_every_finding_can_be_read_in_every_language() -> None:
+    """Issue 15, part 7: the checker's finding texts exist in en, zh and ru."""
+    from aftersales.compliance.rules import load_rules
+
+    rules = load_rules()
+    assert rules and all(set(rule.messages) == {"en", "zh", "ru"} for rule in rules)
+    assert all(rule.messages["en"] == rule.message for rule in rules)
+
+
+def test_the_card_shows_the_message_check_in_the_cards_language() -> None:
+    from types import SimpleNamespace
+
+    from aftersales.widgets.wizard import message_check_html
+
+    decision = SimpleNamespace(lang="zh", platform="taobao", message={"text": "Dear customer, sorry for the trouble."},
+                               outcome_node=SimpleNamespace(reply_kind="apology"))
+    html = message_check_html(decision)
+    assert "消息检查" in html and "必须修改" in html and "致歉信" in html
+    assert "apology.missing" not in html
