@@ -38,10 +38,13 @@ lint: setup
 	$(VENV)/bin/ruff check lib tests benchmarks notebooks
 	$(VENV)/bin/mypy
 
-# The edit loop: the whole suite but notebook kernels, the browser, Chromium PDFs and the
-# PostgreSQL server (`make test` runs those too).
+# The edit loop, within a minute on two cores: the suite but the tests marked slow in
+# tests/conftest.py (notebook kernels, the browser, Chromium PDFs, the PostgreSQL server, the fuzz
+# suite, multi-process stress tests and repeated whole-library sweeps), on two pytest-xdist workers,
+# with the Hypothesis profile "edit-loop" (a tenth of each property's examples, at least 10).
+# `make test` runs every test, serially, with every property's full count of examples.
 test-fast: setup
-	$(PY) -m pytest -q -m "not slow"
+	$(PY) -m pytest -q -m "not slow" -n 2 --dist worksteal --hypothesis-profile=edit-loop
 
 # The trainees' app: the start page and every scenario's wizard, with no code visible.
 # Server settings (kernel shutdown on tab close, idle culling) are in etc/voila.py.

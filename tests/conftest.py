@@ -29,8 +29,13 @@ for _name, _value in (("AFTERSALES_CASE_LOG", os.path.join(_STATE, "case-log.jso
 # the fuzz suite (tests/hardening/test_fuzz.py, a fixed budget of hostile input; the attacks it
 # found stay in the edit loop as regression tests in the other hardening files) and the stress
 # tests that spawn processes to race or kill (16 writers on one progress store; kill -9 mid-write),
-# and the hostile files fed to the command line (a secret file, a billion laughs), where each run
-# validates the whole library again; their in-process twins stay in the edit loop.
+# the hostile files fed to the command line (a secret file, a billion laughs), where each run
+# validates the whole library again (their in-process twins stay in the edit loop), and the
+# whole-library sweeps in _SWEEPS: tests that validate or diff the whole shipped library again,
+# mostly through `python -m aftersales` (1-4.5 s of CPU each, as each process loads, compiles and
+# checks every playbook). The edit loop keeps one such sweep, the in-process
+# tests/test_validator.py::test_the_unbroken_library_is_valid, and `make validate` is the quick
+# whole check; `make test` runs them all.
 import pytest
 from hypothesis import settings
 
@@ -39,18 +44,35 @@ _SLOW_IDS = ("postgres", "test_render_writes_the_store_sop_through_the_notebook"
              "tests/hardening/test_fuzz.py::", "test_16_processes_record_500_attempts_each_and_none_is_lost",
              "test_kill_9_mid_write_never_leaves_a_torn_record", "test_the_cli_never_echoes_a_secret_file",
              "test_the_laughs_overlay_through_the_cli_under_a_memory_cap")
+_SWEEPS = (
+    "tests/test_cli.py::test_validate_passes_on_the_shipped_playbooks",
+    "tests/test_cli.py::test_validate_names_the_playbooks_folder_it_checked",
+    "tests/test_problem_codes.py::test_text_and_json_report_the_same_errors",
+    "tests/test_problem_codes.py::test_validate_json_on_the_shipped_playbooks",
+    "tests/test_citations.py::test_the_whole_library_check_covers_profiles_cases_and_overlays",
+    "tests/test_citations.py::test_the_shipped_playbooks_cite_only_what_resolves",
+    "tests/test_overlay.py::test_validate_checks_every_shipped_overlay_and_reports_a_broken_one_by_line",
+    "tests/test_overlay.py::test_diff_shows_what_an_overlay_changes_and_gates_on_it",
+    "tests/hardening/test_overlay_hardening.py::test_an_overlay_restating_every_shipped_message_term_and_branch_validates",
+    "tests/hardening/test_overlay_hardening.py::test_validate_on_the_cli_reports_the_overlays_line",
+    "tests/hardening/test_yaml_limits.py::test_the_laughs_in_playbooks_overlays_and_in_a_profile",
+    "tests/test_diff.py::test_past_cases_from_a_csv_are_checked_too",
+    "tests/test_diff.py::test_a_tolerance_change_is_named_and_its_cases_make_the_gate_fail",
+    "tests/test_diff.py::test_a_message_or_branch_change_is_listed_and_without_impact_passes",
+    "tests/test_diff.py::test_git_revisions_work_as_sides",
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "slow: starts a kernel, Chromium, Voila or PostgreSQL, or is the fuzz suite "
-                            "or a multi-process stress test (skipped by make test-fast)")
+    config.addinivalue_line("markers", "slow: starts a kernel, Chromium, Voila or PostgreSQL, or is the fuzz suite, "
+                            "a multi-process stress test or a whole-library sweep (skipped by make test-fast)")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     edit_loop = settings.get_current_profile_name() == EDIT_LOOP
     for item in items:
         node = item.nodeid
-        if node.startswith(_SLOW_PATHS) or any(part in node for part in _SLOW_IDS):
+        if node.startswith(_SLOW_PATHS) or any(part in node for part in _SLOW_IDS) or node in _SWEEPS:
             item.add_marker(pytest.mark.slow)
         if edit_loop:
             _thin(item)

@@ -106,10 +106,19 @@ def test_a_read_only_or_full_case_log_is_one_error_saying_nothing_was_recorded(t
 
 # ---------------------------------------------------------------- case show trusts only a matching archive
 
-@pytest.fixture
-def env(tmp_path, monkeypatch):
-    playbooks = tmp_path / "playbooks"
+@pytest.fixture(scope="module")
+def shipped_copy(tmp_path_factory):
+    """One copy of the shipped playbooks for the module. The tests only read it (each records into
+    its own case log and archive, and tampers only with those), so the library it holds is loaded
+    once for the module instead of once per test."""
+    playbooks = tmp_path_factory.mktemp("shipped") / "playbooks"
     shutil.copytree(REPO / "playbooks", playbooks, ignore=shutil.ignore_patterns("cases"))
+    return playbooks
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch, shipped_copy):
+    playbooks = shipped_copy
     facts = tmp_path / "facts.json"
     facts.write_text(json.dumps(FACTS), encoding="utf-8")
     monkeypatch.setenv("AFTERSALES_CASE_LOG", str(tmp_path / "log.jsonl"))
