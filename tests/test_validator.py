@@ -165,20 +165,21 @@ def test_each_problem_class_is_reported_on_its_line(request: pytest.FixtureReque
 def test_template_variable_defined_on_only_some_paths(library_copy: Path) -> None:
     problems, _ = validate_edit(
         library_copy,
-        "we refund {{ item_value | money(currency) }} as soon as it arrives.\"",
-        "we refund {{ item_value | money(currency) }} as soon as it arrives. {{ conforms }}\"",
+        "we will refund {{ item_value | money(currency) }} as soon as it reaches us.",
+        "we will refund {{ item_value | money(currency) }} as soon as it reaches us. {{ conforms }}",
     )
     assert "undefined-on-path" not in codes(problems)  # conforms is set on every path to return_buyer_pays
     problems, _ = validate_edit(
         library_copy,
-        "we are sorry: the item differs from the listed size by {{ size_deviation_cm }} cm, more than",
-        "we are sorry: {{ return_eligible }} the item differs from the listed size by {{ size_deviation_cm }} cm, more than",
+        "we are sorry: the item differs from the listed size by {{ size_deviation_cm | quantity('cm') }}, more than",
+        "we are sorry: {{ return_eligible }} the item differs from the listed size by {{ size_deviation_cm | quantity('cm') }}, more than",
     )
     assert any(p.code == "undefined-on-path" and "return_eligible" in p.message for p in problems)
 
 
 def test_a_message_using_an_unknown_variable(library_copy: Path) -> None:
-    problems, _ = validate_edit(library_copy, "{{ size_deviation_cm }} cm, more than", "{{ size_deviaton_cm }} cm, more than")
+    problems, _ = validate_edit(library_copy, "{{ size_deviation_cm | quantity('cm') }}, more than",
+                                "{{ size_deviaton_cm | quantity('cm') }}, more than")
     assert any(p.code == "unknown-fact" and "size_deviaton_cm" in p.message for p in problems)
 
 

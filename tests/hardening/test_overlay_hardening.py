@@ -244,7 +244,7 @@ def test_a_new_outcome_no_example_reaches_is_still_rendered(tmp_path, base):
     # the store's size_chart_error outcome with a broken Russian message, and no example of its own
     text = store.replace("overlay: fashion_house", "overlay: unreached")
     text = text[:text.index("    examples:")]
-    text = text.replace("Следить за обращением можно здесь, в сообщениях {{ platform_name }}.\"",
+    text = text.replace("Если появятся вопросы, напишите нам {{ in_chat }}.\"",
                         "{{ order_value // 0 }}\"", 1)
     overlay = write(tmp_path / "unreached.yaml", text)
     error = refused(overlay, base)

@@ -50,8 +50,8 @@ def test_a_deadline_never_names_a_fact_or_a_parameter():
 
 
 @pytest.mark.parametrize("amount, currency, lang, text", [
-    (12.5, "USD", "en", "$12.50"), (4200, "RUB", "ru", "4\u00a0200,00\u00a0₽"), (199, "CNY", "zh", "¥199.00"),
-    (3400, "RUB", "en", "3,400.00\u00a0₽"), (15, "EUR", "ru", "15,00\u00a0€"), (7, None, "en", "7.00"),
+    (12.5, "USD", "en", "$12.50"), (4200, "RUB", "ru", "4\u00a0200\u00a0₽"), (4200.5, "RUB", "ru", "4\u00a0200,50\u00a0₽"), (199, "CNY", "zh", "¥199.00"),
+    (3400, "RUB", "en", "3,400.00\u00a0₽"), (15, "EUR", "ru", "15\u00a0€"), (7, None, "en", "7.00"),
 ])
 def test_money_is_written_as_its_reader_writes_it(amount, currency, lang, text):
     assert format_money(amount, currency, lang) == text

@@ -164,13 +164,13 @@ def test_no_complaint_deadline_where_the_platform_sets_none() -> None:
 # messages ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("lang, phrases", [
-    pytest.param("en", ["We are sincerely sorry that the product did not live up to what we promised",
-                        "replace the item or refund it", "product team", "Please reply to this message"],
+    pytest.param("en", ["We're truly sorry that the product didn't live up to what we promised",
+                        "a replacement or refund you", "product team", "Just reply here in our store's messages"],
                  id="English apology has the mistake, the solution, the improvement and the follow-up"),
-    pytest.param("zh", ["非常抱歉，商品没有达到我们承诺的品质", "换货或退款", "产品团队", "请直接回复此消息"],
+    pytest.param("zh", ["非常抱歉，商品没有达到我们承诺的品质", "换货或退款", "产品团队", "请直接在本店的消息中回复我们"],
                  id="Chinese apology has the mistake, the solution, the improvement and the follow-up"),
-    pytest.param("ru", ["Искренне просим прощения: товар не оправдал того, что мы обещали",
-                        "заменить товар или вернуть деньги", "команде продукта", "Ответьте, пожалуйста, на это сообщение"],
+    pytest.param("ru", ["Искренне просим прощения: товар оказался не таким, как мы обещали",
+                        "заменить его или вернуть деньги", "команде продукта", "Ответьте нам в сообщениях нашего магазина"],
                  id="Russian apology has the mistake, the solution, the improvement and the follow-up"),
 ])
 def test_apology_letter_elements_in_each_language(lang: str, phrases: list[str]) -> None:

@@ -226,7 +226,7 @@ def test_no_refund_deadline_until_the_return_arrives_and_no_repair_limit_where_t
 @pytest.mark.parametrize("lang, phrases", [
     pytest.param("en", ["sorry about the missing button", "refund you CN¥10.00", "Taobao"], id="English names the problem and the amount"),
     pytest.param("zh", ["非常抱歉", "缺少一颗扣子", "退款 ¥10.00"], id="Chinese apologises and names the amount"),
-    pytest.param("ru", ["Приносим извинения", "вернуть 10,00\u00a0CN¥", "в сообщениях"], id="Russian apologises and says where to follow up"),
+    pytest.param("ru", ["Приносим извинения", "вернуть 10\u00a0CN¥", "в чате на Taobao"], id="Russian apologises and says where to follow up"),
 ])
 def test_the_offer_message_apologises_names_the_problem_and_the_amount(lang: str, phrases: list[str]) -> None:
     description = {"en": "the missing button", "zh": "缺少一颗扣子", "ru": "отсутствующую пуговицу"}[lang]

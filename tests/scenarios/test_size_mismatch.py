@@ -83,7 +83,7 @@ def test_return_window_deadline_ends_on_the_last_day() -> None:
 
 
 @pytest.mark.parametrize("lang, phrase", [
-    pytest.param("en", "more than our tolerance of 3 cm", id="English names the tolerance"),
+    pytest.param("en", "more than our 3 cm tolerance", id="English names the tolerance"),
     pytest.param("zh", "超出了 3 厘米的误差范围", id="Chinese names the tolerance"),
     pytest.param("ru", "больше допустимых 3 см", id="Russian names the tolerance"),
 ])

@@ -159,7 +159,7 @@ def test_the_exchange_message(lang: str, phrases: list[str]) -> None:
 
 def test_the_missing_part_message_names_the_refund() -> None:
     text = run("ozon", facts("ozon", "missing_item", customer_preference="refund", missing_value=450), lang="ru").message["text"]
-    assert "450,00\u00a0₽" in text and "Ничего отправлять обратно не нужно" in text
+    assert "450\u00a0₽" in text and "Ничего отправлять обратно не нужно" in text
 
 
 EVERY_OUTCOME = [c.values[:2] for c in CASES]

@@ -35,7 +35,7 @@ def test_forty_eight_hours_stay_hours_and_forty_nine_become_days():
 def test_compensation_shows_the_amount_and_the_range_a_raise_may_reach():
     assert compensation_text({"amount": 15, "currency": "CNY", "min": 15, "max": 20}, "en") == \
         "CN¥15.00 (allowed CN¥15.00 – CN¥20.00)"
-    assert compensation_text({"amount": 4200, "currency": "RUB"}, "ru") == "4\u00a0200,00\u00a0₽"
+    assert compensation_text({"amount": 4200, "currency": "RUB"}, "ru") == "4\u00a0200\u00a0₽"
     assert compensation_text(None, "ru") == "нет"
 
 

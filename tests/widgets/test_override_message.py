@@ -25,10 +25,10 @@ BEYOND_TOLERANCE = {"order_value": 129, "currency": "CNY", "delivered_on": "2026
 # the parcel has not arrived: nothing was measured, so no size deviation was ever asked
 NOT_DELIVERED = {"order_value": 129, "currency": "CNY", "delivered_on": None, "category": "apparel"}
 
-EXCHANGE_TEXT = {"en": "We will exchange it", "zh": "我们为您换货", "ru": "Мы обменяем товар"}
-REFUND_TEXT = {"en": "we will refund CN¥129.00", "zh": "立即退还 ¥129.00", "ru": "мы вернём 129,00\u00a0CN¥"}
+EXCHANGE_TEXT = {"en": "We will exchange it", "zh": "我们为您换货", "ru": "мы обменяем товар"}
+REFUND_TEXT = {"en": "we will refund CN¥129.00", "zh": "立即为您退款 ¥129.00", "ru": "мы вернём 129\u00a0CN¥"}
 BY_HAND = {"en": "write it by hand", "zh": "请人工撰写", "ru": "напишите его вручную"}
-NOT_DELIVERED_TEXT = {"en": "Your parcel is still on its way", "zh": "您的包裹仍在运输途中",
+NOT_DELIVERED_TEXT = {"en": "Your parcel is still on its way", "zh": "您的包裹还在运输途中",
                       "ru": "Посылка ещё в пути"}
 
 

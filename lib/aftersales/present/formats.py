@@ -55,7 +55,7 @@ def format_quantity(amount: float | int, unit: str, lang: str) -> str:
 
 
 def format_money(value: Any, currency: str | None = None, lang: str | None = None) -> str:
-    """Money as a reader of ``lang`` writes it (Babel, CLDR): ``$12.50``, ``¥199.00``, ``3 400,00 ₽``.
+    """Money as a reader of ``lang`` writes it (Babel, CLDR): ``$12.50``, ``¥199.00``, ``3 400 ₽``, ``12,50 $``.
 
     ``value`` is an amount or a ``{"amount", "currency"}`` mapping. A currency the locale has no
     sign for keeps the sign its own market uses after the number (``3,400.00 ₽`` in English, not
@@ -69,11 +69,16 @@ def format_money(value: Any, currency: str | None = None, lang: str | None = Non
     locale = locale_of(lang)
     code = (currency or "").upper()
     amount = float(value)
+    # Russian writes whole amounts without kopecks ("2 500 ₽"); English and Chinese keep the cents
+    whole = lang == "ru" and amount.is_integer()
+    digits = "#,##0" if whole else "#,##0.00"
     if not code:
-        return str(format_decimal(amount, format="#,##0.00", locale=locale))
+        return str(format_decimal(amount, format=digits, locale=locale))
     if code in _CURRENCY_SYMBOLS and get_currency_symbol(code, locale) == code:
-        return f"{format_decimal(amount, format='#,##0.00', locale=locale)}\u00a0{_CURRENCY_SYMBOLS[code]}"
+        return f"{format_decimal(amount, format=digits, locale=locale)}\u00a0{_CURRENCY_SYMBOLS[code]}"
     try:
+        if whole:
+            return str(format_currency(amount, code, format="#,##0\u00a0¤", locale=locale, currency_digits=False))
         return str(format_currency(amount, code, locale=locale))
     except Exception:  # noqa: BLE001 - a code CLDR does not know: the number, then the code
         return f"{format_decimal(amount, format='#,##0.00', locale=locale)} {currency}"
