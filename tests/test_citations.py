@@ -198,3 +198,14 @@ def test_the_card_names_the_seed_document_behind_a_citation(lang: str, title: st
     shown = sources_html(["seed 001; POLICY-FACTS §5", "https://example.com/rule"], lang)
     assert f'<abbr title="{title}">seed 001</abbr>' in shown
     assert "POLICY-FACTS §5" in shown and "https://example.com/rule" in shown and "<script" not in shown
+
+
+def test_a_citation_split_by_a_lists_comma_is_a_warning_where_it_is_written(tmp_path: Path) -> None:
+    """Issue 16, part 4: `sources: [X policy, §2]` is two items to YAML; validate says so at its line."""
+    from aftersales.yamlsource import load_yaml
+
+    path = tmp_path / "store.yaml"
+    path.write_text('sources: [Store policy 2026, §2]\nother:\n  sources: ["Store policy 2026, §3"]\n', encoding="utf-8")
+    problems = citations.document_problems(load_yaml(path))
+    assert [(p.code, p.severity, p.location.line) for p in problems] == [("citation-split", "warning", 1)]
+    assert '["Store policy 2026, §2"]' in problems[0].message

@@ -286,10 +286,31 @@ def source_fields(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple
             yield from source_fields(item, path + (i,))
 
 
+def split_citations(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str, str]]:
+    """``(path, whole, locator)`` of each list item that is only a locator (``§4``) of the item
+    before it: a flow list ``[X policy, §4]`` that YAML's comma split in two."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key in ("source", "sources") and isinstance(value, list):
+                texts = [str(v).strip() if isinstance(v, (str, int, float)) else "" for v in value]
+                for i in range(1, len(texts)):
+                    if texts[i] and texts[i - 1] and parse(texts[i]).kind == "other" \
+                            and parse(f"{texts[i - 1]}, {texts[i]}").ok:
+                        yield path + (key, i), f"{texts[i - 1]}, {texts[i]}", texts[i]
+            else:
+                yield from split_citations(value, path + (key,))
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            yield from split_citations(item, path + (i,))
+
+
 def document_problems(doc: Any) -> list[Problem]:
     """A ``citation`` problem, at its line, for each citation of a parsed document
-    (:class:`aftersales.yamlsource.SourceDoc`) that does not resolve."""
-    problems = []
+    (:class:`aftersales.yamlsource.SourceDoc`) that does not resolve, and a ``citation-split``
+    warning where a list's comma cut one citation in two."""
+    problems = [Problem(doc.at(path), f"'{locator}' is read as a source of its own: the comma of the list split "
+                        f"'{whole}' in two; write it as one quoted item: [\"{whole}\"]", "citation-split")
+                for path, whole, locator in split_citations(doc.data)]
     for path, text in source_fields(doc.data):
         for citation in (parse(part) for part in split(text)):
             if not citation.ok:

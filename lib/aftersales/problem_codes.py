@@ -112,6 +112,8 @@ _REGISTRY = (
           "or general"),
     _code("citation", "playbook, profile, overlay, case bank", "a `source` citation that resolves nowhere "
           "(neither a seed described in docs/sources.md, a URL, a note, a law, an issue nor a named document)"),
+    _code("citation-split", "playbook, profile, overlay, case bank", "a `sources: [a, b]` list whose comma "
+          "split one citation in two (\"[X policy, §2]\"): quote it as one item", "warning"),
     _code("example", "example", "a worked example that fails or decides differently than it expects"),
     # profiles and floors
     _code("no-source", "profile", "a parameter value without a source"),
