@@ -180,8 +180,11 @@ BROKEN = [
      "          - when: size_deviation_cm >> 2  # <-\n            goto: exchange_seller_pays\n", r"in expression 'size_deviation_cm >> 2'"),
     ("added branch to an unknown target", "scenarios:\n  size_mismatch:\n    steps:\n      tolerance:\n        add_branches:\n"
      "          - when: size_deviation_cm > 10\n            goto: exchange_seler_pays  # <-\n", r"exchange_seler_pays"),
-    ("message missing a language", "scenarios:\n  size_mismatch:\n    outcomes:\n      exchange_seller_pays:\n"
-     "        message:\n          en: Hello  # <-\n", r"missing language\(s\): zh, ru"),
+    # a new outcome's message needs every language (a base outcome's may replace one: see below)
+    ("message missing a language", "scenarios:\n  size_mismatch:\n    outcomes:\n      goodwill:\n"
+     "        title: {en: G, zh: G, ru: G}\n        resolution: refund\n        return_shipping_paid_by: seller\n"
+     "        cost_borne_by: seller\n        sources: [Store policy 2026]\n        message:\n          en: Hello  # <-\n",
+     r"missing language\(s\): zh, ru"),
     ("message template error", "scenarios:\n  size_mismatch:\n    outcomes:\n      exchange_seller_pays:\n"
      "        message:\n          en: 'Hello {{ customer_name'  # <-\n          zh: 您好\n          ru: Здравствуйте\n", r"message template \(en\)"),
     ("new outcome without its resolution", "scenarios:\n  size_mismatch:\n    outcomes:\n      goodwill:  # <-\n"
@@ -420,3 +423,24 @@ def test_render_writes_the_store_sop_through_the_notebook(tmp_path):
     again = cli("render", "--overlay", "fashion_house", "--scenario", "size_mismatch", "--lang", "en", "--format", "md",
                 "--as-of", "2026-03-02", "--out", str(out), "--no-progress")
     assert "0 rendered, 4 up to date" in again.stdout
+
+
+def test_an_overlay_may_replace_one_language_of_a_message(tmp_path):
+    """Issue 16, part 4: a store rewrites its Russian text only; English and Chinese stay the base's."""
+
+    overlay = tmp_path / "ru_only.yaml"
+    overlay.write_text(
+        "overlay: ru_only\nversion: \"1\"\nsources: [Store policy 2026]\nscenarios:\n  size_mismatch:\n"
+        "    outcomes:\n      exchange_seller_pays:\n        message:\n"
+        "          ru: \"Здравствуйте! Обменяем товар за наш счёт. Если есть вопросы, напишите нам {{ in_chat }}.\"\n",
+        encoding="utf-8")
+    base = load_library(REPO / "playbooks")
+    merged = load_library(REPO / "playbooks", overlay=overlay)
+    facts = {"order_value": 129, "currency": "CNY", "delivered_on": "2026-01-12", "evidence_provided": True,
+             "category": "apparel", "size_deviation_cm": 3.5, "customer_preference": "exchange"}
+    as_of = "2026-01-15T09:00:00+00:00"
+    for lang in ("en", "zh"):
+        assert decide("size_mismatch", facts, "taobao", lang=lang, as_of=as_of, library=merged).message == \
+            decide("size_mismatch", facts, "taobao", lang=lang, as_of=as_of, library=base).message
+    ru = decide("size_mismatch", facts, "taobao", lang="ru", as_of=as_of, library=merged).message["text"]
+    assert ru == "Здравствуйте! Обменяем товар за наш счёт. Если есть вопросы, напишите нам в чате на Taobao."

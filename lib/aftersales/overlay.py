@@ -298,6 +298,10 @@ def _patch_step(merged: _Merged, doc: SourceDoc, at: PathKey, index: int, change
                                            key=True))
 
 
+#: Outcome fields written once per language: an overlay may replace some languages and keep the rest.
+_PER_LANGUAGE = frozenset({"message", "title"})
+
+
 def _merge_outcomes(merged: _Merged, doc: SourceDoc, here: PathKey, patch: ScenarioPatch) -> None:
     outcomes = merged.data.get("outcomes")
     if not isinstance(outcomes, dict):
@@ -306,6 +310,13 @@ def _merge_outcomes(merged: _Merged, doc: SourceDoc, here: PathKey, patch: Scena
         at = here + ("outcomes", outcome_id)
         if outcome_id in outcomes and isinstance(outcomes[outcome_id], dict):
             for key, value in changes.items():
+                current = outcomes[outcome_id].get(key)
+                if key in _PER_LANGUAGE and isinstance(value, dict) and isinstance(current, dict):
+                    # one language replaced, the others kept: a store rewrites its Russian text only
+                    for lang, text in value.items():
+                        current[lang] = copy.deepcopy(text)
+                        merged.graft(doc, at + (key, lang), ("outcomes", outcome_id, key, lang))
+                    continue
                 outcomes[outcome_id][key] = copy.deepcopy(value)
                 merged.graft(doc, at + (key,), ("outcomes", outcome_id, key))
             continue
