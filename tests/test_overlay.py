@@ -180,6 +180,12 @@ BROKEN = [
      "          - when: size_deviation_cm >> 2  # <-\n            goto: exchange_seller_pays\n", r"in expression 'size_deviation_cm >> 2'"),
     ("added branch to an unknown target", "scenarios:\n  size_mismatch:\n    steps:\n      tolerance:\n        add_branches:\n"
      "          - when: size_deviation_cm > 10\n            goto: exchange_seler_pays  # <-\n", r"exchange_seler_pays"),
+    ("a number compared with text", "scenarios:\n  size_mismatch:\n    steps:\n      tolerance:\n        add_branches:\n"
+     "          - when: order_value < '30'  # <-\n            goto: exchange_seller_pays\n",
+     r"'order_value' is a number but is compared with the text '30': write 30 without quotes"),
+    ("a value outside the choices", "scenarios:\n  size_mismatch:\n    steps:\n      tolerance:\n        add_branches:\n"
+     "          - when: currency == 'RMB'  # <-\n            goto: exchange_seller_pays\n",
+     r"'RMB' is not a choice of 'currency'.*allowed: .*CNY"),
     # a new outcome's message needs every language (a base outcome's may replace one: see below)
     ("message missing a language", "scenarios:\n  size_mismatch:\n    outcomes:\n      goodwill:\n"
      "        title: {en: G, zh: G, ru: G}\n        resolution: refund\n        return_shipping_paid_by: seller\n"

@@ -79,6 +79,10 @@ _REGISTRY = (
           "an overlay's condition or outcome that fails on every worked example reaching it"),
     _code("unknown-fact", "playbook", "a name that is not an input, a `let` value or a built-in; a message "
           "variable that is not a fact"),
+    _code("type-mismatch", "playbook, overlay", "a condition that compares an input with a literal of another type "
+          "(`order_value < '30'`, `evidence_provided == 'yes'`)"),
+    _code("not-a-choice", "playbook, overlay", "a condition that compares a choice input with a value outside its "
+          "choices (`currency == 'RMB'`)"),
     _code("unknown-parameter", "playbook, profile", "a `params.NAME` or a profile parameter not in the parameter "
           "catalogue"),
     _code("unknown-input", "playbook", "a step that asks an input not declared under `inputs`"),

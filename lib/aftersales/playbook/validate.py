@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..errors import did_you_mean
-from ..yamlsource import PathKey
+from ..yamlsource import PathKey, SourceDoc
 from .compiled import CompiledBranch, CompiledOutcome, CompiledStep
 from .draft import Draft
 from .expressions import BUILTIN_NAMES, Expression, numeric_interval
@@ -33,6 +33,7 @@ def check_playbook(draft: Draft) -> None:
         draft.add(("start",), f"start step '{header.start}' does not exist"
                   f"{did_you_mean(header.start, draft.declared_ids)}", "dangling")
     _check_names(draft)
+    _check_literal_types(draft)
     _check_references(draft)
     if header is None or header.start not in draft.steps:
         return
@@ -72,6 +73,64 @@ def _check_names(draft: Draft) -> None:
         for name in sorted(outcome.message_variables - allowed):
             draft.add(path + ("message",), f"message uses unknown variable '{name}'{did_you_mean(name, allowed)}",
                       "unknown-fact")
+
+
+_NUMERIC_INPUTS = frozenset({"int", "number", "money"})
+
+
+def _literals(node: ast.expr) -> list[ast.Constant]:
+    """The literal values of a comparison's side: a constant, or the constants of a list or tuple."""
+    if isinstance(node, ast.Constant):
+        return [node]
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return [e for e in node.elts if isinstance(e, ast.Constant)]
+    return []
+
+
+def _check_literal_types(draft: Draft) -> None:
+    """A condition that compares an input with a literal of the wrong type or a value outside its
+    choices can never be true as meant (``order_value < '30'``, ``currency == 'RMB'``): say so at
+    its line with the fix, instead of failing at ``decide`` or never firing (issue 16, part 4)."""
+    for expression, path, owner, doc in draft.expressions:
+        if expression.tree is None:
+            continue
+        for node in ast.walk(expression.tree):
+            if not isinstance(node, ast.Compare):
+                continue
+            sides = [node.left, *node.comparators]
+            for left, right in zip(sides, sides[1:], strict=False):
+                for name_node, other in ((left, right), (right, left)):
+                    if isinstance(name_node, ast.Name) and name_node.id in draft.inputs:
+                        _check_literal(draft, expression.source, path, owner, doc, name_node.id, _literals(other))
+
+
+def _check_literal(draft: Draft, source: str, path: PathKey, owner: str, doc: SourceDoc, name: str,
+                   literals: list[ast.Constant]) -> None:
+    spec = draft.inputs[name].spec
+    for literal in literals:
+        value = literal.value
+        where = f"{owner}: in '{source}'"
+        if spec.type in _NUMERIC_INPUTS and isinstance(value, str):
+            hint = f"write {value} without quotes" if _is_number(value) else "compare it with a number"
+            draft.add(path, f"{where}: '{name}' is a number but is compared with the text {value!r}: {hint}",
+                      "type-mismatch", doc=doc)
+        elif spec.type == "bool" and isinstance(value, str):
+            draft.add(path, f"{where}: '{name}' is true or false but is compared with the text {value!r}: "
+                      "write true or false without quotes", "type-mismatch", doc=doc)
+        elif spec.type in ("text", "choice") and isinstance(value, (int, float)) and not isinstance(value, bool):
+            draft.add(path, f"{where}: '{name}' is text but is compared with the number {value!r}: "
+                      f"write '{value}' in quotes", "type-mismatch", doc=doc)
+        elif spec.choices and isinstance(value, str) and value not in spec.choices:
+            draft.add(path, f"{where}: {value!r} is not a choice of '{name}'{did_you_mean(value, spec.choices)}; "
+                      f"allowed: {', '.join(map(str, spec.choices))}", "not-a-choice", doc=doc)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_references(draft: Draft) -> None:
