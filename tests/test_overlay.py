@@ -450,3 +450,22 @@ def test_an_overlay_may_replace_one_language_of_a_message(tmp_path):
             decide("size_mismatch", facts, "taobao", lang=lang, as_of=as_of, library=base).message
     ru = decide("size_mismatch", facts, "taobao", lang="ru", as_of=as_of, library=merged).message["text"]
     assert ru == "Здравствуйте! Обменяем товар за наш счёт. Если есть вопросы, напишите нам в чате на Taobao."
+
+
+def test_a_reason_indented_one_level_too_far_left_is_a_warning_at_its_line(tmp_path):
+    """Issue 16, part 4: a branch's reason moved left becomes the step's own reason (in every trace)."""
+    from aftersales.validation import validate_paths
+
+    root = tmp_path / "playbooks"
+    shutil.copytree(REPO / "playbooks", root)
+    overlay = root / "overlays" / "left.yaml"
+    overlay.write_text(
+        "overlay: left\nversion: '1'\nsources: [Store policy 2026]\nscenarios:\n  size_mismatch:\n    steps:\n"
+        "      tolerance:\n        add_branches:\n          - when: size_deviation_cm > 10\n"
+        "            goto: exchange_seller_pays\n        reason: {en: Far too big, zh: 太大, ru: Слишком большой}\n",
+        encoding="utf-8")
+    problems, _count = validate_paths([overlay], root)
+    mine = [p for p in problems if p.location.file.endswith("left.yaml")]
+    assert sorted((p.code, p.severity, p.location.line) for p in mine) == [
+        ("overlay-reason", "warning", 9), ("overlay-reason", "warning", 11)]
+    assert "indent it under that branch" in next(p.message for p in mine if p.location.line == 11)

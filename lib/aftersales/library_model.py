@@ -41,6 +41,7 @@ class Library:
     broken: dict[str, list[Problem]] = field(default_factory=dict)  # scenario file stem -> its problems
     overlay: Overlay | None = None  # the store overlay laid over these playbooks (aftersales.overlay.Overlay), if any
     disabled_platforms: dict[str, str] = field(default_factory=dict)  # platform -> where the overlay disables it
+    warnings: list[Problem] = field(default_factory=list)  # what validate reports but loading accepts
 
     @property
     def scenarios(self) -> list[str]:

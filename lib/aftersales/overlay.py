@@ -284,12 +284,23 @@ def _patch_step(merged: _Merged, doc: SourceDoc, at: PathKey, index: int, change
             if not isinstance(value, list):
                 merged.problems.append(doc.problem(at + (key,), "'add_branches' must be a list of branches", "overlay"))
                 continue
+            for b_index, branch in enumerate(value):
+                if isinstance(branch, dict) and not branch.get("reason") and not branch.get("default"):
+                    merged.problems.append(doc.problem(
+                        at + (key, b_index), f"a branch the store adds to step '{step.get('id')}' has no reason: "
+                        "agents would see its condition in the trace and the SOP; give it a reason in en, zh and ru",
+                        "overlay-reason"))
             existing = step.get("branches") or []
             merged.shift(("steps", index, "branches"), len(value))
             for b_index in range(len(value)):
                 merged.graft(doc, at + (key, b_index), ("steps", index, "branches", b_index))
             step["branches"] = copy.deepcopy(value) + existing
             continue
+        if key in ("reason", "source") and "add_branches" in changes:
+            merged.problems.append(doc.problem(
+                at + (key,), f"this replaces the {key} of step '{step.get('id')}' itself, shown in every case's trace; "
+                f"if it is the {key} of a branch you add, indent it under that branch (as far as its 'when:')",
+                "overlay-reason"))
         step[key] = copy.deepcopy(value)
         merged.graft(doc, at + (key,), ("steps", index, key))
     if "add_branches" in changes and "branches" in changes:
@@ -389,9 +400,11 @@ def apply_overlay(library: Library, path: Path) -> Library:
             merged_library.playbooks[scenario] = replace(base_playbook, platforms=kept)
             continue
         playbook, found = _merged_playbook(library, overlay, scenario, disabled)
-        if found:
-            merged_library.broken[scenario] = found
-            problems.extend(found)
+        errors = [p for p in found if p.severity == "error"]
+        merged_library.warnings.extend(p for p in found if p.severity != "error")
+        if errors or playbook is None:
+            merged_library.broken[scenario] = errors or found
+            problems.extend(errors or found)
         else:
             merged_library.playbooks[scenario] = playbook
     merged_library.problems = list(library.problems)
@@ -409,6 +422,6 @@ def _merged_playbook(library: Library, overlay: Overlay, scenario: str,
     playbook, _draft, found = build_playbook_doc(merged_doc, base_path.parent, context,
                                                  [base_path.read_bytes(), overlay.raw])
     problems = problems + found
-    if playbook is None or problems:
+    if playbook is None or any(p.severity == "error" for p in problems):
         return None, problems
-    return replace(playbook, version=f"{playbook.version}+{overlay.tag}"), []
+    return replace(playbook, version=f"{playbook.version}+{overlay.tag}"), problems  # warnings only

@@ -79,6 +79,9 @@ _REGISTRY = (
           "an overlay's condition or outcome that fails on every worked example reaching it"),
     _code("unknown-fact", "playbook", "a name that is not an input, a `let` value or a built-in; a message "
           "variable that is not a fact"),
+    _code("overlay-reason", "overlay", "a branch an overlay adds without a reason, or a step's own reason or "
+          "source replaced next to `add_branches` (often a branch's reason indented one level too far left)",
+          "warning"),
     _code("type-mismatch", "playbook, overlay", "a condition that compares an input with a literal of another type "
           "(`order_value < '30'`, `evidence_provided == 'yes'`)"),
     _code("not-a-choice", "playbook, overlay", "a condition that compares a choice input with a value outside its "

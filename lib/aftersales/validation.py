@@ -104,7 +104,7 @@ def _validate_overlays(root: Path, files: list[Path]) -> list[Problem]:
     problems: list[Problem] = []
     for path in files:
         try:
-            check_overlay(library, path)
+            problems.extend(check_overlay(library, path).warnings)
         except PlaybookError as exc:
             problems.extend(exc.problems)
     return problems
