@@ -63,6 +63,12 @@ def test_a_recorded_decision_is_remade_exactly_after_the_playbooks_change(env):
     assert "exchange_seller_pays" in shown.stdout and "by ana" in shown.stdout
     assert "more than our 3 cm tolerance" in shown.stdout, "the message as it was sent"
 
+    today = run(variables, "--playbooks", str(playbooks), "case", "show", record["case_id"], "--today")
+    assert today.returncode == 0, today.stderr
+    after = today.stdout.split("today's playbooks", 1)[1]
+    assert "outcome:" in after and "→" in after.split("outcome:", 1)[1].splitlines()[0], after
+    assert "size_tolerance_cm: 3 → 4" in after, after
+
 
 def test_an_order_lists_all_its_cases(env):
     tmp_path, playbooks, facts, variables = env
@@ -124,3 +130,16 @@ def test_a_partial_line_left_by_a_killed_writer_is_cut_off_before_the_next_appen
     only_torn.write_bytes(b'{"case_id": "to')
     append_case({"case_id": "first"}, only_torn)
     assert [r["case_id"] for r in read_cases(only_torn)] == ["first"]
+
+
+def test_today_says_so_when_todays_rules_need_a_fact_the_case_never_recorded(env):
+    tmp_path, playbooks, facts, variables = env
+    facts.write_text(json.dumps({k: v for k, v in FACTS.items() if k != "item_resaleable"}), encoding="utf-8")
+    assert decide(variables, playbooks, facts, "--record").returncode == 0
+    (record,) = read_cases(tmp_path / "log.jsonl")
+    taobao = playbooks / "platforms" / "taobao.yaml"
+    taobao.write_text(taobao.read_text(encoding="utf-8").replace("size_tolerance_cm:\n    value: 3",
+                                                                 "size_tolerance_cm:\n    value: 4", 1), encoding="utf-8")
+    today = run(variables, "--playbooks", str(playbooks), "case", "show", record["case_id"], "--today")
+    assert today.returncode == 0, today.stderr
+    assert "cannot decide this case from what was recorded" in today.stdout and "item_resaleable" in today.stdout

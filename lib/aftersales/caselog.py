@@ -284,6 +284,33 @@ def redecide(record: dict[str, Any]) -> Any:
                   as_of=record["as_of"], library=library)
 
 
+def decide_today(record: dict[str, Any], playbooks: Path | str | None = None) -> Any:
+    """Decide a recorded case with today's playbooks (``playbooks``, default the configured folder)
+    and the store overlay of the same name if it still exists: the same facts, platform, language
+    and moment, so the parameters in force then are compared, not today's dates."""
+    from .engine import decide
+    from .library import load_library
+    from .overlay import OVERLAYS_DIR
+
+    root = Path(playbooks) if playbooks else None
+    library = load_library(root)
+    overlay = record.get("overlay")
+    if overlay:
+        named = Path(library.root) / OVERLAYS_DIR / f"{overlay.get('name')}.yaml"
+        if named.is_file():
+            library = load_library(library.root, overlay=named)
+    return decide(record["scenario"], record["facts"], record["platform"], lang=record["lang"],
+                  as_of=record["as_of"], library=library)
+
+
+def parameter_differences(then: Any, now: Any) -> list[tuple[str, Any, Any, str]]:
+    """``(name, value then, value now, source now)`` of each parameter whose value in force for the
+    case differs between two decisions of it (the recorded one and today's)."""
+    before, after = then.context.resolved, now.context.resolved
+    return [(name, before[name].value if name in before else None, after[name].value, after[name].source or "")
+            for name in sorted(after) if name not in before or before[name].value != after[name].value]
+
+
 def append_case(record: dict[str, Any], path: Path | str | None = None) -> Path:
     """Append ``record`` as one line to the case log at ``path`` (default :func:`default_case_log`)."""
     return append_cases([record], path)

@@ -99,6 +99,8 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("case_id", metavar="ID")
     q.add_argument("--case-log", metavar="FILE")
     q.add_argument("--json", action="store_true", help="print the recorded decision as JSON")
+    q.add_argument("--today", action="store_true",
+                   help="also decide the case with today's playbooks and show what would change (an appeal)")
 
     p = sub.add_parser("diff", help="what changed between two playbook versions, and which cases it decides differently")
     p.add_argument("old", metavar="OLD", help="playbooks folder or git revision (e.g. HEAD~1)")
@@ -343,10 +345,40 @@ def cmd_case(args: argparse.Namespace) -> int:
         print(decision_text(decision))
         if record.get("override"):
             print(_override_text(record["override"]))
+        if getattr(args, "today", False):
+            print(_today_text(record, decision, getattr(args, "playbooks", None) or os.environ.get("AFTERSALES_PLAYBOOKS")))
     if not same:
         print(f"aftersales case: case {record['case_id']}: re-made decision differs from the record", file=sys.stderr)
         return 1
     return 0
+
+
+def _today_text(record: dict[str, Any], then: Any, playbooks: str | None = None) -> str:
+    """``case show --today``: today's decision of the same case beside the recorded one, and the
+    parameters whose value for the case differs."""
+    from .caselog import decide_today, parameter_differences
+    from .errors import FactError
+    from .present.sentences import compensation_text
+    from .present.words import term
+
+    try:
+        now = decide_today(record, playbooks)
+    except FactError as exc:  # today's rules walk a path that asks what the case never recorded
+        return f"\ntoday's playbooks cannot decide this case from what was recorded: {exc}"
+    lines = ["", f"today's playbooks ({now.playbook_version}) would decide:"]
+    rows = [("outcome", then.title, now.title),
+            ("resolution", term("resolutions", then.resolution, "en"), term("resolutions", now.resolution, "en")),
+            ("return shipping paid by", term("parties", then.return_shipping_paid_by, "en"),
+             term("parties", now.return_shipping_paid_by, "en")),
+            ("cost borne by", term("parties", then.cost_borne_by, "en"), term("parties", now.cost_borne_by, "en")),
+            ("compensation", compensation_text(then.compensation, "en"), compensation_text(now.compensation, "en"))]
+    for label, old, new in rows:
+        lines.append(f"  {label + ':':<25} {old}" + ("  (unchanged)" if old == new else f"  →  {new}"))
+    changed = parameter_differences(then, now)
+    lines.append("  parameters for this case: " + ("unchanged" if not changed else f"{len(changed)} changed"))
+    for name, old, new, source in changed:
+        lines.append(f"    {name}: {old} → {new}  [{source}]")
+    return "\n".join(lines)
 
 
 def _override_text(override: dict[str, Any]) -> str:
