@@ -152,3 +152,28 @@ def test_non_finite_numbers_are_refused(value: float) -> None:
     with pytest.raises(FactError, match="amount"):
         coerce(value)
     assert coerce(2.5) == 2.5 and coerce(3) == 3.0
+
+
+def test_the_rules_hash_changes_with_a_profile_value_the_version_number_does_not(tmp_path):
+    """Issue 16, part 7: "playbook 1.0.0" alone hides a lead's change of a parameter."""
+    import shutil
+    from pathlib import Path
+
+    from aftersales.library import load_library
+
+    root = tmp_path / "playbooks"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "playbooks", root)
+    facts = {"order_value": 129, "currency": "CNY", "delivered_on": "2026-01-12", "evidence_provided": True,
+             "category": "apparel", "size_deviation_cm": 3.5, "customer_preference": "exchange",
+             "item_resaleable": True}
+    before = decide("size_mismatch", facts, "taobao", as_of="2026-01-15T09:00:00+00:00", library=load_library(root))
+    again = decide("size_mismatch", facts, "taobao", as_of="2026-01-15T09:00:00+00:00", library=load_library(root))
+    assert before.rules_hash == again.rules_hash and len(before.rules_hash) == 12
+    taobao = root / "platforms" / "taobao.yaml"
+    taobao.write_text(taobao.read_text(encoding="utf-8").replace("size_tolerance_cm:\n    value: 3",
+                                                                 "size_tolerance_cm:\n    value: 4", 1), encoding="utf-8")
+    import time
+    time.sleep(1.1)  # the library re-checks its files at most once a second
+    after = decide("size_mismatch", facts, "taobao", as_of="2026-01-15T09:00:00+00:00", library=load_library(root))
+    assert after.playbook_version == before.playbook_version and after.rules_hash != before.rules_hash
+    assert after.to_dict()["rules_hash"] == after.rules_hash

@@ -244,6 +244,19 @@ class Decision:
         return [{"step": "parameters_of_unknown_date", "value": unknown,
                  "reason": _UNKNOWN_START_REASON[self.lang], "source": "docs/parameters.md", "note": True}]
 
+    @property
+    def rules_hash(self) -> str:
+        """A short hash of everything the decision's rules were: the playbook's content and every
+        platform parameter in force for the case. The version number says which playbook; this
+        changes too when only a profile's value changed (a lead raising a tolerance)."""
+        import hashlib
+        import json as _json
+
+        resolved = self.context.resolved if self.context is not None else {}
+        params = {name: _jsonable(p.value) for name, p in sorted(resolved.items())}
+        text = _json.dumps([self.playbook_hash, params], sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of ``aftersales decide --json``."""
         return {
@@ -251,6 +264,7 @@ class Decision:
             "platform": self.platform,
             "playbook_version": self.playbook_version,
             "playbook_hash": self.playbook_hash,
+            "rules_hash": self.rules_hash,
             "as_of": self.as_of.isoformat(),
             "lang": self.lang,
             "outcome": self.outcome,

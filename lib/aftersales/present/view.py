@@ -225,6 +225,7 @@ def _overdue_mark(deadline: Any) -> str:
 def decision_text(decision: Any) -> str:
     """A readable card of a decision for the terminal."""
     lines = [f"{decision.scenario} on {decision.platform} (playbook {decision.playbook_version}, "
+             f"rules {decision.rules_hash}, "
              f"as of {decision.as_of.isoformat()})",
              f"  outcome:      {decision.outcome} — {decision.title}",
              f"  resolution:   {term('resolutions', decision.resolution, 'en')}",
