@@ -451,7 +451,9 @@ def cmd_params(args: argparse.Namespace) -> int:
     resolved = profile.resolve(as_of)
     rows = [{"name": name, "value": p.value, "unit": p.unit, "source": p.source, "confidence": p.confidence,
              "effective_from": p.effective_text, "verified_on": p.verified_on.isoformat() if p.verified_on else None,
-             "layer": p.layer} for name, p in sorted(resolved.items())]
+             "layer": p.layer,
+             "cases": [{"when": c.when, "value": c.value, "source": c.source} for c in p.cases]}
+            for name, p in sorted(resolved.items())]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
         return 0
@@ -460,6 +462,9 @@ def cmd_params(args: argparse.Namespace) -> int:
         value = json.dumps(row["value"], ensure_ascii=False, default=str)
         print(f"  {row['name']:<42} {value:<28} {row['unit']:<14} {row['confidence']:<10} "
               f"from {row['effective_from']:<10}  {row['source']}")
+        for case in row["cases"]:
+            shown = json.dumps(case["value"], ensure_ascii=False, default=str)
+            print(f"  {'':<42} {shown:<28} when {case['when']}  {case['source']}")
     if any(row["effective_from"] == "unknown" for row in rows):
         print("  (from unknown: the value's start date is not known; it applies only where no dated value "
               "is in force on that day)")

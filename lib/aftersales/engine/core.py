@@ -160,6 +160,7 @@ class Decision:
         entries.extend(self._assumed_trace())
         entries.extend(self._money_trace())
         entries.extend(self._unknown_start_trace())
+        entries.extend(self._case_parameter_trace())
         entries.append({"step": self.outcome, "value": {"resolution": self.resolution},
                         "reason": self.title, "source": "; ".join(self.sources)})
         return entries
@@ -218,6 +219,15 @@ class Decision:
         return [{"step": "item_value_cap", "value": value, "reason": _CAP_REASON[self.lang],
                  "source": "seed 001", "note": True}]
 
+    def _case_parameter_trace(self) -> list[dict[str, Any]]:
+        """One note per parameter whose value for this case came from a ``cases:`` entry, citing
+        that entry's source (not the playbook's): "size_tolerance_cm = 2 (category == 'footwear')"."""
+        applied = self.env.get("__case_params") or {}
+        return [{"step": "parameter_for_this_case", "value": {name: _jsonable(value), "condition": when},
+                 "reason": _CASE_PARAM_REASON[self.lang].format(name=name, value=_jsonable(value), when=when),
+                 "source": source, "note": True}
+                for name, (value, when, source) in sorted(applied.items())]
+
     def _unknown_start_trace(self) -> list[dict[str, Any]]:
         """A trace entry naming the parameters read on the path whose value has an unknown start."""
         ctx = self.context
@@ -253,7 +263,8 @@ class Decision:
         import json as _json
 
         resolved = self.context.resolved if self.context is not None else {}
-        params = {name: _jsonable(p.value) for name, p in sorted(resolved.items())}
+        params = {name: [_jsonable(p.value), [[c.when, _jsonable(c.value)] for c in getattr(p, "cases", ())]]
+                  for name, p in sorted(resolved.items())}
         text = _json.dumps([self.playbook_hash, params], sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
@@ -479,12 +490,47 @@ def _environment(ctx: _Context, coerced: dict[str, Any]) -> dict[str, Any]:
     _clock_facts(ctx, env)
     _derived_facts(ctx, env, coerced)
     _fulfilment_facts(ctx, env)
-    env["params"] = ctx.params
+    env["params"] = _params_for_case(ctx, env)
     env["now"] = ctx.as_of
     env["today"] = ctx.as_of.date()
     env["platform"] = ctx.profile.name
     env["jurisdiction"] = ctx.profile.jurisdiction
     return env
+
+
+@lru_cache(maxsize=256)
+def _case_condition(text: str) -> Any:
+    """A parameter case's ``when`` compiled once (the loader has checked that it parses)."""
+    from ..playbook.expressions import compile_expression
+    from ..policy import POLICY_FUNCTIONS
+
+    return compile_expression(text, {name: f.func for name, f in POLICY_FUNCTIONS.items()})
+
+
+def _params_for_case(ctx: _Context, env: dict[str, Any]) -> dict[str, Any]:
+    """The parameters in force with each value given for some cases only (``cases:``, e.g. a
+    store's 2 cm tolerance for footwear) replaced where its condition holds for this case's facts.
+
+    Which ones applied is kept in the environment (``__case_params``) for the trace. A case
+    whose condition reads a fact this case does not have does not apply."""
+    params = ctx.params
+    applied: dict[str, tuple[Any, str, str]] = {}
+    for name, resolved in ctx.resolved.items():
+        for case in getattr(resolved, "cases", ()):
+            try:
+                holds = _case_condition(case.when).evaluate(env)
+            except (MissingFactError, EvaluationError):
+                continue
+            if holds:
+                applied[name] = (case.value, case.when, case.source)
+                break
+    if not applied:
+        return params
+    changed = dict(params)
+    for name, (value, _when, _source) in applied.items():
+        changed[name] = value
+    env["__case_params"] = applied
+    return changed
 
 
 def _derived_facts(ctx: _Context, env: dict[str, Any], coerced: Mapping[str, Any]) -> None:
@@ -827,6 +873,12 @@ def _derive_shipped(env: dict[str, Any]) -> Any:
 #: Facts derived from other facts when not given: name -> (function of env, what it reads).
 _DERIVED: dict[str, tuple[Any, str]] = {
     "shipped": (_derive_shipped, "delivered_on / tracking_shows_delivered"),
+}
+
+_CASE_PARAM_REASON = {
+    "en": "{name} = {value} for this case, because {when}",
+    "zh": "本案例的 {name} = {value}，因为 {when}",
+    "ru": "{name} = {value} для этого обращения, потому что {when}",
 }
 
 _CAP_REASON = {

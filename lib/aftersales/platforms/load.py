@@ -345,6 +345,9 @@ def _check_parameters(layer: _Layer, catalogue: Catalogue | None, problems: list
                             "unit",
                         )
                     )
+            for c_index, case in enumerate(item.get("cases") or [] if isinstance(item.get("cases"), list) else []):
+                if isinstance(case, dict):
+                    _check_case(doc, path + ("cases", c_index), name, spec, case, problems)
             if spec is not None and "value" in item:
                 why = _check_type(spec, item["value"])
                 if why:
@@ -365,6 +368,27 @@ def _check_parameters(layer: _Layer, catalogue: Catalogue | None, problems: list
                         problems.append(
                             doc.problem(path + ("value",) + where, f"parameter '{name}': {message}", "type", key=is_key)
                         )
+
+
+def _check_case(doc: SourceDoc, path: tuple[Any, ...], name: str, spec: CatalogueEntry | None,
+                case: dict[str, Any], problems: list[Problem]) -> None:
+    """A value for some cases: its condition parses and its value fits the catalogue type (the
+    names it reads are checked against the playbooks by ``aftersales validate``)."""
+    from ..playbook.expressions import ExpressionSyntaxError, compile_expression
+    from ..policy import POLICY_FUNCTIONS
+
+    when = case.get("when")
+    if isinstance(when, str):
+        try:
+            compile_expression(when, {n: f.func for n, f in POLICY_FUNCTIONS.items()})
+        except ExpressionSyntaxError as exc:
+            problems.append(doc.problem(path + ("when",), f"parameter '{name}': in condition {when!r}: {exc}",
+                                        "expression"))
+    if spec is not None and "value" in case:
+        why = _check_type(spec, case["value"])
+        if why:
+            problems.append(doc.problem(path + ("value",), f"parameter '{name}': value {case['value']!r} {why} "
+                                        f"(catalogue type {spec.type})", "type"))
 
 
 def _check_platform(platform: _Layer, scan: _Scan) -> None:

@@ -96,6 +96,16 @@ class Catalogue(_Strict):
         return self.parameters[name]
 
 
+class CaseValue(_Strict):
+    """A value of a parameter for some cases only: ``when`` a condition on the case's facts holds
+    (``category == 'footwear'``), with its own source (a store's rule for that category)."""
+
+    when: str
+    value: Any
+    source: str
+    note: str | None = None
+
+
 class ValueEntry(_Strict):
     """One dated value of a parameter, with the source it rests on.
 
@@ -114,6 +124,8 @@ class ValueEntry(_Strict):
     #: the day someone last checked the value against its source; missing = never verified
     verified_on: date | None = None
     note: str | None = None
+    #: values for some cases only, tried in order before ``value`` (issue 16, part 3)
+    cases: tuple[CaseValue, ...] = ()
 
     @field_validator("effective_from", mode="before")
     @classmethod

@@ -43,6 +43,7 @@ class ResolvedParam:
     note: str | None
     layer: Layer
     verified_on: date | None = None  # None: never verified
+    cases: tuple[Any, ...] = ()  # CaseValue: a value when a condition on the case's facts holds
 
     @property
     def start_unknown(self) -> bool:
@@ -167,6 +168,7 @@ class Profile:
             layer="overlay" if name in self.overlaid_from
             and (in_force.effective_from or date.min) >= self.overlaid_from[name] else self.layers[name],
             verified_on=in_force.verified_on,
+            cases=in_force.cases,
         )
 
     def resolve(self, as_of: date | datetime | str) -> dict[str, ResolvedParam]:

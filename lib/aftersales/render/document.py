@@ -100,6 +100,8 @@ def _parameter_rows(playbook: CompiledPlaybook, profile: Any, catalogue: Any, da
                 "name": name,
                 "description": catalogue.parameters[name].description.model_dump()[lang],
                 "value": _value_text(entry.value, unit, lang),
+                "cases": [f"{_value_text(case.value, unit, lang)} {words['when_case']} {case.when} ({case.source})"
+                          for case in entry.cases],
                 "source": entry.source or "",
                 "confidence": entry.confidence,
                 "effective_from": entry.effective_from.isoformat() if entry.effective_from else "unknown",
