@@ -59,7 +59,6 @@ _SWEEPS = (
     "tests/test_diff.py::test_past_cases_from_a_csv_are_checked_too",
     "tests/test_diff.py::test_a_tolerance_change_is_named_and_its_cases_make_the_gate_fail",
     "tests/test_diff.py::test_a_message_or_branch_change_is_listed_and_without_impact_passes",
-    "tests/test_diff.py::test_git_revisions_work_as_sides",
 )
 
 

@@ -44,7 +44,8 @@ def test_a_tolerance_change_is_named_and_its_cases_make_the_gate_fail(copy, tmp_
 
 
 def test_a_message_or_branch_change_is_listed_and_without_impact_passes(copy):
-    edit(copy / "size_mismatch.yaml", "We are checking this batch's measurements", "We re-measure this batch")
+    edit(copy / "size_mismatch.yaml", "we are sorry: the item differs from the listed size",
+         "we apologise: the item differs from the listed size")
     edit(copy / "size_mismatch.yaml", "    reply_kind: apology  # beyond", "    reply_kind: general  # beyond")
     edit(copy / "size_mismatch.yaml", "      - default: true\n        goto: resale_check",
          "      - when: size_deviation_cm > 150\n        goto: quality_choice\n"
@@ -58,9 +59,30 @@ def test_a_message_or_branch_change_is_listed_and_without_impact_passes(copy):
     assert "impact: 0 of" in result.stdout
 
 
-def test_git_revisions_work_as_sides(copy):
-    result = diff("HEAD", str(copy))
-    assert result.returncode == 0 and "no change to rules or messages" in result.stdout, result.stdout + result.stderr
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com",
+                    "-c", "commit.gpgsign=false", *args], check=True, capture_output=True, timeout=60)
+
+
+def test_git_revisions_work_as_sides(tmp_path):
+    """Sides are revisions of a throwaway repository with two commits: independent of this
+    repository's own history and of uncommitted changes in it."""
+    from aftersales.diff import diff_libraries
+
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO / "playbooks", repo / "playbooks")
+    git(repo, "init", "-q")
+    git(repo, "add", "playbooks")
+    git(repo, "commit", "-q", "-m", "as shipped")
+    edit(repo / "playbooks" / "platforms" / "taobao.yaml", "size_tolerance_cm:\n    value: 3",
+         "size_tolerance_cm:\n    value: 2")
+    git(repo, "commit", "-q", "-am", "2 cm")
+    report = diff_libraries("HEAD~1", "HEAD", repo=repo)
+    assert report.title == "HEAD~1 → HEAD"
+    assert any(c.startswith("size_tolerance_cm on taobao: 3 cm → 2 cm") for c in report.changes), report.changes
+    assert "size-002" in {row["case"] for row in report.impact}
+    same = diff_libraries("HEAD", str(repo / "playbooks"), repo=repo)
+    assert same.changes == [] and same.impact == [] and same.title == "HEAD → working tree"
 
 
 def test_past_cases_from_a_csv_are_checked_too(copy, tmp_path):

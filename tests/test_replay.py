@@ -51,8 +51,10 @@ def test_the_grouped_path_agrees_with_deciding_each_row(tmp_path):
     for row in csv.DictReader((tmp_path / "results.csv").open(encoding="utf-8")):
         facts = csv_facts({k: v for k, v in row.items() if k in library.playbook("size_mismatch").inputs},
                           library.playbook("size_mismatch"))
-        expected = decide("size_mismatch", facts, "taobao", as_of=row["as_of"] or "2026-01-15T09:00:00+00:00",
-                          render_message=False)
+        # issue 16: a row without as_of is decided as of its own dates (here delivered_on), not a fixed day;
+        # the moment used is written beside the results
+        assert row["decided_as_of"] == (row["as_of"] or row["delivered_on"] + "T12:00:00+00:00")
+        expected = decide("size_mismatch", facts, "taobao", as_of=row["decided_as_of"], render_message=False)
         assert row["outcome"] == expected.outcome and row["return_shipping_paid_by"] == expected.return_shipping_paid_by
         assert row["first_deadline"] == expected.deadlines[0].due.isoformat()
 

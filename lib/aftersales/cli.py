@@ -114,14 +114,25 @@ def _parser() -> argparse.ArgumentParser:
                    "'diff playbooks playbooks --new-overlay STORE' shows what a store overlay changes")
     p.add_argument("--allow-undecided", action="store_true", help="exit 0 or 1 even when some case cannot be "
                    "decided on one side or both (they are still counted and listed); without it such cases exit 2")
+    p.add_argument("--write-baseline", metavar="JSON", help="save this impact (per case: old → new outcome, "
+                   "resolution, payers, compensation; the changes) as the approved one")
+    p.add_argument("--baseline", metavar="JSON", help="a CI gate: exit 0 when the impact equals this approved "
+                   "one (from --write-baseline), 1 with the differences listed otherwise")
+    p.add_argument("--report", metavar="HTML|MD", help="write the impact report a manager reads "
+                   "(outcome matrix, money per outcome and currency, the rule that moved each case); .md for Markdown")
 
     p = _with_overlay(sub.add_parser("replay", help="decide every past case of a CSV (columns = facts) and summarise; "
                                      "exit 1 when any row is refused"))
     p.add_argument("csv", metavar="CASES_CSV")
-    p.add_argument("--scenario", required=True)
-    p.add_argument("--platform", required=True, metavar=PLATFORM_HELP)
+    p.add_argument("--scenario", help="the cases' scenario (optional when the CSV or the --map file has a scenario "
+                   "column or default)")
+    p.add_argument("--platform", metavar=PLATFORM_HELP, help="the cases' platform (optional when the CSV or the "
+                   "--map file has a platform column or default)")
+    p.add_argument("--map", metavar="MAPPING_YAML", help="how a real export becomes facts: column renames, value "
+                   "maps, date formats, as_of column, reason keywords (docs/replay.md)")
     p.add_argument("--out", metavar="RESULTS_CSV", help="one row per decided case; refused rows go to RESULTS.errors.csv")
-    p.add_argument("--as-of", metavar="ISO-DATETIME", help="moment of the decisions when the CSV has no as_of column")
+    p.add_argument("--as-of", metavar="ISO-DATETIME", help="moment of the decisions for rows without an as_of cell "
+                   "(default: each row's own latest date: complaint, return request, delivery)")
     p.add_argument("--chart", metavar="PNG", help="write the summary chart")
     p.add_argument("--record", action="store_true", help="also write every decided row to the case log as a decision "
                    "record (the id column becomes the case id; slower: each row's message is rendered)")
@@ -571,35 +582,43 @@ def _check_message(args: argparse.Namespace) -> int:
 def cmd_diff(args: argparse.Namespace) -> int:
     """Exit 0 when no case is decided differently, 1 when some are (a CI gate), 2 on error and
     when some case cannot be decided on one side or both (unless ``--allow-undecided``): a case
-    that was not decided is never counted as unchanged."""
-    from .diff import diff_libraries, impact_chart
+    that was not decided is never counted as unchanged. With ``--baseline`` the gate is the
+    approved impact instead: 0 when the impact equals it, 1 with the differences listed;
+    ``--write-baseline`` saves the impact as approved and exits 0."""
+    from . import diff_report as out
+    from .diff import diff_libraries
+    from .errors import AftersalesError
 
+    for option, target in (("--chart", args.chart), ("--report", args.report), ("--write-baseline", args.write_baseline)):
+        if target and not Path(target).resolve().parent.is_dir():
+            raise AftersalesError(f"{option} {target}: no such folder {Path(target).parent}")
     repo = Path(__file__).resolve().parents[2]
+    approved = out.read_baseline(Path(args.baseline)) if args.baseline else None
     report = diff_libraries(args.old, args.new, repo=repo, cases_csv=Path(args.cases) if args.cases else None,
                             old_overlay=args.overlay, new_overlay=args.new_overlay or args.overlay)
     if args.chart:
-        impact_chart(report, Path(args.chart))
-    changed = len({row["case"] for row in report.impact})
+        out.impact_chart(report, Path(args.chart))
+    if args.report:
+        out.write_report(report, Path(args.report))
     if args.json:
-        print(json.dumps({"old": report.old, "new": report.new, "changes": report.changes, "checked": report.checked,
-                          "cases": report.total, "changed": changed, "impact": report.impact,
-                          "undecided": report.undecided, "not_offered": report.not_offered},
-                         ensure_ascii=False, indent=2))
+        print(json.dumps(out.json_record(report), ensure_ascii=False, indent=2))
     else:
-        print(f"changes {report.old} → {report.new}:" if report.changes else "no change to rules or messages")
-        for change in report.changes:
-            print(f"  {change}")
-        print(f"impact: {changed} of {report.checked} cases decided differently")
-        for row in report.impact:
-            print(f"  {row['case']:<14} {row['scenario']:<15} {row['platform']:<8} {row['field']:<24} "
-                  f"{row['old']} → {row['new']}")
-        if report.undecided:
-            print(f"undecided: {len(report.undecided)} of {report.total} cases could not be decided on one side or both")
-            for row in report.undecided:
-                print(f"  {row['case']:<14} {row['scenario']:<15} {row['platform']:<8} old {row['old']}; new {row['new']}")
-        if report.not_offered:
-            platforms = sorted({row["platform"] for row in report.not_offered})
-            print(f"not offered on either side: {len(report.not_offered)} cases ({', '.join(platforms)})")
+        print("\n".join(out.text_lines(report)))
+    if args.write_baseline:
+        out.write_baseline(report, Path(args.write_baseline))
+        print(f"aftersales diff: wrote the impact of {report.title} to {args.write_baseline} as the approved baseline",
+              file=sys.stderr)
+        return 0
+    if approved is not None:
+        differences = out.baseline_differences(report, approved)
+        if differences:
+            print(f"aftersales diff: the impact differs from the approved baseline {args.baseline} "
+                  f"({len(differences)} difference(s)):", file=sys.stderr)
+            for line in differences:
+                print(f"  {line}", file=sys.stderr)
+            return 1
+        print(f"aftersales diff: the impact equals the approved baseline {args.baseline}", file=sys.stderr)
+        return 0
     if report.undecided and not args.allow_undecided:
         print(f"aftersales diff: {len(report.undecided)} case(s) could not be decided, so the impact is incomplete "
               "(listed above); fix the cases or pass --allow-undecided", file=sys.stderr)
@@ -608,22 +627,38 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from .replay import RecordTo, replay, summary_chart
+    from .replay import NO_CURRENCY, RecordTo, replay, summary_chart
 
     record = RecordTo(Path(args.case_log) if args.case_log else None, args.who) if args.record else None
     report = replay(Path(args.csv), args.scenario, args.platform, out=Path(args.out) if args.out else None,
-                    as_of=args.as_of, library=_library(args), record=record)
+                    as_of=args.as_of, library=_library(args), record=record,
+                    mapping=Path(args.map) if args.map else None)
     print(f"{report.rows} rows: {report.decided} decided, {report.errors} refused "
           f"({report.distinct} distinct fact combinations decided)"
           + (f" — PARTIAL RUN, {report.partial}" if report.partial else ""))
+    if report.mapping:
+        print(f"mapping: {report.mapping} ({args.map})")
+    if report.passed_through:
+        print(f"passed through unchanged (no fact): {', '.join(report.passed_through)}")
+    if report.as_of_from:
+        print("decided as of: " + "; ".join(f"{_as_of_origin(origin)}: {count} row(s)"
+                                            for origin, count in report.as_of_from.most_common()))
     for outcome, count in report.outcomes.most_common():
         print(f"  {outcome:<32} {count:>9}")
     from .present.formats import format_money
     from .present.words import term
 
-    print("estimated cost per resolution (in the cases' currencies, added up):")
-    for resolution, cost in sorted(report.cost.items(), key=lambda item: -item[1]):
-        print(f"  {term('resolutions', resolution, 'en'):<32} {format_money(cost, None, 'en'):>14}")
+    print("estimated cost per resolution, per currency (refunded amounts, compensation, seller-paid shipping "
+          "when known; never added across currencies):")
+    for currency, per in sorted(report.cost.items()):
+        code = None if currency == NO_CURRENCY else currency
+        total = sum(per.values())
+        print(f"  {currency}: {format_money(total, code, 'en')} in all")
+        for resolution, cost in sorted(per.items(), key=lambda item: -item[1]):
+            print(f"    {term('resolutions', resolution, 'en'):<30} {format_money(cost, code, 'en'):>14}")
+    if report.shipping_unknown:
+        print(f"  not counted: the return shipping the seller pays in {report.shipping_unknown} case(s) (no "
+              "shipping_cost for them in the export)")
     if args.chart:
         summary_chart(report, Path(args.chart))
     if record is not None:
@@ -633,7 +668,24 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if report.partial:
         print(f"aftersales replay: partial run: {report.partial}", file=sys.stderr)
         return 2
+    if report.rows and not report.decided:
+        reasons = "; ".join(f"{column}: {count} × e.g. {report.refusal_example[column]}"
+                            for column, count in report.refusals.most_common(3))
+        print(f"aftersales replay: all {report.rows} row(s) were refused, nothing was decided (see "
+              f"{report.errors_file}); most common: {reasons}", file=sys.stderr)
+        return 1
+    if not report.rows:
+        print(f"aftersales replay: {args.csv} has a header but no row: nothing was decided", file=sys.stderr)
+        return 1
     if report.errors:
         print(f"aftersales replay: {report.errors} row(s) refused, see {report.errors_file}", file=sys.stderr)
         return 1
     return 0
+
+
+def _as_of_origin(origin: str) -> str:
+    """``replay``'s summary of where a moment came from."""
+    if origin.startswith("derived: "):
+        return f"derived from each row's own {origin[9:]} (no as_of)"
+    return {"column": "the as_of column", "--as-of": "--as-of"}.get(origin, f"the {origin[7:]} column"
+                                                                  if origin.startswith("column ") else origin)

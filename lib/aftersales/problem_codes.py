@@ -36,6 +36,7 @@ ORIGINS = {
     "floor": "the legal floors (`floors:` of playbooks/jurisdictions/*.yaml, docs/law.md)",
     "overlay": "a store overlay (docs/overlays.md)",
     "case bank": "the practice case bank (playbooks/cases/)",
+    "replay mapping": "a mapping file for `aftersales replay --map` (docs/replay.md)",
 }
 
 #: The markers in docs/playbook-format.md between which :func:`markdown_table` is kept.
@@ -119,6 +120,9 @@ _REGISTRY = (
           "or general"),
     _code("citation", "playbook, profile, overlay, case bank", "a `source` citation that resolves nowhere "
           "(neither a seed described in docs/sources.md, a URL, a note, a law, an issue nor a named document)"),
+    _code("mapping", "replay mapping", "a replay mapping (`--map`) entry that cannot be used: a date format that is "
+          "not a strptime pattern, an unknown time zone, an as_of with both column and derive_from, a reason "
+          "rule without keywords"),
     _code("citation-split", "playbook, profile, overlay, case bank", "a `sources: [a, b]` list whose comma "
           "split one citation in two (\"[X policy, §2]\"): quote it as one item", "warning"),
     _code("example", "example", "a worked example that fails or decides differently than it expects"),
