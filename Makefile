@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup tools run sop test test-fast lint validate app bench clean
+.PHONY: setup tools run sop test test-fast lint validate app bench clean accept-policy
 
 setup: $(STAMP)
 
@@ -45,6 +45,11 @@ lint: setup
 # `make test` runs every test, serially, with every property's full count of examples.
 test-fast: setup
 	$(PY) -m pytest -q -m "not slow" -n 2 --dist worksteal --hypothesis-profile=edit-loop
+
+# A lead changed a platform or legal value on purpose: show what differs from the approved values
+# (tests/policy_values.yaml) and, after a yes, approve them (commit the file with the change).
+accept-policy: setup
+	$(PY) tests/accept_policy.py
 
 # The trainees' app: the start page and every scenario's wizard, with no code visible.
 # Server settings (kernel shutdown on tab close, idle culling) are in etc/voila.py.

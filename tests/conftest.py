@@ -12,6 +12,7 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 import os
 import tempfile
+from typing import Any
 
 # Nothing the tests save (cases, archived playbooks, practice attempts) goes to the user's home:
 # set here, before any test runs, so that kernels and subprocesses the tests start inherit it.
@@ -62,7 +63,28 @@ _SWEEPS = (
 )
 
 
+# ------------------------------------------------------------------ policy values
+# Tests that pin a platform or legal value (tests/law/, the profile tests, the approved snapshot)
+# are marked ``policy_value``; when one fails, the report says in plain words what to do if the
+# value was changed on purpose (issue 16, part 6).
+_POLICY_PATHS = ("tests/law/", "tests/platforms/test_profiles.py", "tests/platforms/test_fulfilment.py")
+POLICY_HINT = ("This test pins a policy value (a platform rule or a legal period). If you changed a value in "
+               "playbooks/platforms/ or playbooks/jurisdictions/ on purpose, check that the new value is right "
+               "and sourced, run `make accept-policy` to approve it, and update this test's expectation; if you "
+               "did not mean to change it, the change is a mistake.")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed and item.get_closest_marker("policy_value") is not None:
+        report.sections.append(("policy value", POLICY_HINT))
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "policy_value: pins a platform or legal value; a failure explains how a "
+                            "lead approves a change (make accept-policy)")
     config.addinivalue_line("markers", "slow: starts a kernel, Chromium, Voila or PostgreSQL, or is the fuzz suite, "
                             "a multi-process stress test or a whole-library sweep (skipped by make test-fast)")
 
@@ -73,6 +95,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         node = item.nodeid
         if node.startswith(_SLOW_PATHS) or any(part in node for part in _SLOW_IDS) or node in _SWEEPS:
             item.add_marker(pytest.mark.slow)
+        if node.startswith(_POLICY_PATHS):
+            item.add_marker(pytest.mark.policy_value)
         if edit_loop:
             _thin(item)
 
