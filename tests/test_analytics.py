@@ -244,3 +244,46 @@ def test_the_demo_has_old_records_timed_records_and_valid_overrides(demo):
     frame = an.cases_frame(records)
     assert frame["overridden"].isna().sum() == 6 and frame["seconds"].isna().sum() == 6
     assert not math.isnan(an.time_per_step(frame)["median_s"].max())
+
+
+# --- what a lead asks of the log (issue 16, part 9) ----------------------------------------------
+
+def _lead_records() -> list[dict]:
+    base = {"scenario": "size_mismatch", "platform": "taobao", "lang": "zh", "playbook_version": "1.0.0",
+            "outcome": "exchange_seller_pays", "resolution": "exchange", "path": ["intake", "tolerance"]}
+    return [
+        {**base, "case_id": "a", "who": "ana", "saved_at": "2026-01-05T09:00:00+00:00", "override": None,
+         "compensation": {"amount": 10, "currency": "CNY"}},
+        {**base, "case_id": "b", "who": "ana", "saved_at": "2026-01-06T09:00:00+00:00",
+         "override": {"outcome": "refund_seller_pays", "resolution": "refund", "reason": "Out of stock"},
+         "compensation": {"amount": 20, "currency": "CNY"}},
+        {**base, "case_id": "c", "who": "bo", "saved_at": "2026-01-13T09:00:00+00:00", "platform": "ozon",
+         "playbook_version": "1.1.0", "overlay": {"name": "fashion_house", "version": "2"},
+         "override": {"outcome": "refund_seller_pays", "resolution": "refund", "reason": "Out of stock"},
+         "compensation": {"amount": 300, "currency": "RUB"}},
+        {**base, "case_id": "d", "saved_at": "2026-01-14T09:00:00+00:00"},  # no who, no override key: unknown
+    ]
+
+
+def test_the_leads_tables_count_reasons_agents_versions_money_and_weeks() -> None:
+    cases = an.cases_frame(_lead_records())
+    reasons = an.override_reasons(cases)
+    assert reasons.to_dict("records") == [{"scenario": "size_mismatch", "recommended": "exchange_seller_pays",
+                                           "chosen": "refund_seller_pays", "reason": "Out of stock", "cases": 2}]
+    agents = an.per_agent(cases).set_index("who")
+    assert agents.loc["ana", "cases"] == 2 and agents.loc["ana", "override_percent"] == 50.0
+    assert agents.loc["(not named)", "cases"] == 1
+    versions = an.per_version(cases).set_index(["playbook_version", "overlay"])
+    assert versions.loc[("1.1.0", "fashion_house"), "overridden"] == 1
+    money = an.cost_per_outcome(cases)
+    assert set(money["currency"]) == {"CNY", "RUB"}  # never added across currencies
+    cny = money[money["currency"] == "CNY"].set_index("outcome")
+    assert cny.loc["exchange_seller_pays", "total"] == 10 and cny.loc["refund_seller_pays", "total"] == 20
+    weeks = an.weekly_trend(cases)
+    assert [str(w) for w in weeks.index] == ["2026-01-05", "2026-01-12"]
+    assert weeks.loc[weeks.index[0]].to_dict() == {"exchange": 1, "refund": 1}
+
+
+def test_a_lead_never_reads_na_or_nan() -> None:
+    html = "".join(an.section_html(title, table) for title, table in an.report(an.cases_frame(_lead_records())))
+    assert "&lt;NA&gt;" not in html and "<NA>" not in html and "NaN" not in html and "unknown" in html

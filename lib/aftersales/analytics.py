@@ -37,8 +37,13 @@ __all__ = [
     "exit_steps",
     "load_case_log",
     "outcome_mix",
+    "cost_per_outcome",
     "override_changes",
     "override_rate",
+    "override_reasons",
+    "per_agent",
+    "per_version",
+    "weekly_trend",
     "popular_steps",
     "report",
     "section_html",
@@ -50,7 +55,8 @@ __all__ = [
 
 #: The columns of :func:`load_case_log`'s frame, one row per case.
 CASE_COLUMNS = [
-    "case_id", "order_id", "saved_at", "who", "scenario", "platform", "lang", "playbook_version",
+    "case_id", "order_id", "saved_at", "who", "scenario", "platform", "lang", "playbook_version", "overlay",
+    "compensation", "currency",
     "outcome", "resolution", "path", "steps", "exit_step", "overridden", "override_outcome",
     "override_resolution", "override_reason", "final_outcome", "final_resolution", "timed", "seconds",
     "step_times",
@@ -88,6 +94,10 @@ def _case_row(record: dict[str, Any]) -> dict[str, Any]:
         "platform": record.get("platform"),
         "lang": record.get("lang"),
         "playbook_version": record.get("playbook_version"),
+        "overlay": (record.get("overlay") or {}).get("name") if isinstance(record.get("overlay"), dict) else None,
+        "compensation": _amount(record.get("compensation")),
+        "currency": (record.get("compensation") or {}).get("currency") if isinstance(record.get("compensation"), dict)
+        else None,
         "outcome": record.get("outcome"),
         "resolution": record.get("resolution"),
         "path": path,
@@ -105,6 +115,13 @@ def _case_row(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _amount(compensation: Any) -> float:
+    """The compensation amount of a record, ``NaN`` when there is none."""
+    if isinstance(compensation, dict):
+        return _seconds(compensation.get("amount"))
+    return math.nan
+
+
 def cases_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
     """Case-log records as :data:`CASE_COLUMNS` (``overridden`` is a nullable boolean: ``<NA>``
     for records that do not say; ``seconds`` is the time the questions took, ``NaN`` untimed)."""
@@ -114,6 +131,7 @@ def cases_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
     frame["timed"] = frame["timed"].astype(bool)
     frame["steps"] = frame["steps"].astype(int)
     frame["seconds"] = frame["seconds"].astype(float)
+    frame["compensation"] = frame["compensation"].astype(float)
     return frame
 
 
@@ -233,6 +251,77 @@ def override_changes(cases: pd.DataFrame) -> pd.DataFrame:
                                ignore_index=True)[columns]
 
 
+def override_reasons(cases: pd.DataFrame) -> pd.DataFrame:
+    """Why agents overrode, most frequent first: the reason as written, how often, for which
+    recommendation and choice (a lead reads these to see where the playbook misses cases)."""
+    columns = ["scenario", "recommended", "chosen", "reason", "cases"]
+    overridden = cases[cases["overridden"].fillna(False).astype(bool)]
+    if overridden.empty:
+        return pd.DataFrame(columns=columns)
+    reasons = overridden.assign(reason=overridden["override_reason"].fillna("(no reason given)").str.strip())
+    table = (reasons.groupby(["scenario", "outcome", "override_outcome", "reason"]).size().rename("cases")
+             .reset_index().rename(columns={"outcome": "recommended", "override_outcome": "chosen"}))
+    return table.sort_values(["cases", "scenario", "reason"], ascending=[False, True, True], ignore_index=True)[columns]
+
+
+def per_agent(cases: pd.DataFrame) -> pd.DataFrame:
+    """Per agent or trainee (``who``): cases saved, overrides (of the cases that say), and the
+    median seconds the questions took (timed cases only)."""
+    columns = ["who", "cases", "overridden", "override_percent", "median_s"]
+    if cases.empty:
+        return pd.DataFrame(columns=columns)
+    named = cases.assign(who=cases["who"].fillna("(not named)"))
+    grouped = named.groupby("who")
+    table = pd.DataFrame({"cases": grouped.size(), "known": grouped["overridden"].count(),
+                          "overridden": grouped["overridden"].sum().astype(int),
+                          "median_s": grouped["seconds"].median().round(1)}).reset_index()
+    table["override_percent"] = _percent(table["overridden"], table["known"].where(table["known"] > 0))
+    return table.sort_values(["cases", "who"], ascending=[False, True], ignore_index=True)[columns]
+
+
+def per_version(cases: pd.DataFrame) -> pd.DataFrame:
+    """Per scenario, playbook version and store overlay: cases and overrides, so a lead sees whether
+    a new version is overridden less."""
+    columns = ["scenario", "playbook_version", "overlay", "cases", "overridden", "override_percent"]
+    if cases.empty:
+        return pd.DataFrame(columns=columns)
+    frame = cases.assign(overlay=cases["overlay"].fillna("(none)"),
+                         playbook_version=cases["playbook_version"].fillna("(unknown)"))
+    grouped = frame.groupby(["scenario", "playbook_version", "overlay"])
+    table = pd.DataFrame({"cases": grouped.size(), "known": grouped["overridden"].count(),
+                          "overridden": grouped["overridden"].sum().astype(int)}).reset_index()
+    table["override_percent"] = _percent(table["overridden"], table["known"].where(table["known"] > 0))
+    return table[columns]
+
+
+def cost_per_outcome(cases: pd.DataFrame) -> pd.DataFrame:
+    """Compensation paid per final outcome and currency (never added across currencies): cases,
+    cases with a compensation, total and median amount."""
+    columns = ["scenario", "outcome", "currency", "cases", "compensated", "total", "median"]
+    paid = cases.dropna(subset=["compensation"])
+    if paid.empty:
+        return pd.DataFrame(columns=columns)
+    counts = cases.groupby(["scenario", "final_outcome"]).size().rename("cases")
+    grouped = paid.assign(currency=paid["currency"].fillna("(no currency)")).groupby(
+        ["scenario", "final_outcome", "currency"])["compensation"]
+    table = pd.DataFrame({"compensated": grouped.size(), "total": grouped.sum().round(2),
+                          "median": grouped.median().round(2)}).reset_index()
+    table = table.join(counts, on=["scenario", "final_outcome"]).rename(columns={"final_outcome": "outcome"})
+    return table.sort_values(["scenario", "total"], ascending=[True, False], ignore_index=True)[columns]
+
+
+def weekly_trend(cases: pd.DataFrame) -> pd.DataFrame:
+    """Cases per ISO week (Monday) and final resolution: a row per week, a column per resolution."""
+    dated = cases.dropna(subset=["saved_at"])
+    if dated.empty:
+        return pd.DataFrame()
+    weeks = dated["saved_at"].dt.tz_convert("UTC").dt.tz_localize(None).dt.to_period("W-SUN").dt.start_time.dt.date
+    table = dated.assign(week=weeks).pivot_table(index="week", columns="final_resolution", values="case_id",
+                                                 aggfunc="count", fill_value=0)
+    table.columns.name = None
+    return table
+
+
 def time_per_step(cases: pd.DataFrame) -> pd.DataFrame:
     """Per scenario and step asked in the form: how many timed visits, and the median and 90th
     percentile of the seconds its questions were on screen (untimed visits are left out)."""
@@ -263,6 +352,11 @@ def report(cases: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
         ("Overrides per scenario", override_rate(cases, by=("scenario",))),
         ("Overrides per platform", override_rate(cases, by=("platform",))),
         ("Overrides: recommended → chosen", override_changes(cases)),
+        ("Why agents overrode", override_reasons(cases)),
+        ("Per agent", per_agent(cases)),
+        ("Per playbook version and store overlay", per_version(cases)),
+        ("Compensation per outcome and currency", cost_per_outcome(cases)),
+        ("Cases per week and resolution", weekly_trend(cases)),
         ("Time per step (seconds)", time_per_step(cases)),
     ]
     return sections
@@ -273,7 +367,9 @@ def section_html(title: str, table: pd.DataFrame) -> str:
     from html import escape
 
     numbered = isinstance(table.index, pd.RangeIndex)
-    return f"<h3>{escape(title)}</h3>{table.to_html(border=0, index=not numbered)}"
+    # a lead reads "unknown", never pandas' <NA> or NaN
+    shown = table.astype(object).where(table.notna(), "unknown") if not table.empty else table
+    return f"<h3>{escape(title)}</h3>{shown.to_html(border=0, index=not numbered)}"
 
 
 # --- charts --------------------------------------------------------------------------------------
