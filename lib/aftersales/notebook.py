@@ -26,7 +26,7 @@ from IPython.display import HTML, display
 
 from .errors import FactError
 
-__all__ = ["parse_facts", "run_scenario", "show_result", "run_hub", "run_sop_render", "run_practice", "run_dashboard",
+__all__ = ["parse_facts", "run_editor", "run_scenario", "show_result", "run_hub", "run_sop_render", "run_practice", "run_dashboard",
            "show_charts", "run_path_analytics", "show_path_charts"]
 
 
@@ -205,6 +205,18 @@ def show_charts(frame: Any) -> None:
     from .training.dashboard import charts
 
     display(figure_image(charts(frame)))
+
+
+def run_editor(overlay: str, *, platform: str = "taobao", lang: str = "en",
+               playbooks: Path | str | None = None) -> Any:
+    """The store overlay editor (:mod:`aftersales.widgets.editor`), displayed and returned."""
+    from .paths import default_playbooks_dir
+    from .widgets.editor import OverlayEditorWidget
+
+    editor = OverlayEditorWidget(Path(playbooks) if playbooks else default_playbooks_dir(), overlay,
+                                 platform=platform, lang=lang)
+    display(editor)
+    return editor
 
 
 def run_path_analytics(*, case_log: Path | str | None = None, demo: bool = False) -> Any:

@@ -149,10 +149,10 @@ class PageDiagnostics:
     console: list[str] = field(default_factory=list)
 
 
-def _start_voila(port: int, log: Path, env: dict[str, str], extra_args: Sequence[str] = ()
-                 ) -> subprocess.Popen[bytes]:
+def _start_voila(port: int, log: Path, env: dict[str, str], extra_args: Sequence[str] = (),
+                 notebook: Path = NOTEBOOK) -> subprocess.Popen[bytes]:
     command = [
-        sys.executable, "-m", "voila", str(NOTEBOOK),
+        sys.executable, "-m", "voila", str(notebook),
         "--no-browser",
         f"--port={port}",
         f"--Voila.config_file_paths={VOILA_CONFIG_DIR}",
@@ -189,14 +189,18 @@ def chromium() -> Path:
 
 
 @contextmanager
-def serve_voila(workdir: Path, extra_args: Sequence[str] = ()) -> Iterator[VoilaApp]:
-    """Serve the start page from ``workdir`` (logs, case log, runtime files) until the block ends.
+def serve_voila(workdir: Path, extra_args: Sequence[str] = (), *, notebook: Path = NOTEBOOK,
+                environment: dict[str, str] | None = None) -> Iterator[VoilaApp]:
+    """Serve the start page (or another ``notebook``) from ``workdir`` (logs, case log, runtime
+    files) until the block ends.
 
     ``extra_args`` are more command-line settings; they win over the config file's.
+    ``environment`` adds variables for the server and its kernels (e.g. a playbooks folder).
     """
-    assert (REPO_ROOT / NOTEBOOK).is_file(), f"{NOTEBOOK} is missing"
+    assert (REPO_ROOT / notebook).is_file(), f"{notebook} is missing"
     case_log = workdir / "case-log.jsonl"
     env = dict(os.environ)
+    env.update(environment or {})
     env["AFTERSALES_CASE_LOG"] = str(case_log)
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env["JUPYTER_RUNTIME_DIR"] = str(workdir / "runtime")
@@ -207,7 +211,7 @@ def serve_voila(workdir: Path, extra_args: Sequence[str] = ()) -> Iterator[Voila
     for attempt in range(1, 4):  # another process may take the free port before Voila binds it
         port = _free_port()
         log = workdir / f"voila-{attempt}.log"
-        process = _start_voila(port, log, env, extra_args)
+        process = _start_voila(port, log, env, extra_args, notebook)
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
         while process.poll() is None and time.monotonic() < deadline and not _answers(port):
             time.sleep(0.2)

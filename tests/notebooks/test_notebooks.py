@@ -39,10 +39,11 @@ HUB_PARAMETERS = ["scenario", "platform", "lang", "interactive", "playbooks", "o
 RENDER = "render_sop"  # the notebook `aftersales render` runs once per scenario to write its SOP documents
 RENDER_PARAMETERS = ["scenario", "playbooks", "overlay", "rendered_on", "documents"]
 TRAINING = ("practice", "dashboard")  # the trainee's practice page and the lead's dashboard
-LEADS = ("path_analytics",)  # the lead's analytics over the case log
+LEADS = ("path_analytics", "editor")  # the lead's analytics over the case log, and the store overlay editor
 TRAINING_PARAMETERS = {"practice": ["trainee", "case_id", "lang", "progress_url", "interactive", "answers"],
                        "dashboard": ["progress_url", "demo", "export"],
-                       "path_analytics": ["case_log", "demo"]}
+                       "path_analytics": ["case_log", "demo"],
+                       "editor": ["overlay", "platform", "lang", "playbooks"]}
 NOTEBOOK_NAMES = [HUB, *SCENARIOS, *TRAINING, *LEADS, RENDER]
 
 

@@ -1,0 +1,216 @@
+"""The store overlay editor's logic: what a lead who does not write YAML edits, and what a save does.
+
+A lead picks a store overlay (an existing ``playbooks/overlays/<store>.yaml`` or a new name) and
+a platform, then edits parameters in a table, messages with the three languages side by side,
+and reads each step's branches as a decision table. Saving writes the overlay YAML with its
+comments and key order kept (ruamel.yaml round-trip), then runs ``aftersales validate`` on it
+and the diff of the practice bank against the playbooks without it, and returns both. The
+widget (:mod:`aftersales.widgets.editor`) and ``notebooks/editor.ipynb`` only lay this out.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .errors import AftersalesError, Problem
+from .library import load_library
+from .library_model import Library
+from .overlay import OVERLAYS_DIR
+from .present.view import playbook_view
+
+_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
+#: Parameter types a table cell can hold (maps, lists and per-language texts are edited in YAML).
+EDITABLE_TYPES = ("number", "int", "money", "bool", "text")
+
+
+def _yaml() -> Any:
+    from ruamel.yaml import YAML
+
+    yaml = YAML()  # round-trip: comments, key order and quoting are kept
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def parse_cell(text: str, kind: str) -> Any:
+    """A table cell's text as a value of the catalogue type ``kind`` (empty: None, the rule does
+    not exist here); a text that is not such a value raises AftersalesError saying what is allowed."""
+    text = text.strip()
+    if text == "" or text.lower() in ("null", "none"):
+        return None
+    if kind == "bool":
+        if text.lower() in ("true", "yes", "1"):
+            return True
+        if text.lower() in ("false", "no", "0"):
+            return False
+        raise AftersalesError(f"'{text}' is not true or false")
+    if kind in ("number", "money"):
+        try:
+            value = float(text.replace(",", "."))
+        except ValueError:
+            raise AftersalesError(f"'{text}' is not a number (e.g. 2.5)") from None
+        return int(value) if value.is_integer() else value
+    if kind == "int":
+        try:
+            return int(text)
+        except ValueError:
+            raise AftersalesError(f"'{text}' is not a whole number (e.g. 12)") from None
+    return text
+
+
+@dataclass
+class SaveResult:
+    """What a save did: the file written, the problems ``validate`` found in it (warnings
+    included), and the diff of the practice bank against the playbooks without the overlay."""
+
+    path: Path
+    problems: list[Problem] = field(default_factory=list)
+    diff_lines: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        """No error-level problem (warnings do not stop a save)."""
+        return not any(p.severity == "error" for p in self.problems)
+
+
+class OverlayEditor:
+    """One store overlay being edited: read with its comments, changed in place, written back."""
+
+    def __init__(self, root: str | Path, name: str):
+        if not _NAME.match(name):
+            raise AftersalesError(f"overlay name '{name}': use lower-case letters, digits, '-' or '_' "
+                                  "(e.g. fashion_house)")
+        self.root = Path(root)
+        self.name = name
+        self.path = self.root / OVERLAYS_DIR / f"{name}.yaml"
+        self.base: Library = load_library(self.root)
+        if self.path.is_file():
+            self.data = _yaml().load(self.path.read_text(encoding="utf-8"))
+        else:
+            self.data = _yaml().load(f'# The store overlay of {name}, written by the editor.\noverlay: {name}\n'
+                                     f'version: "1"\nsources: [{name} house rules]\n')
+
+    # ---------------------------------------------------------------- parameters
+
+    def _node(self, *keys: str) -> Any:
+        from ruamel.yaml.comments import CommentedMap
+
+        node = self.data
+        for key in keys:
+            if key not in node or node[key] is None:
+                node[key] = CommentedMap()
+            node = node[key]
+        return node
+
+    def parameter_rows(self, platform: str, lang: str = "en", day: date | None = None) -> list[dict[str, Any]]:
+        """The parameters a table shows for ``platform``: name, description, the platform's value
+        in force, the overlay's value (text), unit, source, date, and whether a cell can edit it."""
+        day = day or date.today()
+        profile = self.base.profile(platform)
+        resolved = profile.resolve(day)
+        own = (self.data.get("parameters") or {}).get(platform) or {}
+        rows = []
+        for name, spec in self.base.catalogue.parameters.items():
+            entry = own.get(name) or {}
+            base = resolved.get(name)
+            rows.append({
+                "name": name, "description": spec.description.model_dump()[lang], "type": spec.type,
+                "unit": spec.unit, "base": "" if base is None or base.value is None else str(base.value),
+                "value": "" if entry.get("value") is None else str(entry.get("value")),
+                "source": str(entry.get("source") or ""), "effective_from": str(entry.get("effective_from") or ""),
+                "editable": spec.type in EDITABLE_TYPES,
+            })
+        return rows
+
+    def set_parameter(self, platform: str, name: str, text: str, source: str, effective_from: str = "") -> None:
+        """The overlay's own value of ``name`` on ``platform`` from a table row (empty value and
+        empty source: the overlay drops its value and the platform's applies again)."""
+        spec = self.base.catalogue.parameters.get(name)
+        if spec is None:
+            raise AftersalesError(f"unknown parameter '{name}'")
+        if not text.strip() and not source.strip():
+            own = (self.data.get("parameters") or {}).get(platform)
+            if own is not None and name in own:
+                del own[name]
+            return
+        if not source.strip():
+            raise AftersalesError(f"{name}: every value needs its source (e.g. 'Store policy 2026, §3')")
+        try:
+            value = parse_cell(text, spec.type)
+        except AftersalesError as exc:
+            raise AftersalesError(f"{name}: {exc}") from None
+        entry = self._node("parameters", platform, name)
+        entry["value"] = value
+        entry["source"] = source.strip()
+        entry["confidence"] = entry.get("confidence") or "high"
+        entry["effective_from"] = effective_from.strip() or entry.get("effective_from") or date.today().isoformat()
+
+    # ---------------------------------------------------------------- messages
+
+    def message(self, scenario: str, outcome: str) -> dict[str, str]:
+        """The message of ``outcome`` in each language: the overlay's where it has one, else the playbook's."""
+        playbook = self.base.playbook(scenario)
+        base = playbook.outcomes[outcome].message_sources
+        own = ((((self.data.get("scenarios") or {}).get(scenario) or {}).get("outcomes") or {}).get(outcome) or {})
+        mine = own.get("message") or {}
+        return {lang: str(mine.get(lang) or base.get(lang, "")) for lang in ("en", "zh", "ru")}
+
+    def set_message(self, scenario: str, outcome: str, texts: dict[str, str]) -> None:
+        """The overlay's message of ``outcome``: only the languages that differ from the playbook's."""
+        playbook = self.base.playbook(scenario)
+        if outcome not in playbook.outcomes:
+            raise AftersalesError(f"unknown outcome '{outcome}' of {scenario}")
+        base = playbook.outcomes[outcome].message_sources
+        changed = {lang: text for lang, text in texts.items() if text.strip() and text != base.get(lang)}
+        node = self._node("scenarios", scenario, "outcomes", outcome)
+        if changed:
+            message = node.get("message") or {}
+            node["message"] = {**dict(message), **changed}
+        elif "message" in node:
+            del node["message"]
+
+    # ---------------------------------------------------------------- branches
+
+    def decision_tables(self, scenario: str, lang: str = "en") -> list[dict[str, Any]]:
+        """Each step's branches as a decision table: when → go to, the reason and the source."""
+        view = playbook_view(self.base.playbook(scenario), lang)
+        return [{"number": step["number"], "title": step["title"],
+                 "rows": [{"when": b["when"] or "otherwise", "goto": b["goto"], "reason": b["reason"],
+                           "source": b["source"]} for b in step["branches"]]}
+                for step in view["steps"] if step["branches"]]
+
+    # ---------------------------------------------------------------- saving
+
+    def text(self) -> str:
+        """The overlay as it will be written."""
+        out = io.StringIO()
+        _yaml().dump(self.data, out)
+        return out.getvalue()
+
+    def save(self, *, check: bool = True) -> SaveResult:
+        """Write the overlay (comments kept), then validate it and diff the practice bank."""
+        from .files import write_atomic
+
+        write_atomic(self.path, self.text())
+        result = SaveResult(self.path)
+        if not check:
+            return result
+        from .validation import validate_paths
+
+        result.problems, _count = validate_paths([self.path], self.root)
+        if result.valid:
+            result.diff_lines = self._diff()
+        return result
+
+    def _diff(self) -> list[str]:
+        from .diff import diff_libraries
+        from .diff_report import text_lines
+
+        report = diff_libraries(str(self.root), str(self.root), repo=self.root, new_overlay=str(self.path))
+        return text_lines(report)
