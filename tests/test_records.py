@@ -143,3 +143,17 @@ def test_today_says_so_when_todays_rules_need_a_fact_the_case_never_recorded(env
     today = run(variables, "--playbooks", str(playbooks), "case", "show", record["case_id"], "--today")
     assert today.returncode == 0, today.stderr
     assert "cannot decide this case from what was recorded" in today.stdout and "item_resaleable" in today.stdout
+
+
+def test_a_case_exports_as_a_page_for_an_appeal(env):
+    tmp_path, playbooks, facts, variables = env
+    assert decide(variables, playbooks, facts, "--record", "--who", "ana").returncode == 0
+    (record,) = read_cases(tmp_path / "log.jsonl")
+    out = tmp_path / "case.html"
+    exported = run(variables, "case", "export", record["case_id"], "--out", str(out))
+    assert exported.returncode == 0, exported.stderr
+    page = out.read_text(encoding="utf-8")
+    for needed in ("TB-20260112-0042", "Exchange", "seed 001", "more than our 3 cm tolerance", "saved by ana",
+                   "3.5", "Case started"):
+        assert needed in page, needed
+    assert "<script" not in page.lower()

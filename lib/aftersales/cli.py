@@ -101,6 +101,11 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--json", action="store_true", help="print the recorded decision as JSON")
     q.add_argument("--today", action="store_true",
                    help="also decide the case with today's playbooks and show what would change (an appeal)")
+    q = case_sub.add_parser("export", help="write one case as a page for an appeal: facts, numbers, rules with "
+                            "their sources, the message sent, the timeline (HTML, or PDF by suffix)")
+    q.add_argument("case_id", metavar="ID")
+    q.add_argument("--case-log", metavar="FILE")
+    q.add_argument("--out", metavar="FILE", required=True, help="case.html or case.pdf")
 
     p = sub.add_parser("diff", help="what changed between two playbook versions, and which cases it decides differently")
     p.add_argument("old", metavar="OLD", help="playbooks folder or git revision (e.g. HEAD~1)")
@@ -341,6 +346,11 @@ def cmd_case(args: argparse.Namespace) -> int:
     from .present.view import decision_text
 
     record = find_case(args.case_id, args.case_log)
+    if getattr(args, "case_command", "show") == "export":
+        from .case_export import export_case
+
+        print(f"wrote {export_case(record, Path(args.out))}")
+        return 0
     decision = redecide(record)  # checks the archive against its hash first: a changed archive is an error
     remade = json.loads(json.dumps(decision.to_dict(), ensure_ascii=False, default=str))
     # what the customer and the team were told; a field a record older than it lacks is not compared
