@@ -469,3 +469,21 @@ def test_a_reason_indented_one_level_too_far_left_is_a_warning_at_its_line(tmp_p
     assert sorted((p.code, p.severity, p.location.line) for p in mine) == [
         ("overlay-reason", "warning", 9), ("overlay-reason", "warning", 11)]
     assert "indent it under that branch" in next(p.message for p in mine if p.location.line == 11)
+
+
+def test_the_bases_examples_run_under_the_overlay_and_a_moved_one_is_a_warning_at_its_line(tmp_path):
+    """Issue 16, part 4: a store tightening the tolerance sees which of the playbook's own worked
+    examples it changes, at the example's line (a warning: it may mean it)."""
+    from aftersales.validation import validate_paths
+
+    root = tmp_path / "playbooks"
+    shutil.copytree(REPO / "playbooks", root)
+    overlay = root / "overlays" / "tight.yaml"
+    overlay.write_text(
+        "overlay: tight\nversion: '1'\nsources: [Store policy 2026]\nparameters:\n  all:\n    size_tolerance_cm:\n"
+        "      value: 0.5\n      source: Store policy 2026, §1\n      confidence: high\n      effective_from: unknown\n",
+        encoding="utf-8")
+    problems, _count = validate_paths([overlay], root)
+    moved = [p for p in problems if p.code == "overlay-moves-example"]
+    assert moved and all(p.severity == "warning" and p.location.file.endswith("size_mismatch.yaml") for p in moved)
+    assert not [p for p in problems if p.severity == "error"]

@@ -34,6 +34,14 @@ def check_overlay(base: Library, path: Path) -> Library:
         own = tuple(e for e in playbook.examples if e[1].file == overlay.file)
         if own:
             problems.extend(example_problems(replace(playbook, examples=own), merged))
+        # the base's examples, run on the merged playbook: where the overlay changes what one
+        # decides, the lead sees it at that example's line (a warning: the overlay may mean it)
+        others = tuple(e for e in playbook.examples
+                       if e[1].file != overlay.file and e[0].platform not in merged.disabled_platforms)
+        if others:
+            merged.warnings.extend(
+                Problem(p.location, f"under overlay '{overlay.name}': {p.message}", "overlay-moves-example")
+                for p in example_problems(replace(playbook, examples=others), merged))
     problems.extend(deep_problems(overlay, merged, base))
     if problems:
         raise PlaybookError(sorted(set(problems)))

@@ -83,6 +83,8 @@ _REGISTRY = (
     _code("overlay-reason", "overlay", "a branch an overlay adds without a reason, or a step's own reason or "
           "source replaced next to `add_branches` (often a branch's reason indented one level too far left)",
           "warning"),
+    _code("overlay-moves-example", "overlay", "a base playbook's worked example that decides otherwise under the "
+          "overlay (the overlay may mean it: check the example's expectation)", "warning"),
     _code("type-mismatch", "playbook, overlay", "a condition that compares an input with a literal of another type "
           "(`order_value < '30'`, `evidence_provided == 'yes'`)"),
     _code("not-a-choice", "playbook, overlay", "a condition that compares a choice input with a value outside its "
