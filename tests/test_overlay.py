@@ -487,3 +487,20 @@ def test_the_bases_examples_run_under_the_overlay_and_a_moved_one_is_a_warning_a
     moved = [p for p in problems if p.code == "overlay-moves-example"]
     assert moved and all(p.severity == "warning" and p.location.file.endswith("size_mismatch.yaml") for p in moved)
     assert not [p for p in problems if p.severity == "error"]
+
+
+def test_a_message_printing_a_parameter_a_let_replaces_is_a_warning(tmp_path):
+    """Issue 16, part 3: the old workaround (a let for footwear) made base messages print 3 cm."""
+    from aftersales.validation import validate_paths
+
+    root = tmp_path / "playbooks"
+    shutil.copytree(REPO / "playbooks", root)
+    overlay = root / "overlays" / "letfix.yaml"
+    overlay.write_text(
+        "overlay: letfix\nversion: '1'\nsources: [Store policy 2026]\nscenarios:\n  size_mismatch:\n    steps:\n"
+        "      tolerance:\n        let:\n          conforms: \"size_conforms(size_deviation_cm, 2 if category == 'footwear'"
+        " else params.size_tolerance_cm)\"\n          tolerance_cm: \"2 if category == 'footwear' else "
+        "params.size_tolerance_cm\"\n", encoding="utf-8")
+    problems, _count = validate_paths([overlay], root)
+    bypassed = [p for p in problems if p.code == "bypassed-parameter"]
+    assert bypassed and all(p.severity == "warning" and "print {{ tolerance_cm }}" in p.message for p in bypassed)

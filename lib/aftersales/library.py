@@ -108,9 +108,11 @@ def _load(root: Path) -> Library:
         if playbook is not None and playbook.scenario != path.stem:
             file_problems = [Problem(_location(path, 1), f"scenario '{playbook.scenario}' must match the file name "
                                      f"'{path.stem}'", "name")]
-        problems.extend(file_problems)
-        if file_problems:
-            library.broken[path.stem] = file_problems
+        errors = [p for p in file_problems if p.severity == "error"]
+        library.warnings.extend(p for p in file_problems if p.severity != "error")
+        problems.extend(errors)
+        if errors:
+            library.broken[path.stem] = errors
         elif playbook is not None:
             library.playbooks[playbook.scenario] = playbook
     library.problems = problems

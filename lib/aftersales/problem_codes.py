@@ -85,6 +85,8 @@ _REGISTRY = (
           "warning"),
     _code("overlay-moves-example", "overlay", "a base playbook's worked example that decides otherwise under the "
           "overlay (the overlay may mean it: check the example's expectation)", "warning"),
+    _code("bypassed-parameter", "playbook, overlay", "a message that prints `params.NAME` while a `let` replaces "
+          "that parameter for some cases (it would tell those customers the wrong value)", "warning"),
     _code("type-mismatch", "playbook, overlay", "a condition that compares an input with a literal of another type "
           "(`order_value < '30'`, `evidence_provided == 'yes'`)"),
     _code("not-a-choice", "playbook, overlay", "a condition that compares a choice input with a value outside its "

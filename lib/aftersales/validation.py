@@ -116,11 +116,11 @@ def check_file(library: Library, path: Path) -> tuple[CompiledPlaybook | None, l
     The playbook, or None with every problem (of the file, or of an example that fails or
     disagrees with its own rules, at the example's file:line).
     """
-    playbook, problems = library.load_file(path)
+    playbook, problems = library.load_file(path)  # with a playbook, its warnings only
     if playbook is None:
         return None, problems
-    problems = example_problems(playbook, library)
-    return (None, problems) if problems else (playbook, [])
+    failed = example_problems(playbook, library)
+    return (None, problems + failed) if failed else (playbook, problems)
 
 
 def _validate_group(root: Path, files: list[Path]) -> tuple[list[Problem], int]:

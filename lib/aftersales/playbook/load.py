@@ -83,7 +83,7 @@ def build_playbook_doc(doc: SourceDoc, folder: Path, context: BuildContext,
     _outcomes(draft)
     _examples(draft)
     check_playbook(draft)  # the semantic and graph checks
-    if draft.problems or draft.header is None:
+    if any(p.severity == "error" for p in draft.problems) or draft.header is None:
         return None, draft, draft.problems
     header = draft.header
     playbook = CompiledPlaybook(
@@ -105,7 +105,7 @@ def build_playbook_doc(doc: SourceDoc, folder: Path, context: BuildContext,
         defaults={name: spec.default for name, spec in draft.inputs.items() if spec.has_default},
         coercers={name: spec.coerce for name, spec in draft.inputs.items()},
     )
-    return playbook, draft, []
+    return playbook, draft, draft.problems  # warnings only: they do not stop a playbook
 
 
 def _validate(draft: Draft, model: type[_Model], data: Any, path: PathKey, doc: SourceDoc | None = None) -> _Model | None:

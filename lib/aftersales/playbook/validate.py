@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -42,6 +43,7 @@ def check_playbook(draft: Draft) -> None:
     _check_reachability(draft, header.start)
     _check_branch_coverage(draft)
     _check_defined_on_every_path(draft, header.start)
+    _check_bypassed_parameters(draft)
 
 
 def _check_names(draft: Draft) -> None:
@@ -131,6 +133,62 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+_PARAM_IN_TEMPLATE = re.compile(r"params\.([A-Za-z_]\w*)")
+
+
+def _param_of(node: ast.expr) -> str | None:
+    """``NAME`` when ``node`` is exactly ``params.NAME``."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "params":
+        return node.attr
+    return None
+
+
+def _replaced_params(expression: Expression) -> set[str]:
+    """The parameters a ``let`` stands in for: one that is ``params.NAME`` in some cases and something
+    else in others (``2 if … else params.NAME``, ``min(params.NAME, …)``), not one it only compares."""
+    found: set[str] = set()
+    if expression.tree is None:
+        return found
+    node = expression.tree  # the let's value itself, not a value it passes on (size_conforms(…, 2 if …))
+    tree = node.body if isinstance(node, ast.Expression) else node
+    for node in (tree,):
+        if isinstance(node, ast.IfExp):
+            candidates = [node.body, node.orelse]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("min", "max"):
+            candidates = list(node.args)
+        elif isinstance(node, ast.BoolOp):
+            candidates = list(node.values)
+        else:
+            continue
+        found |= {name for c in candidates if (name := _param_of(c)) is not None}
+    return found
+
+
+def _check_bypassed_parameters(draft: Draft) -> None:
+    """A message that prints ``params.NAME`` while a ``let`` replaces NAME for some cases (``tolerance:
+    "2 if category == 'footwear' else params.size_tolerance_cm"``) tells those customers the wrong
+    number: a warning at the message, naming the value to print instead (issue 16, part 3)."""
+    replaced: dict[str, list[str]] = {}
+    for step in draft.steps.values():
+        for name, expression in step.lets:
+            for param in _replaced_params(expression):
+                replaced.setdefault(param, []).append(name)
+    if not replaced:
+        return
+    for outcome_id, outcome in draft.outcomes.items():
+        path = draft.declared_ids.get(outcome_id)
+        if path is None:
+            continue
+        for lang, source in outcome.message_sources.items():
+            printed = set(_PARAM_IN_TEMPLATE.findall(source))
+            for param in sorted(printed & set(replaced)):
+                lets = [n for n in replaced[param] if not re.search(rf"(?<![\w.]){re.escape(n)}(?!\w)", source)]
+                if lets:
+                    draft.add(path + ("message", lang), f"outcome '{outcome_id}' prints params.{param}, but "
+                              f"{', '.join(repr(n) for n in lets)} replaces it for some cases: print "
+                              f"{{{{ {lets[0]} }}}} so the customer reads the value that applied", "bypassed-parameter")
 
 
 def _check_references(draft: Draft) -> None:
