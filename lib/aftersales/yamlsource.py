@@ -210,13 +210,42 @@ def parse_yaml_text(text: str, name: str) -> tuple[SourceDoc, list[Problem]]:
         mark = exc.problem_mark or exc.context_mark
         loc = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name)
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        raise PlaybookError([Problem(loc, f"YAML syntax error: {message}", "yaml")]) from None
+        raise PlaybookError([Problem(loc, f"YAML syntax error: {message}{syntax_hint(message)}", "yaml")]) from None
     except (yaml.YAMLError, ValueError, TypeError, RecursionError, OverflowError) as exc:
         raise PlaybookError([Problem(Location(name), f"YAML error: {_short(exc)}", "yaml")]) from None
     finally:
         loader.dispose()
     marks.setdefault((), Location(name, 1, 1))
     return SourceDoc(name, data, marks, key_marks), [Problem(loc, message, "yaml") for loc, message in duplicates]
+
+
+#: What a person who does not write YAML should do about the parser's most common complaints.
+_SYNTAX_HINTS = (
+    ("found character '\\t'", "tabs cannot indent YAML: use spaces (two per level)"),
+    ("found character that cannot start any token", "a tab indenting the line, or a value starting with a "
+     "character such as '@', '`' or '%': indent with spaces, put the value in quotes"),
+    ("mapping values are not allowed", "a ': ' inside a value, or a line indented too far: put the value in "
+     "quotes (\"...\"), or line the key up with the keys above it"),
+    ("did not find expected ',' or ']'", "a [list] that is not closed, or an item with ',' or ':' inside: close "
+     "the ']' or put the item in quotes"),
+    ("did not find expected ',' or '}'", "a {map} that is not closed, or a value with ',' inside: close the '}' or "
+     "put the value in quotes"),
+    ("did not find expected key", "this line is not lined up with the keys of its block: indent it exactly as "
+     "far as the key above it (or put text with ':' or '#' in quotes)"),
+    ("did not find expected '-' indicator", "a list item is not lined up: start it with '- ' as far in as the "
+     "items above it"),
+    ("found unexpected end of stream", "a quote or a bracket is not closed"),
+    ("could not find expected ':'", "a key without its ':', or a quoted text that runs over several lines"),
+    ("found undefined alias", "'*' starts an alias in YAML: put the text in quotes"),
+)
+
+
+def syntax_hint(message: str) -> str:
+    """A plain hint for a YAML parser message (``" — hint: ..."``), or "" when there is none."""
+    for needle, hint in _SYNTAX_HINTS:
+        if needle in message:
+            return f" — {hint}"
+    return ""
 
 
 def _short(exc: BaseException, limit: int = 200) -> str:

@@ -256,3 +256,22 @@ def test_an_overlay_past_the_byte_limit_is_refused_through_load_library(tmp_path
     fast(started)
     file, line, _col, message, code = only_problem(exc)
     assert (Path(file).name, line, code) == ("big.yaml", 3, "limit") and "MAX_YAML_BYTES" in message
+
+
+@pytest.mark.parametrize("text, hint", [
+    ("a:\n  b: 1\n c: 2\n", "indent it exactly as far as the key above it"),
+    ("a:\n\tb: 1\n", "indent with spaces"),
+    ("a: b: c\n", "put the value in quotes"),
+    ("a: [1, 2\n", "close the ']'"),
+])
+def test_a_yaml_mistake_says_what_to_do(tmp_path, text: str, hint: str) -> None:
+    """Issue 16, part 4: the parser's complaint comes with a hint a lead can act on, at its line."""
+    from aftersales.errors import PlaybookError
+    from aftersales.yamlsource import load_yaml
+
+    path = tmp_path / "store.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PlaybookError) as exc:
+        load_yaml(path)
+    (problem,) = exc.value.problems
+    assert hint in problem.message and problem.location.line >= 1
