@@ -9,7 +9,7 @@ import pytest
 from aftersales.engine import decide
 from aftersales.present.formats import relative_time, span_text
 from aftersales.present.sentences import compensation_text
-from aftersales.present.words import catalogue
+from aftersales.present.words import catalogue, word
 from aftersales.widgets.card import card_html
 
 START = datetime(2026, 1, 15, 9, 0, tzinfo=timezone.utc)
@@ -73,3 +73,15 @@ def test_every_resolution_and_party_the_engine_can_return_has_words():
     assert set(RESOLUTIONS) <= set(words["resolutions"])
     assert set(SHIPPING_PAYERS) | set(COST_BEARERS) <= set(words["parties"])
     assert set(OWNERS) <= set(words["owners"])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh", "ru"])
+def test_the_trail_speaks_in_words_and_keeps_ids_and_values_for_leads(lang):
+    """Issue 17: no `conforms = False`, no step ids in what a trainee reads; a lead opens the details."""
+    decision = decide("size_mismatch", FACTS, "taobao", lang=lang, as_of=START)
+    html = card_html(decision)
+    trail = html.split(f"<h4>{word('trail', lang)}</h4>", 1)[1]
+    shown, technical = trail.split('<details class="as-technical">', 1)
+    assert "conforms" not in shown and "False" not in shown and "True" not in shown and "None" not in shown
+    assert "quality_choice" not in shown and decision.playbook.steps["tolerance"].title[lang] in shown
+    assert "conforms = False" in technical and "quality_choice" in technical

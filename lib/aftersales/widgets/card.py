@@ -64,16 +64,34 @@ def _values_text(value: dict[str, Any]) -> str:
     return ", ".join(f"{k} = {v}" for k, v in value.items() if k != "condition")
 
 
-def trail_html(trace: list[dict[str, Any]], lang: str) -> str:
-    """Each step taken, with the values looked at, the reason and the source."""
-    head = (f"<tr><th>{_e(word('step', lang))}</th><th>{_e(word('values', lang))}</th>"
-            f"<th>{_e(word('reason', lang))}</th><th>{_e(word('source', lang))}</th></tr>")
+def _step_title(decision: Any, step: str, lang: str) -> str:
+    """What a trainee reads for a trace entry: the step's or outcome's title, a note's name in words."""
+    playbook = getattr(decision, "playbook", None)
+    if playbook is not None:
+        if step in playbook.steps:
+            return str(playbook.steps[step].title[lang])
+        if step in playbook.outcomes:
+            return str(playbook.outcomes[step].title[lang])
+    return word("trail_note", lang)
+
+
+def trail_html(trace: list[dict[str, Any]], lang: str, decision: Any = None) -> str:
+    """Each step taken in words (its title, the reason, the source); the step ids and the values the
+    engine looked at only under "technical details", for leads (no ``True`` or ids in trainee text)."""
+    head = (f"<tr><th>{_e(word('step', lang))}</th><th>{_e(word('reason', lang))}</th>"
+            f"<th>{_e(word('source', lang))}</th></tr>")
     rows = [
-        f"<tr><td>{index}. {_e(entry['step'])}</td><td><code>{_e(_values_text(entry['value']))}</code></td>"
-        f"<td>{_e(entry['reason'])}</td><td class=\"as-src\">{sources_html([entry['source']] if entry['source'] else [], lang)}</td></tr>"
+        f"<tr><td>{index}. {_e(_step_title(decision, entry['step'], lang))}</td><td>{_e(entry['reason'])}</td>"
+        f"<td class=\"as-src\">{sources_html([entry['source']] if entry['source'] else [], lang)}</td></tr>"
         for index, entry in enumerate(trace, start=1)
     ]
-    return f"<table>{head}{''.join(rows)}</table>"
+    technical = "".join(
+        f"<tr><td>{index}. <code>{_e(entry['step'])}</code></td><td><code>{_e(_values_text(entry['value']))}</code></td></tr>"
+        for index, entry in enumerate(trace, start=1))
+    return (f"<table>{head}{''.join(rows)}</table>"
+            f"<details class=\"as-technical\"><summary>{_e(word('technical_details', lang))}</summary>"
+            f"<table><tr><th>{_e(word('step', lang))}</th><th>{_e(word('values', lang))}</th></tr>{technical}</table>"
+            "</details>")
 
 
 def playbook_line(decision: Any, lang: str) -> str:
@@ -151,7 +169,7 @@ def card_html(decision: Any, *, style: bool = True, chosen: Any = None) -> str:
         f"<h4>{_e(word('deadlines', lang))}</h4>", deadlines_html(decision.deadlines, reference, lang),
         message,
         f"<h4>{_e(word('checklist', lang))}</h4>", checklist_html(decision.checklist_items, reference, lang),
-        f"<h4>{_e(word('trail', lang))}</h4>", trail_html(decision.trace, lang),
+        f"<h4>{_e(word('trail', lang))}</h4>", trail_html(decision.trace, lang, decision),
         f"<p class=\"as-src\">{_e(word('sources', lang))}: {sources_html(decision.sources, lang)}</p>",
         "</div>",
     ]
@@ -188,7 +206,7 @@ def _override_card_html(decision: Any, chosen: Any, *, style: bool) -> str:
             _override_message_html(chosen.message, lang),
         ]
     parts += [
-        f"<h4>{_e(word('trail_recommended', lang))}</h4>", trail_html(decision.trace, lang),
+        f"<h4>{_e(word('trail_recommended', lang))}</h4>", trail_html(decision.trace, lang, decision),
         f"<p class=\"as-src\">{_e(word('sources', lang))}: {sources_html(chosen.sources, lang)}</p>",
         "</div>",
     ]
