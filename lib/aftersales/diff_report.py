@@ -160,9 +160,8 @@ def money_totals(report: DiffReport) -> dict[str, dict[str, dict[str, float]]]:
 def _money(amount: float, currency: str) -> str:
     from .present.formats import format_money
 
-    if currency in ("?", "—"):
-        return f"{amount:,.2f}"
-    return format_money(amount, currency, "en").replace("\u00a0", " ")
+    code = None if currency in ("?", "—") else currency  # an amount whose currency is not known: the number
+    return format_money(amount, code, "en").replace("\u00a0", " ")
 
 
 def _rule_text(case: dict[str, Any]) -> str:
