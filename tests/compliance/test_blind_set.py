@@ -15,6 +15,8 @@ BLIND = Path(__file__).with_name("heldout_blind.yaml")
 FROZEN = "7dfbb09efa762fa4d59ecabb986b96a4608208e5c727556b56b1d492f24204d2"
 #: Stop / send on the set before any rule was tuned on it (rules of commit ed5d084).
 BASELINE = {"precision": 0.729, "recall": 0.389}
+#: After the concept-based checker (issue 15, parts 3-4): the floor a later change must keep.
+AFTER_CONCEPTS = {"precision": 0.912, "recall": 0.811}
 
 
 def test_the_blind_set_is_the_frozen_one() -> None:
@@ -29,7 +31,9 @@ def test_the_blind_set_has_sixty_messages_per_language_half_of_them_to_stop() ->
     assert all((m.concern == "none") == (not m.flag) for m in messages)
 
 
-def test_the_checker_is_no_worse_on_the_blind_set_than_before_tuning() -> None:
+def test_the_checker_is_no_worse_on_the_blind_set_than_it_has_been() -> None:
+    """A ratchet: never below the figures measured after the concept-based checker (which were
+    measured once, never tuned on), and so never below where it started either."""
     overall = score_blind(load_blind(BLIND)).overall
-    assert overall.precision >= BASELINE["precision"] - 0.0005
-    assert overall.recall >= BASELINE["recall"] - 0.0005
+    assert overall.precision >= AFTER_CONCEPTS["precision"] - 0.0005 >= BASELINE["precision"]
+    assert overall.recall >= AFTER_CONCEPTS["recall"] - 0.0005 >= BASELINE["recall"]

@@ -469,6 +469,91 @@ CASES = [
          "Деньги вернём сегодня. Если будут вопросы, напишите нам.", "claim_response.missing_follow_up", None),
     Case("A Chinese claim answer with no way back misses the follow-up", "taobao", "zh", "claim_response",
          "我们同意退款，款项将原路退回。", "claim_response.missing_follow_up", MISSING),
+    # ---- by meaning (issue 15): concepts that co-occur, not fixed phrases -----------------------
+    Case("Review gating: only happy buyers asked to review", "generic", "en", "general",
+         "If you're happy with the kettle, please leave us a review.", "review.gating", "If you're happy with the kettle, please leave us a review"),
+    Case("Review gating: unhappy buyers sent to the chat instead", "ozon", "en", "general",
+         "Not satisfied? Message us first instead of writing a review.", "review.gating", "Not satisfied? Message us first instead of writing a review"),
+    Case("Asking every buyer alike is not gating", "generic", "en", "general",
+         "Whatever your experience, an honest review helps other buyers.", "review.gating", None),
+    Case("满意的话给个好评 is gating on the own store", "generic", "zh", "general",
+         "亲，满意的话麻烦给个五星评价哦。", "review.gating", "满意的话麻烦给个五星"),
+    Case("满意的话给个好评 is common practice on Taobao, not a rule found broken", "taobao", "zh", "general",
+         "亲，满意的话麻烦给个五星评价哦。", "review.gating", None),
+    Case("先联系我们，不要直接评价 is gating", "ozon", "zh", "general",
+         "如果您不满意，请先联系客服，先别急着评价。", "review.gating", "不满意，请先联系客服，先别急着评价"),
+    Case("Если понравилось — оставьте отзыв is gating on Ozon", "ozon", "ru", "general",
+         "Если вам всё понравилось, оставьте, пожалуйста, отзыв.", "review.gating", "Если вам всё понравилось, оставьте, пожалуйста, отзыв"),
+    Case("Недовольны — напишите нам вместо отзыва is gating", "generic", "ru", "general",
+         "Что-то не понравилось? Напишите нам, а не спешите с отзывом.", "review.gating",
+         "не понравилось? Напишите нам, а не спешите с отзывом"),
+    Case("'加我微信' moves a Taobao buyer off the platform", "taobao", "zh", "general",
+         "亲，加我微信，私下给您处理。", "taobao.outside_contact", "加我微信"),
+    Case("'私下' alone moves a Taobao buyer off the platform", "taobao", "zh", "general",
+         "这个问题我们私下解决吧。", "taobao.outside_contact", "私下"),
+    Case("A phone number on Taobao is outside contact", "taobao", "en", "general",
+         "Call me on 138 0013 8000 and we will sort it out.", "taobao.outside_contact", "138 0013 8000"),
+    Case("WhatsApp on Taobao is outside contact", "taobao", "ru", "general",
+         "Напишите мне в WhatsApp, так быстрее.", "taobao.outside_contact", "WhatsApp"),
+    Case("旺旺 is the Taobao channel", "taobao", "zh", "general",
+         "有问题请直接在旺旺留言，我们会及时回复。", "taobao.outside_contact", None),
+    Case("The store's own e-mail is normal on the own store", "generic", "en", "general",
+         "You can also write to support@ourshop.example.com.", "offplatform.private_payment", None),
+    Case("A refund by PayPal is a private payment", "generic", "en", "general",
+         "We'll send the refund to your PayPal so it's quicker.", "offplatform.private_payment", "to your PayPal"),
+    Case("'私下给您转账' is a private payment", "generic", "zh", "general",
+         "退款我们私下给您转账，您看可以吗？", "offplatform.private_payment", "私下给您转账"),
+    Case("'Переведём на карту' is a private payment on Ozon", "ozon", "ru", "general",
+         "Мы переведём вам деньги на карту по номеру телефона.", "offplatform.private_payment", "переведём вам деньги на карту"),
+    Case("'原路退回' is the platform's refund", "taobao", "zh", "general",
+         "退款会原路退回到您的支付账户。", "offplatform.private_payment", None),
+    Case("A passport photo asked for is sensitive data", "amazon", "en", "general",
+         "To process the refund, send us a photo of your passport.", "privacy.sensitive_data", "send us a photo of your passport"),
+    Case("The card's security code asked for is sensitive data", "generic", "en", "general",
+         "Please share the card number and CVV so we can refund you.", "privacy.sensitive_data", "share the card number"),
+    Case("'We never ask for your card number' is fine", "generic", "en", "general",
+         "We will never ask for your card number or password.", "privacy.sensitive_data", None),
+    Case("身份证 asked for is sensitive data", "taobao", "zh", "general",
+         "请提供一下您的身份证号码和银行卡号。", "privacy.sensitive_data", "提供一下您的身份证"),
+    Case("Паспорт asked for is sensitive data", "generic", "ru", "general",
+         "Для возврата пришлите, пожалуйста, фото паспорта.", "privacy.sensitive_data", "пришлите, пожалуйста, фото паспорта"),
+    Case("A lawsuit over a review is a legal threat", "amazon", "en", "general",
+         "If the review stays up, we will take legal action for defamation.", "forbidden.false_legal_claim", "we will take legal action"),
+    Case("'The law forbids such reviews' is a false legal claim", "generic", "en", "general",
+         "Under consumer law, reviews like yours are not permitted.", "forbidden.false_legal_claim",
+         "law, reviews"),
+    Case("'法律禁止这样的差评' is a false legal claim", "taobao", "zh", "general",
+         "根据法律规定，这样的差评是违法的。", "forbidden.false_legal_claim", "法律规定，这样的差评"),
+    Case("'Подадим в суд' is a legal threat", "ozon", "ru", "general",
+         "Если не удалите отзыв, подадим на вас в суд за клевету.", "forbidden.false_legal_claim", "подадим на вас"),
+    Case("The buyer's right to go to court is no threat", "taobao", "zh", "general",
+         "您也可以向消费者协会投诉或向法院起诉。", "forbidden.false_legal_claim", None),
+    Case("'Вы вправе обратиться в суд' is no threat", "ozon", "ru", "general",
+         "Вы вправе обратиться в суд или в Роспотребнадзор.", "forbidden.false_legal_claim", None),
+    Case("'You can go to court' is no threat", "generic", "en", "general",
+         "You can also contact the consumer association or go to court.", "forbidden.false_legal_claim", None),
+    Case("A statutory right told to the buyer is no threat", "generic", "en", "general",
+         "Under EU law you have 14 days to withdraw from the purchase.", "forbidden.false_legal_claim", None),
+    Case("Asking a Taobao buyer to cancel is steering", "taobao", "zh", "general",
+         "亲，麻烦您自己申请取消一下订单。", "deception.buyer_cancels", "麻烦您自己申请取消一下订单"),
+    Case("Asking an own-store buyer to cancel is steering", "generic", "en", "general",
+         "Could you cancel the order from your account?", "deception.buyer_cancels", "Could you cancel the order"),
+    Case("Отмените заказ сами is steering", "generic", "ru", "general",
+         "Отмените, пожалуйста, заказ сами в личном кабинете.", "deception.buyer_cancels", "Отмените, пожалуйста, заказ"),
+    Case("We cancel it ourselves: fine", "generic", "ru", "general",
+         "Мы сами отменим заказ и вернём деньги.", "deception.buyer_cancels", None),
+    Case("Refund-only so that no review can be left is steering", "taobao", "zh", "general",
+         "您选仅退款就行，这样就不能评价了。", "deception.steer_refund_reason", "仅退款就行，这样就不能评价"),
+    Case("Reject and re-apply is steering", "taobao", "zh", "general",
+         "我们先拒绝您的退款申请，然后您再按我们说好的理由重新申请。", "deception.steer_refund_reason",
+         "我们先拒绝您的退款申请，然后您再按我们说好的理由重新申请"),
+    Case("A size reason rather than a defect is steering", "ozon", "ru", "general",
+         "Выберите причину «Не подошёл размер», а не «Брак».", "deception.steer_refund_reason",
+         "Выберите причину «Не подошёл размер», а не «Брак"),
+    Case("Cash after a good review is an incentive", "taobao", "zh", "general",
+         "您给好评后我们再给您打款。", "review.incentive", "好评后我们再给您打款"),
+    Case("A refund once the review is updated is a benefit for a change", "amazon", "en", "general",
+         "Once your review is updated we will send the refund.", "amazon.review_change_for_benefit", "review is updated we will send the refund"),
 ]
 
 
@@ -622,7 +707,8 @@ def test_a_typical_message_is_checked_in_well_under_a_millisecond_of_cpu() -> No
             check_message(m.text, m.platform, m.lang, m.kind)
             runs.append(time.process_time_ns() - start)
         best.append(min(runs) / 1e6)
-    # Typical measured: ~0.1-0.2 ms; the bound leaves room for a loaded test machine.
+    # Typical measured: ~0.1-0.2 ms with patterns only, ~0.4 ms since issue 15 added the language tools
+    # (jieba, pymorphy3, Snowball; concepts.py); the bound leaves room for a loaded test machine.
     assert statistics.median(best) < 1.0, statistics.median(best)
 
 
@@ -667,7 +753,8 @@ def test_the_labelled_set_reaches_precision_and_recall_of_0_9() -> None:
     # The tuning split scores 1.000 / 1.000 because the rules were improved on it; the held-out
     # split (18 messages never used to change the rules) scores 0.625 / 0.455, and the fresh
     # batches scored 0.71 / 0.71, 0.30 / 0.30 and 0.54 / 0.54 before the rules were tuned on them:
-    # expect roughly that on messages the checker has not seen.
+    # expect roughly that on messages the checker has not seen. Issue 15 (concepts.py) added ~250
+    # tuning paraphrases and hard negatives in en/zh/ru: 449 messages, 1.000 / 0.997 (tp 287, fp 0, fn 1).
     scores = score(load_labelled(LABELLED))
     assert scores.overall.precision >= 0.9, scores.mistakes
     assert scores.overall.recall >= 0.9, scores.mistakes

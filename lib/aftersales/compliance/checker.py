@@ -19,6 +19,13 @@ patterns (issue 13): Unicode NFKC (fullwidth ``＠ ．`` and letters, ligatures)
 characters dropped, and common defanged forms undone (``example[.]com``, ``(dot)``, ``[at]``,
 ``(at)``, ``hxxp``, ``shop dot com``). Spans are mapped back, so they still point at the original text.
 
+Besides its patterns, a rule may find its elements by meaning (issue 15; :mod:`.concepts`): the
+text is cut into words (jieba for Chinese, pymorphy3 lemmas for Russian, Snowball stems for
+English), concepts (remedies, follow-up channels, incentives, review objects, conditions,
+off-platform channels, sensitive data...) are looked up as lexicons of those forms, and the rule
+fires where its concepts co-occur as its ``relations`` say. Paraphrases are caught that way, and
+well-formed apologies in unusual words pass.
+
 It is a screen, not a proof: a pattern list cannot understand every sentence, so a message
 with no finding still needs a human eye, and ``benchmarks/bench_compliance.py`` measures how
 often it is right on a labelled set.
@@ -35,6 +42,7 @@ from typing import Any
 
 from ..errors import AftersalesError
 from ..limits import MAX_MESSAGE_CHARS
+from .concepts import analyse, holds
 from .language import RULE as LANGUAGE_RULE
 from .language import SOURCE as LANGUAGE_SOURCE
 from .language import language_mismatch, mismatch_message
@@ -226,7 +234,9 @@ class _Sentences:
 
 
 def _matches(rule: CompiledRule, text: str, sentences: _Sentences) -> list[tuple[int, int]]:
-    spans = []
+    spans: list[tuple[int, int]] = []
+    if rule.pattern is None:
+        return spans
     for match in rule.pattern.finditer(text):
         start, end = match.span()
         if end <= start:
@@ -258,14 +268,29 @@ def check_message(text: str, platform: str, lang: str, kind: str) -> list[Findin
         raise AftersalesError("message is empty: nothing to check")
     normalised, starts, ends = normalise(text)
     sentences = _Sentences(normalised)
+    analysis = None
     findings: list[Finding] = []
     for compiled in rules:
         rule = compiled.rule
+        meant: list[tuple[int, int]] = []
+        if rule.relations and compiled.lexicons is not None:
+            if rule.check == "required" and compiled.pattern is not None and compiled.pattern.search(normalised):
+                continue
+            if analysis is None:
+                analysis = analyse(normalised, lang)
+            for relation in rule.relations:
+                meant.extend(holds(relation, analysis, compiled.lexicons, compiled.unless))
+                if meant and rule.check == "required":
+                    break
         if rule.check == "required":
-            if compiled.pattern.search(normalised) is None:
+            if not meant and (compiled.pattern is None or compiled.pattern.search(normalised) is None):
                 findings.append(Finding(rule.id, rule.severity, rule.message, None, rule.source, rule.messages))
             continue
-        for start, end in _matches(compiled, normalised, sentences):
+        spans = _matches(compiled, normalised, sentences)
+        for span in meant:  # a relation adds what the patterns did not already find
+            if not any(s < span[1] and span[0] < e for s, e in spans):
+                spans.append(span)
+        for start, end in sorted(spans):
             span = (start, end) if starts is None or ends is None else (starts[start], ends[end - 1])
             findings.append(Finding(rule.id, rule.severity, rule.message, span, rule.source, rule.messages))
     findings = _drop_superseded(findings, {c.rule.id: c.rule.superseded_by for c in rules})

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from ..errors import AftersalesError, UnknownNameError
+from .concepts import Lexicon, Relation, compile_lexicon, parse_relation
 from .vocabulary import (
     KINDS,
     LANGS,
@@ -33,8 +34,8 @@ CHECKS = ("forbidden", "required")
 PATTERN_KEYS = LANGS + ("any",)
 
 RULE_KEYS = {"id", "check", "severity", "kinds", "platforms", "except_platforms", "languages", "message", "source",
-             "patterns", "use", "unless", "exempt", "superseded_by"}
-ELEMENT_KEYS = set(PATTERN_KEYS) | {"unless", "exempt"}
+             "patterns", "use", "unless", "exempt", "superseded_by", "relations"}
+ELEMENT_KEYS = set(PATTERN_KEYS) | {"unless", "exempt", "relations"}
 # Patterns are matched case-insensitively by lowering both the text (see checker.lower_text) and
 # the patterns (lower_pattern), not with re.IGNORECASE: case-sensitive patterns let `re` skip
 # quickly over positions where no alternative can start, which makes a check several times faster.
@@ -78,6 +79,9 @@ class Rule:
     unless: dict[str, tuple[str, ...]]
     exempt: tuple[str, ...]
     superseded_by: tuple[str, ...]
+    #: Concepts that co-occur (see :mod:`.concepts`): a forbidden rule fires where one holds, a
+    #: required rule is satisfied where one holds (besides its patterns).
+    relations: tuple[Relation, ...] = ()
     #: ``platforms: [all]`` (or no ``platforms``): every platform, including one added later as a
     #: profile file, but those of ``except_platforms`` (which have rules of their own); ``platforms``
     #: then names none.
@@ -97,9 +101,10 @@ class CompiledRule:
     """A rule ready for one language: one alternation for its patterns, one for its exceptions."""
 
     rule: Rule
-    pattern: re.Pattern[str]
+    pattern: re.Pattern[str] | None
     unless: re.Pattern[str] | None
     exempt: re.Pattern[str] | None
+    lexicons: Mapping[str, Lexicon] | None = None  # the concepts of its relations, in its language
 
 
 def _fail(rule_id: str, problem: str) -> RulesError:
@@ -152,6 +157,32 @@ def _merge(*maps: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
     return merged
 
 
+def _relations(raw: Any, where: str, concepts: Iterable[str]) -> tuple[Relation, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise RulesError(f"{RULES_FILE.name}: {where}: 'relations' must be a list")
+    try:
+        return tuple(parse_relation(item, where, concepts) for item in raw)
+    except ValueError as exc:
+        raise RulesError(f"{RULES_FILE.name}: {exc}") from None
+
+
+def _concepts(raw: Any) -> dict[str, dict[str, tuple[str, ...]]]:
+    """``concepts:``: name -> language -> terms."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise RulesError(f"{RULES_FILE.name}: 'concepts' must map names to lexicons per language")
+    result: dict[str, dict[str, tuple[str, ...]]] = {}
+    for name, lexicon in raw.items():
+        if not isinstance(lexicon, dict) or set(lexicon) - set(LANGS) or not all(
+                isinstance(v, list) and all(isinstance(t, str) and t.strip() for t in v) for v in lexicon.values()):
+            raise RulesError(f"{RULES_FILE.name}: concept '{name}': a list of terms per language (en, zh, ru)")
+        result[str(name)] = {lang: tuple(terms) for lang, terms in lexicon.items()}
+    return result
+
+
 def parse_rules(data: Any, platforms: Iterable[str] | None = None) -> tuple[Rule, ...]:
     """Check the shape of the loaded YAML and return its rules (patterns not yet compiled).
 
@@ -163,6 +194,7 @@ def parse_rules(data: Any, platforms: Iterable[str] | None = None) -> tuple[Rule
     known = tuple(platforms) if platforms is not None else known_platforms()
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
         raise RulesError(f"{RULES_FILE.name}: expected a mapping with a 'rules' list")
+    concepts = _concepts(data.get("concepts"))
     elements_raw = data.get("elements") or {}
     elements: dict[str, dict[str, Any]] = {}
     for name, raw in elements_raw.items():
@@ -172,6 +204,7 @@ def parse_rules(data: Any, platforms: Iterable[str] | None = None) -> tuple[Rule
             "patterns": _pattern_map({k: v for k, v in raw.items() if k in PATTERN_KEYS}, f"element {name}", "patterns"),
             "unless": _pattern_map(raw.get("unless"), f"element {name}", "unless"),
             "exempt": tuple(raw.get("exempt") or ()),
+            "relations": _relations(raw.get("relations"), f"element {name}", concepts),
         }
     rules = []
     seen: set[str] = set()
@@ -201,8 +234,10 @@ def parse_rules(data: Any, platforms: Iterable[str] | None = None) -> tuple[Rule
                 raise _fail(rule_id, str(UnknownNameError("element", name, elements)))
             used.append(elements[name])
         patterns = _merge(*(e["patterns"] for e in used), _pattern_map(raw.get("patterns"), rule_id, "patterns"))
-        if not patterns:
-            raise _fail(rule_id, "no patterns (give 'patterns' or 'use')")
+        relations = tuple(r for e in used for r in e["relations"]) + _relations(raw.get("relations"), f"rule '{rule_id}'",
+                                                                                concepts)
+        if not patterns and not relations:
+            raise _fail(rule_id, "no patterns (give 'patterns', 'relations' or 'use')")
         every_platform = _every(raw.get("platforms"))
         if "except_platforms" in raw and (not every_platform or _every(raw["except_platforms"])):
             raise _fail(rule_id, "except_platforms lists the platforms with rules of their own, under 'platforms: [all]' "
@@ -221,6 +256,7 @@ def parse_rules(data: Any, platforms: Iterable[str] | None = None) -> tuple[Rule
             unless=_merge(*(e["unless"] for e in used), _pattern_map(raw.get("unless"), rule_id, "unless")),
             exempt=tuple(p for e in used for p in e["exempt"]) + tuple(raw.get("exempt") or ()),
             superseded_by=tuple(raw.get("superseded_by") or ()),
+            relations=relations,
             every_platform=every_platform,
             except_platforms=(_names(raw["except_platforms"], known, "except_platforms", rule_id)
                               if "except_platforms" in raw else frozenset()),
@@ -234,14 +270,31 @@ def parse_rules(data: Any, platforms: Iterable[str] | None = None) -> tuple[Rule
 
 
 @lru_cache(maxsize=1)
-def _document() -> tuple[dict[str, str], tuple[Rule, ...]]:
+def _concept_terms() -> dict[str, dict[str, tuple[str, ...]]]:
+    return _concepts(_raw_document().get("concepts"))
+
+
+@cache
+def lexicons(lang: str) -> dict[str, Lexicon]:
+    """Every concept's lexicon in ``lang``, its words normalised (stems, lemmas) once."""
+    return {name: compile_lexicon(terms.get(lang, ()), lang) for name, terms in _concept_terms().items()}
+
+
+@lru_cache(maxsize=1)
+def _raw_document() -> dict[str, Any]:
     try:
         text = RULES_FILE.read_text(encoding="utf-8")
     except OSError as exc:
         raise RulesError(f"cannot read {RULES_FILE.name}: {exc.strerror or exc}") from None
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     data = yaml.load(text, Loader=loader)
-    macros = {str(k): str(v) for k, v in (data.get("macros") or {}).items()} if isinstance(data, dict) else {}
+    return data if isinstance(data, dict) else {}
+
+
+@lru_cache(maxsize=1)
+def _document() -> tuple[dict[str, str], tuple[Rule, ...]]:
+    data = _raw_document()
+    macros = {str(k): str(v) for k, v in (data.get("macros") or {}).items()}
     return macros, parse_rules(data)
 
 
@@ -317,13 +370,12 @@ def compiled_rules(platform: str, lang: str, kind: str) -> tuple[CompiledRule, .
         if not rule.applies(platform, lang, kind):
             continue
         patterns = rule.patterns.get(lang, ()) + rule.patterns.get("any", ())
-        if not patterns:
+        if not patterns and not rule.relations:
             continue
         pattern = _alternation(patterns, macros, rule.id)
         unless = _alternation(rule.unless.get(lang, ()) + rule.unless.get("any", ()), macros, rule.id)
         exempt = _alternation(rule.exempt, macros, rule.id)
-        assert pattern is not None
-        result.append(CompiledRule(rule, pattern, unless, exempt))
+        result.append(CompiledRule(rule, pattern, unless, exempt, lexicons(lang) if rule.relations else None))
     return tuple(result)
 
 
