@@ -41,7 +41,8 @@ lint: setup
 # The edit loop, within a minute on two cores: the suite but the tests marked slow in
 # tests/conftest.py (notebook kernels, the browser, Chromium PDFs, the PostgreSQL server, the fuzz
 # suite, multi-process stress tests and repeated whole-library sweeps), on two pytest-xdist workers,
-# with the Hypothesis profile "edit-loop" (a tenth of each property's examples, at least 10).
+# with the Hypothesis profile "edit-loop" (a tenth of each property's examples, at least 10) and a
+# fixed sample (one in three) of the big parametrized sweeps (tests/conftest.py: _sampled).
 # `make test` runs every test, serially, with every property's full count of examples.
 test-fast: setup
 	$(PY) -m pytest -q -m "not slow" -n 2 --dist worksteal --hypothesis-profile=edit-loop

@@ -60,6 +60,18 @@ _SWEEPS = (
     "tests/test_diff.py::test_past_cases_from_a_csv_are_checked_too",
     "tests/test_diff.py::test_a_tolerance_change_is_named_and_its_cases_make_the_gate_fail",
     "tests/test_diff.py::test_a_message_or_branch_change_is_listed_and_without_impact_passes",
+    # command-line runs that start several `python -m aftersales` processes (each loads and compiles
+    # the whole library); their in-process twins stay in the edit loop
+    "tests/test_diff.py::test_git_revisions_work_as_sides",
+    "tests/test_overlay.py::test_decide_describe_params_and_examples_take_the_overlay",
+    "tests/test_overlay.py::test_replay_takes_the_overlay_and_records_each_row",
+    "tests/test_overlay.py::test_a_recorded_overlay_decision_is_remade_after_the_overlay_file_is_gone",
+    "tests/test_records.py::test_a_recorded_decision_is_remade_exactly_after_the_playbooks_change",
+    "tests/test_records.py::test_today_says_so_when_todays_rules_need_a_fact_the_case_never_recorded",
+    "tests/test_records.py::test_a_case_exports_as_a_page_for_an_appeal",
+    "tests/training/test_scoring.py::test_train_score_prints_the_misses_and_records_the_attempt",
+    # the checker's timing and backtracking guards (seconds of CPU by design)
+    "tests/compliance/test_checker.py::test_a_typical_message_is_checked_in_well_under_a_millisecond_of_cpu",
 )
 
 
@@ -82,6 +94,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
         report.sections.append(("policy value", POLICY_HINT))
 
 
+_GUARDS = ("tests/compliance/test_checker.py::test_no_input_makes_the_checker_backtrack_for_long",)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "policy_value: pins a platform or legal value; a failure explains how a "
                             "lead approves a change (make accept-policy)")
@@ -91,9 +106,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     edit_loop = settings.get_current_profile_name() == EDIT_LOOP
+    if edit_loop:
+        items[:] = _sampled(config, items)
     for item in items:
         node = item.nodeid
-        if node.startswith(_SLOW_PATHS) or any(part in node for part in _SLOW_IDS) or node in _SWEEPS:
+        if node.startswith(_SLOW_PATHS) or any(part in node for part in _SLOW_IDS) or node in _SWEEPS \
+                or node.split("[", 1)[0] in _SWEEPS or node.split("[", 1)[0] in _GUARDS:
             item.add_marker(pytest.mark.slow)
         if node.startswith(_POLICY_PATHS):
             item.add_marker(pytest.mark.policy_value)
@@ -110,6 +128,36 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 EDIT_LOOP = "edit-loop"
 EDIT_LOOP_SHARE = 10
 settings.register_profile(EDIT_LOOP, max_examples=10)
+
+
+#: In the edit loop a parametrized test with at least this many cases runs a fixed sample of them.
+EDIT_LOOP_SAMPLE_FROM = 8
+#: ... one case in this many (chosen by a hash of the case's id, so the sample is the same every run).
+EDIT_LOOP_SAMPLE_SHARE = 3
+
+
+def _sampled(config: pytest.Config, items: list[pytest.Item]) -> list[pytest.Item]:
+    """The edit loop's sample of the big parametrized sweeps (every outcome × platform × language
+    message, every problem class, every bad input): one case in EDIT_LOOP_SAMPLE_SHARE of a test
+    with EDIT_LOOP_SAMPLE_FROM cases or more, by a stable hash of its id, at least three per test.
+    `make test` runs every case; this only shortens `make test-fast`, like the Hypothesis profile."""
+    import zlib
+
+    groups: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        if "[" in item.nodeid:
+            groups.setdefault(item.nodeid.split("[", 1)[0], []).append(item)
+    dropped: set[int] = set()
+    for cases in groups.values():
+        if len(cases) < EDIT_LOOP_SAMPLE_FROM:
+            continue
+        keep = [c for c in cases if zlib.crc32(c.nodeid.encode()) % EDIT_LOOP_SAMPLE_SHARE == 0] or cases[:3]
+        keep_ids = {id(c) for c in keep} | {id(c) for c in cases[:3]}
+        dropped |= {id(c) for c in cases if id(c) not in keep_ids}
+    if not dropped:
+        return items
+    config.hook.pytest_deselected(items=[i for i in items if id(i) in dropped])
+    return [i for i in items if id(i) not in dropped]
 
 
 def _thin(item: pytest.Item) -> None:
