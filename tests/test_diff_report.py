@@ -237,3 +237,24 @@ def test_a_value_dated_to_take_effect_later_is_listed_too(copy):
     report = diff_libraries(SHIPPED, str(copy), repo=REPO)
     assert ("size_tolerance_cm on taobao: dated value 2 cm from 2031-01-01 added (source: Store size policy 2031)"
             in report.changes), report.changes
+
+
+def test_diff_reads_a_real_export_through_the_same_mapping_as_replay(tmp_path: Path) -> None:
+    """Issue 16, part 5: `diff --cases export.csv --map mapping.yaml`; rows the mapping refuses are listed."""
+    import shutil
+
+    from aftersales.diff import diff_libraries
+    from aftersales.diff_report import text_lines
+
+    new = tmp_path / "pb"
+    shutil.copytree(REPO / "playbooks", new)
+    taobao = new / "platforms" / "taobao.yaml"
+    taobao.write_text(taobao.read_text(encoding="utf-8").replace("size_tolerance_cm:\n    value: 3",
+                                                                 "size_tolerance_cm:\n    value: 2", 1), encoding="utf-8")
+    report = diff_libraries(str(REPO / "playbooks"), str(new), repo=REPO, cases_csv=REPO / "examples" / "taobao-export.csv",
+                            cases_map=REPO / "examples" / "taobao-mapping.yaml")
+    moved = {row["case"] for row in report.impact}
+    assert "TK-0002" in moved  # the 3 cm waist in the export moves with the 2 cm tolerance
+    assert not [r for r in report.undecided if r["case"].startswith("TK-")]
+    lines = "\n".join(text_lines(report))
+    assert "not read: 3 row(s)" in lines and "row 8: scenario" in lines

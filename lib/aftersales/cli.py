@@ -111,6 +111,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("old", metavar="OLD", help="playbooks folder or git revision (e.g. HEAD~1)")
     p.add_argument("new", metavar="NEW", help="playbooks folder or git revision (e.g. a working folder)")
     p.add_argument("--cases", metavar="CSV", help="also check these past cases (columns scenario, platform, facts...)")
+    p.add_argument("--map", metavar="YAML", help="read --cases as a real export through this mapping, as "
+                   "'replay --map' does (docs/replay.md)")
     p.add_argument("--chart", metavar="PNG", help="write a chart of the impact")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--overlay", metavar="STORE|FILE", help="compare with this store overlay on both sides "
@@ -604,7 +606,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
             raise AftersalesError(f"{option} {target}: no such folder {Path(target).parent}")
     repo = Path(__file__).resolve().parents[2]
     approved = out.read_baseline(Path(args.baseline)) if args.baseline else None
+    if args.map and not args.cases:
+        raise AftersalesError("--map reads the --cases file: give both")
     report = diff_libraries(args.old, args.new, repo=repo, cases_csv=Path(args.cases) if args.cases else None,
+                            cases_map=Path(args.map) if args.map else None,
                             old_overlay=args.overlay, new_overlay=args.new_overlay or args.overlay)
     if args.chart:
         out.impact_chart(report, Path(args.chart))

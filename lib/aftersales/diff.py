@@ -56,6 +56,7 @@ class DiffReport:
     #: compensation}`` or ``{"status": "refused"|"not offered", "reason"}``), its money per side,
     #: the fields that changed and the rule that moved it (the first step whose taken branch differs)
     cases: list[dict[str, Any]] = field(default_factory=list)
+    unmapped: list[str] = field(default_factory=list)  # export rows the --map file could not read, in words
     old_name: str = ""  # the sides as a reader names them: "HEAD", "working tree", a folder's name
     new_name: str = ""
 
@@ -472,6 +473,36 @@ def bank_cases(root: Path) -> list[dict[str, Any]]:
              "facts": dict(c.facts)} for c in load_cases(folder)]
 
 
+def mapped_cases(path: Path, mapping: Path, library: Any) -> tuple[list[dict[str, Any]], list[str]]:
+    """Cases from a real export read through a ``--map`` file, exactly as ``replay --map`` reads it
+    (column renames, value maps, dates, money cells, reason keywords, the scenario and platform
+    columns, each row's own moment), and the rows the mapping refused, in words."""
+    import csv as csv_module
+    import tempfile
+
+    from .replay import _known_facts, replay
+    from .replay_mapping import load_mapping
+
+    known = _known_facts(library)
+    spec = load_mapping(mapping, set(known)).spec
+    with tempfile.TemporaryDirectory(prefix="aftersales-diff-") as folder:
+        out = Path(folder) / "mapped.csv"
+        replay(path, None, None, out=out, mapping=mapping, library=library)
+        rows = list(csv_module.DictReader(out.open(encoding="utf-8"))) if out.is_file() else []
+        errors_file = out.with_name("mapped.errors.csv")
+        refused = list(csv_module.DictReader(errors_file.open(encoding="utf-8"))) if errors_file.is_file() else []
+    cases = []
+    for number, row in enumerate(rows, start=1):
+        scenario = row.get("scenario") or spec.scenario
+        inputs = library.playbooks[scenario].inputs if scenario in library.playbooks else known
+        facts = {name: value for name, value in row.items() if name in inputs and value != ""}
+        cases.append({"id": row.get("id") or f"{path.name}:{number}", "scenario": scenario,
+                      "platform": row.get("platform") or spec.platform, "lang": row.get("lang") or None,
+                      "as_of": row.get("decided_as_of") or row.get("as_of"), "facts": facts, "raw": True})
+    unmapped = [f"row {r.get('row')}: {r.get('column')}: {r.get('reason')}" for r in refused]
+    return cases, unmapped
+
+
 def csv_cases(path: Path) -> list[dict[str, Any]]:
     """Cases from a CSV: columns ``scenario``, ``platform``, optional ``id``, ``lang``, ``as_of``; the rest are facts,
     kept as text until each side reads them by its own input types."""
@@ -578,19 +609,25 @@ def _side(result: dict[str, Any] | str) -> str:
 
 def diff_libraries(old_spec: str, new_spec: str, *, repo: Path, cases_csv: Path | None = None,
                    day: date | None = None, old_overlay: str | None = None,
-                   new_overlay: str | None = None) -> DiffReport:
+                   new_overlay: str | None = None, cases_map: Path | None = None) -> DiffReport:
     """Compare two playbook versions, each optionally with a store overlay laid over it (a name
     is looked up in that side's own ``overlays/``, so a git revision brings its own copy)."""
     from .library import load_library
     from .overlay import resolve_overlay
 
-    cases_extra = csv_cases(cases_csv) if cases_csv else []  # a bad cases file is an error before any work
+    if cases_csv and not Path(cases_csv).is_file():
+        raise AftersalesError(f"{cases_csv}: no such cases file")
+    cases_extra = csv_cases(cases_csv) if cases_csv and cases_map is None else []  # a bad file fails before any work
     old_root, new_root = resolve_side(old_spec, repo), resolve_side(new_spec, repo)
     old = load_library(old_root, overlay=resolve_overlay(old_overlay, old_root) if old_overlay else None)
     new = load_library(new_root, overlay=resolve_overlay(new_overlay, new_root) if new_overlay else None)
+    unmapped: list[str] = []
+    if cases_csv and cases_map is not None:
+        cases_extra, unmapped = mapped_cases(Path(cases_csv), Path(cases_map), new)
     report = DiffReport(old_spec, new_spec, old_name=side_name(old_spec, repo, old_overlay),
                         new_name=side_name(new_spec, repo, new_overlay))
     report.changes = parameter_changes(old, new, day or date.today()) + playbook_changes(old, new)
+    report.unmapped = unmapped
     for case in bank_cases(new_root) + cases_extra:
         before, after = _decide(old, case, new), _decide(new, case, old)
         where = {"case": case["id"], "scenario": case["scenario"], "platform": case["platform"]}

@@ -410,6 +410,9 @@ def text_lines(report: DiffReport) -> list[str]:
     if report.not_offered:
         platforms = sorted({row["platform"] for row in report.not_offered})
         lines.append(f"not offered on either side: {len(report.not_offered)} cases ({', '.join(platforms)})")
+    if report.unmapped:
+        lines.append(f"not read: {len(report.unmapped)} row(s) of the cases file the --map file could not read")
+        lines += [f"  {row}" for row in report.unmapped]
     return lines
 
 
