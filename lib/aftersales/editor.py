@@ -185,6 +185,39 @@ class OverlayEditor:
                            "source": b["source"]} for b in step["branches"]]}
                 for step in view["steps"] if step["branches"]]
 
+    def branches(self, scenario: str, step_id: str) -> list[dict[str, Any]]:
+        """A step's branches as the table edits them: ``when`` (the condition, "" for the default),
+        ``goto``, ``reason`` in each language and ``source`` (the overlay's where it replaced them)."""
+        step = self.base.playbook(scenario).steps[step_id]
+        own = ((((self.data.get("scenarios") or {}).get(scenario) or {}).get("steps") or {}).get(step_id) or {})
+        if own.get("branches"):
+            return [{"when": str(b.get("when") or ""), "goto": str(b.get("goto")), "reason": dict(b.get("reason") or {}),
+                     "source": str(b.get("source") or "")} for b in own["branches"]]
+        return [{"when": b.condition.source if b.condition is not None else "", "goto": b.target,
+                 "reason": dict(b.reason) if b.reason else {}, "source": b.source or ""} for b in step.branches]
+
+    def set_branches(self, scenario: str, step_id: str, rows: list[dict[str, Any]]) -> None:
+        """The step's branches from the table: written to the overlay (all of them, in order) only
+        when a condition, a reason or a source differs from the playbook's."""
+        base = [{"when": b.condition.source if b.condition is not None else "", "goto": b.target,
+                 "reason": dict(b.reason) if b.reason else {}, "source": b.source or ""}
+                for b in self.base.playbook(scenario).steps[step_id].branches]
+        if rows == base:
+            node = (((self.data.get("scenarios") or {}).get(scenario) or {}).get("steps") or {}).get(step_id)
+            if node is not None and "branches" in node:
+                del node["branches"]
+            return
+        written = []
+        for row in rows:
+            branch: dict[str, Any] = {"when": row["when"]} if row["when"].strip() else {"default": True}
+            branch["goto"] = row["goto"]
+            if row.get("reason"):
+                branch["reason"] = dict(row["reason"])
+            if row.get("source"):
+                branch["source"] = row["source"]
+            written.append(branch)
+        self._node("scenarios", scenario, "steps", step_id)["branches"] = written
+
     # ---------------------------------------------------------------- saving
 
     def text(self) -> str:

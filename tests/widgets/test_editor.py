@@ -74,3 +74,20 @@ def test_the_decision_tables_show_when_go_to_reason_and_source(root: Path) -> No
     tolerance = next(t for t in tables if any("size_deviation_cm" in r["when"] or "conforms" in r["when"]
                                               for r in t["rows"]))
     assert all({"when", "goto", "reason", "source"} <= set(r) for r in tolerance["rows"])
+
+
+def test_a_lead_edits_a_threshold_in_the_decision_table(root: Path) -> None:
+    """Issue 16, part 8: the step's branches are a table a lead edits; a threshold change shows in the diff."""
+    editor = OverlayEditorWidget(root, "shoes", platform="taobao")
+    editor.scenario.value = "size_mismatch"
+    editor.step.value = "tolerance"
+    branch, when, reason, source = editor.branch_cells[0]
+    when.value = "size_deviation_cm > 2.5"
+    reason.value = "Beyond our 2.5 cm allowance: a quality problem."
+    source.value = "Shoe store policy 2026, §3"
+    editor.save_button.click()
+    written = yaml.safe_load((root / "overlays" / "shoes.yaml").read_text(encoding="utf-8"))
+    (first, default) = written["scenarios"]["size_mismatch"]["steps"]["tolerance"]["branches"]
+    assert first["when"] == "size_deviation_cm > 2.5" and first["reason"]["en"].startswith("Beyond our 2.5 cm")
+    assert first["reason"]["zh"] == branch["reason"]["zh"] and default["default"] is True
+    assert "condition 'not conforms' → 'size_deviation_cm > 2.5'" in html.unescape(editor.result.value)

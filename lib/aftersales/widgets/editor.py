@@ -35,12 +35,19 @@ class OverlayEditorWidget(w.VBox):
         self.texts = {lang_: w.Textarea(description=lang_, layout=w.Layout(width="33%", height="220px"))
                       for lang_ in ("en", "zh", "ru")}
         self.tables = w.HTML()
+        self.step = w.Dropdown(description="Step")
+        self.branch_rows = w.VBox()
+        self.branch_cells: list[tuple[dict[str, Any], w.Text, w.Text, w.Text]] = []
         self.save_button = w.Button(description="Save and check", button_style="primary", icon="save")
         self.result = w.HTML()
         self.scenario.observe(self._scenario_changed, names="value")
         self.outcome.observe(self._outcome_changed, names="value")
+        self.step.observe(self._step_changed, names="value")
         self.save_button.on_click(self._save)
-        tabs = w.Tab(children=[self._parameters_tab(), self._messages_tab(), self.tables])
+        tables_tab = w.VBox([w.HTML("<b>Edit a step's branches</b> (the condition, the reason in your language, "
+                                    "the source); the table below shows every step"), self.step, self.branch_rows,
+                             self.tables])
+        tabs = w.Tab(children=[self._parameters_tab(), self._messages_tab(), tables_tab])
         for index, title in enumerate(("Parameters", "Messages", "Decision tables")):
             tabs.set_title(index, title)
         header = w.HTML(f"{STYLE}<h3>Store overlay <code>{escape(overlay)}</code> · {escape(platform)}</h3>"
@@ -76,6 +83,7 @@ class OverlayEditorWidget(w.VBox):
     def _scenario_changed(self, _change: Any = None) -> None:
         playbook = self.editor.base.playbook(self.scenario.value)
         self.outcome.options = list(playbook.outcomes)
+        self.step.options = [(step.title[self.lang], step_id) for step_id, step in playbook.steps.items() if step.branches]
         rows = []
         for table in self.editor.decision_tables(self.scenario.value, self.lang):
             body = "".join(f"<tr><td><code>{escape(r['when'])}</code></td><td>{escape(r['goto'])}</td>"
@@ -92,12 +100,35 @@ class OverlayEditorWidget(w.VBox):
         for lang, text in self.editor.message(self.scenario.value, self.outcome.value).items():
             self.texts[lang].value = text
 
+    def _step_changed(self, _change: Any = None) -> None:
+        self.branch_cells = []
+        rows: list[w.Widget] = []
+        if self.step.value is None:
+            self.branch_rows.children = ()
+            return
+        for index, branch in enumerate(self.editor.branches(self.scenario.value, self.step.value)):
+            when = w.Text(value=branch["when"], placeholder="otherwise", description="When",
+                          layout=w.Layout(width="34%"))
+            reason = w.Text(value=branch["reason"].get(self.lang, ""), description="Reason", layout=w.Layout(width="40%"))
+            source = w.Text(value=branch["source"], description="Source", layout=w.Layout(width="26%"))
+            when.add_class(f"as-branch-when-{index}")
+            reason.add_class(f"as-branch-reason-{index}")
+            self.branch_cells.append((branch, when, reason, source))
+            rows.append(w.HBox([w.HTML(f"→ <b>{escape(branch['goto'])}</b>", layout=w.Layout(width="160px")),
+                                when, reason, source]))
+        self.branch_rows.children = tuple(rows)
+
     # ---------------------------------------------------------------- saving
 
     def collect(self) -> None:
         """Carry every cell and the shown message into the overlay (errors name the cell)."""
         for name, (value, source, start) in self.cells.items():
             self.editor.set_parameter(self.platform, name, value.value, source.value, start.value)
+        if self.step.value is not None and self.branch_cells:
+            rows = [{"when": when.value.strip(), "goto": branch["goto"],
+                     "reason": {**branch["reason"], self.lang: reason.value} if reason.value else dict(branch["reason"]),
+                     "source": source.value.strip()} for branch, when, reason, source in self.branch_cells]
+            self.editor.set_branches(self.scenario.value, self.step.value, rows)
         if self.outcome.value is not None:
             self.editor.set_message(self.scenario.value, self.outcome.value,
                                     {lang: text.value for lang, text in self.texts.items()})
