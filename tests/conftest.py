@@ -18,7 +18,8 @@ from typing import Any
 # set here, before any test runs, so that kernels and subprocesses the tests start inherit it.
 _STATE = tempfile.mkdtemp(prefix="aftersales-test-state-")
 for _name, _value in (("AFTERSALES_CASE_LOG", os.path.join(_STATE, "case-log.jsonl")),
-                      ("AFTERSALES_ARCHIVE", os.path.join(_STATE, "archive"))):
+                      ("AFTERSALES_ARCHIVE", os.path.join(_STATE, "archive")),
+                      ("AFTERSALES_SESSION_LOG", os.path.join(_STATE, "sessions.jsonl"))):
     os.environ.setdefault(_name, _value)
 
 

@@ -287,3 +287,33 @@ def test_the_leads_tables_count_reasons_agents_versions_money_and_weeks() -> Non
 def test_a_lead_never_reads_na_or_nan() -> None:
     html = "".join(an.section_html(title, table) for title, table in an.report(an.cases_frame(_lead_records())))
     assert "&lt;NA&gt;" not in html and "<NA>" not in html and "NaN" not in html and "unknown" in html
+
+
+def test_abandoned_sessions_and_back_tracks_come_from_the_form_session_log(tmp_path, monkeypatch) -> None:
+    """Issue 16, part 9: a session started and never saved is abandoned; Back is counted per question."""
+    from aftersales.sessionlog import read_events
+    from aftersales.widgets.session import WizardSession
+
+    log = tmp_path / "sessions.jsonl"
+    monkeypatch.setenv("AFTERSALES_SESSION_LOG", str(log))
+    facts = {"order_value": 129, "currency": "CNY", "delivered_on": "2026-01-12", "evidence_provided": True,
+             "category": "apparel", "size_deviation_cm": 3.5, "customer_preference": "exchange"}
+    saved = WizardSession("size_mismatch", "taobao", as_of="2026-01-15T09:00:00+00:00")
+    while saved.question is not None:
+        saved.answer(facts.get(saved.question.name, saved.question.default))
+    case_id, _path = saved.save(tmp_path / "cases.jsonl")
+    left = WizardSession("size_mismatch", "taobao", as_of="2026-01-15T09:00:00+00:00")
+    first = left.question.name
+    left.answer(facts[first])
+    second = left.question.name
+    left.answer(facts[second])
+    left.back()  # takes the second answer back, then the agent closes the tab
+    events = read_events(log)
+    cases = an.load_case_log(tmp_path / "cases.jsonl")
+    table = an.abandoned_sessions(events, cases).set_index("scenario")
+    assert table.loc["size_mismatch", ["started", "saved", "abandoned"]].tolist() == [2, 1, 1]
+    assert table.loc["size_mismatch", "most_left_after"] == first
+    backs = an.back_tracks(events)
+    assert backs.to_dict("records") == [{"scenario": "size_mismatch", "question": second, "backs": 1, "sessions": 1}]
+    titles = [title for title, _table in an.report(cases, events)]
+    assert "Form sessions abandoned (started, never saved)" in titles and "Where agents go Back" in titles

@@ -37,6 +37,8 @@ __all__ = [
     "exit_steps",
     "load_case_log",
     "outcome_mix",
+    "abandoned_sessions",
+    "back_tracks",
     "cost_per_outcome",
     "override_changes",
     "override_rate",
@@ -55,7 +57,7 @@ __all__ = [
 
 #: The columns of :func:`load_case_log`'s frame, one row per case.
 CASE_COLUMNS = [
-    "case_id", "order_id", "saved_at", "who", "scenario", "platform", "lang", "playbook_version", "overlay",
+    "case_id", "order_id", "session", "saved_at", "who", "scenario", "platform", "lang", "playbook_version", "overlay",
     "compensation", "currency",
     "outcome", "resolution", "path", "steps", "exit_step", "overridden", "override_outcome",
     "override_resolution", "override_reason", "final_outcome", "final_resolution", "timed", "seconds",
@@ -88,6 +90,7 @@ def _case_row(record: dict[str, Any]) -> dict[str, Any]:
     return {
         "case_id": record.get("case_id"),
         "order_id": record.get("order_id"),
+        "session": record.get("session"),
         "saved_at": record.get("saved_at"),
         "who": record.get("who"),
         "scenario": record.get("scenario"),
@@ -322,6 +325,49 @@ def weekly_trend(cases: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def abandoned_sessions(events: list[dict[str, Any]], cases: pd.DataFrame) -> pd.DataFrame:
+    """Per scenario: form sessions started, saved as a case, abandoned (started, never saved), the
+    share abandoned, and the question most abandoned sessions stopped after (from the session log,
+    :mod:`aftersales.sessionlog`)."""
+    columns = ["scenario", "started", "saved", "abandoned", "abandoned_percent", "most_left_after"]
+    starts = [e for e in events if e.get("event") == "start"]
+    if not starts:
+        return pd.DataFrame(columns=columns)
+    saved_ids = set(cases["session"].dropna()) if "session" in cases else set()
+    answered: dict[str, list[str]] = {}  # per session, the questions answered and not taken back
+    for event in events:
+        stack = answered.setdefault(event["session"], [])
+        if event.get("event") == "answer":
+            stack.append(str(event.get("question")))
+        elif event.get("event") == "back" and stack and stack[-1] == event.get("question"):
+            stack.pop()
+    last = {session: stack[-1] for session, stack in answered.items() if stack}
+    rows = []
+    frame = pd.DataFrame(starts)
+    for scenario, group in frame.groupby("scenario"):
+        sessions = set(group["session"])
+        abandoned = sessions - saved_ids
+        left = [s for s in abandoned if s in last]  # a session opened and left without an answer says little
+        left_after = pd.Series([last[s] for s in left]).value_counts()
+        rows.append({"scenario": scenario, "started": len(sessions), "saved": len(sessions & saved_ids),
+                     "abandoned": len(abandoned), "most_left_after": left_after.index[0] if len(left_after) else "—"})
+    table = pd.DataFrame(rows)
+    table["abandoned_percent"] = _percent(table["abandoned"], table["started"])
+    return table[columns]
+
+
+def back_tracks(events: list[dict[str, Any]]) -> pd.DataFrame:
+    """Per scenario and question: how often agents went Back from it (a question they doubt)."""
+    columns = ["scenario", "question", "backs", "sessions"]
+    backs = [e for e in events if e.get("event") == "back"]
+    if not backs:
+        return pd.DataFrame(columns=columns)
+    frame = pd.DataFrame(backs)
+    grouped = frame.groupby(["scenario", "question"])
+    table = pd.DataFrame({"backs": grouped.size(), "sessions": grouped["session"].nunique()}).reset_index()
+    return table.sort_values(["backs", "scenario"], ascending=[False, True], ignore_index=True)[columns]
+
+
 def time_per_step(cases: pd.DataFrame) -> pd.DataFrame:
     """Per scenario and step asked in the form: how many timed visits, and the median and 90th
     percentile of the seconds its questions were on screen (untimed visits are left out)."""
@@ -336,8 +382,9 @@ def time_per_step(cases: pd.DataFrame) -> pd.DataFrame:
                              ignore_index=True)[columns]
 
 
-def report(cases: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
-    """The tables of the path analytics notebook, titled, in reading order."""
+def report(cases: pd.DataFrame, events: list[dict[str, Any]] | None = None) -> list[tuple[str, pd.DataFrame]]:
+    """The tables of the path analytics notebook, titled, in reading order (``events``: the form's
+    session log, for abandoned sessions and back-tracks)."""
     sections = [
         ("Case log", summary(cases)),
         ("Popular steps: visits per step", popular_steps(cases)),
@@ -357,6 +404,8 @@ def report(cases: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
         ("Per playbook version and store overlay", per_version(cases)),
         ("Compensation per outcome and currency", cost_per_outcome(cases)),
         ("Cases per week and resolution", weekly_trend(cases)),
+        *([("Form sessions abandoned (started, never saved)", abandoned_sessions(events, cases)),
+           ("Where agents go Back", back_tracks(events))] if events else []),
         ("Time per step (seconds)", time_per_step(cases)),
     ]
     return sections
@@ -441,7 +490,7 @@ def _demo_record(source: tuple, library: Any, rng: random.Random, *, case_id: st
     asked = {name for step in playbook.steps.values() for name in step.ask}
     given = {name: value for name, value in facts.items() if name not in asked}  # from the order system
     clock = ManualClock(resolve_as_of(as_of))
-    session = WizardSession(scenario, platform, lang, as_of, given, library, clock)
+    session = WizardSession(scenario, platform, lang, as_of, given, library, clock, log_sessions=False)
     while (question := session.question) is not None:
         value = facts[question.name] if question.name in facts else question.default
         clock.advance(speed * rng.lognormvariate(math.log(_DEMO_SECONDS.get(question.type, 12.0)), 0.5))
@@ -455,7 +504,9 @@ def _demo_record(source: tuple, library: Any, rng: random.Random, *, case_id: st
     if rng.random() < override_share:
         override = Override(rng.choice(session.other_outcomes()), rng.choice(_DEMO_REASONS))
     clock.advance(rng.uniform(20, 90))  # reading the card, copying the message
-    return session.record(override=override, case_id=case_id, who=who, saved_at=clock.now())
+    record = session.record(override=override, case_id=case_id, who=who, saved_at=clock.now())
+    record.pop("session", None)  # a random id: the demo log stays byte-for-byte reproducible
+    return record
 
 
 def write_demo_case_log(path: Path | str, *, cases: int = 240, seed: int = 6, override_share: float = 0.12,

@@ -46,7 +46,7 @@ def case_record(decision: Any, *, case_id: str | None = None, saved_at: datetime
                 who: str | None = None, library_root: Path | None = None,
                 step_times: list[dict[str, Any]] | None = None,
                 override: dict[str, Any] | None = None, overlay: Any = None,
-                library_hash: str | None = None) -> dict[str, Any]:
+                library_hash: str | None = None, session: str | None = None) -> dict[str, Any]:
     """The record of one decision as the case log stores it, with the hash of the playbooks
     folder it was decided with and of the store ``overlay`` laid over them, if any (both
     archived, so :func:`redecide` can decide it again exactly). ``library_hash`` skips
@@ -78,6 +78,8 @@ def case_record(decision: Any, *, case_id: str | None = None, saved_at: datetime
         record["override"] = override
     if step_times is not None:
         record["step_times"] = step_times
+    if session is not None:
+        record["session"] = session  # the form's session (aftersales.sessionlog): abandoned ones never get here
     root = library_root or getattr(decision.playbook, "file", None) and Path(decision.playbook.file).resolve().parent
     if library_hash:
         record["library_hash"] = library_hash

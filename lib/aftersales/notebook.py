@@ -228,8 +228,11 @@ def run_path_analytics(*, case_log: Path | str | None = None, demo: bool = False
 
     if demo:
         case_log = analytics.write_demo_case_log(Path(tempfile.mkdtemp(prefix="aftersales-demo-")) / "case-log.jsonl")
+    from .sessionlog import read_events
+
     cases = analytics.load_case_log(case_log or None)
-    for title, table in analytics.report(cases):
+    events = [] if demo else read_events()
+    for title, table in analytics.report(cases, events):
         display(HTML(analytics.section_html(title, table)))
     return cases
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -33,6 +34,7 @@ from typing import Any, Protocol
 from ..engine import Decision, Question, _coerce, checklist_so_far, decide, decide_outcome, next_question, resolve_as_of
 from ..errors import AftersalesError, FactError, did_you_mean
 from ..library import load_library
+from ..sessionlog import log_event
 
 __all__ = ["ChosenOutcome", "Clock", "ManualClock", "Override", "StepTime", "SystemClock", "WizardSession"]
 
@@ -157,6 +159,7 @@ class WizardSession:
     facts: dict[str, Any] = field(default_factory=dict)
     library: Any = None
     clock: Clock = field(default_factory=SystemClock, repr=False)
+    log_sessions: bool = True  # False: write no start/answer/back events (a demo, not a real agent)
     answers: dict[str, Any] = field(init=False, default_factory=dict)
     order: list[str] = field(init=False, default_factory=list)  # names answered, in order
     timings: list[StepTime] = field(init=False, default_factory=list)  # one per name in ``order``
@@ -273,6 +276,8 @@ class WizardSession:
         next_question(self.playbook, trial, self.platform, self.lang, self.started, library=self.library)
         self.answers = trial
         self.order.append(question.name)
+        self._log("answer", scenario=self.scenario, platform=self.platform, step=question.step,
+                  question=question.name)
         now = self.clock.monotonic()
         self.timings.append(StepTime(question.step, question.name, max(0.0, now - self._shown_at), self.clock.now(),
                                      question.name in self._taken_back))
@@ -284,6 +289,7 @@ class WizardSession:
         if not self.order:
             return False
         name = self.order.pop()
+        self._log("back", scenario=self.scenario, platform=self.platform, question=name)
         self.timings.pop()
         self._taken_back.add(name)
         self.answers.pop(name, None)
@@ -294,6 +300,8 @@ class WizardSession:
     def restart(self) -> None:
         """Start the case again: no answers but the pre-filled facts, a new start time, no times."""
         self.started = resolve_as_of(self.as_of)
+        self.session_id = uuid.uuid4().hex[:12]
+        self._log("start", scenario=self.scenario, platform=self.platform, lang=self.lang)
         self.answers = _coerce(self.playbook, self.facts)  # an unknown or bad fact is a FactError naming it
         self.order = []
         self.timings = []
@@ -316,7 +324,7 @@ class WizardSession:
             raise FactError("case", "not decided yet: answer the remaining questions first")
         checked = self.checked_override(override) if override is not None else None
         record = case_record(decision, library_root=self.library.root, step_times=self.step_times, override=checked,
-                             overlay=self.library.overlay, **extra)
+                             overlay=self.library.overlay, session=self.session_id, **extra)
         record.setdefault("override", None)  # the form offered an override: none chosen is known, not unknown
         return record
 
@@ -326,6 +334,10 @@ class WizardSession:
 
         record = self.record(override=override)
         return record["case_id"], append_case(record, path)
+
+    def _log(self, event: str, **fields: Any) -> None:
+        if self.log_sessions:
+            log_event(event, self.session_id, **fields)
 
     def _changed(self) -> None:
         self._question_cache: tuple[Question | None] | None = None
