@@ -125,8 +125,34 @@ class OverlayEditor:
                 "value": "" if entry.get("value") is None else str(entry.get("value")),
                 "source": str(entry.get("source") or ""), "effective_from": str(entry.get("effective_from") or ""),
                 "editable": spec.type in EDITABLE_TYPES,
+                # values for some cases only (per category...), the store's where it sets them
+                "cases": [f"{c.get('value')} when {c.get('when')}" for c in (entry.get("cases") or [])]
+                or [f"{c.value} when {c.when}" for c in (base.cases if base is not None else ())],
             })
         return rows
+
+    def set_case(self, platform: str, name: str, when: str, text: str, source: str) -> None:
+        """A value of ``name`` for some cases only (``when`` a condition on the case's facts, e.g.
+        ``category == 'footwear'``), with its own source; replaces a case with the same condition."""
+        spec = self.base.catalogue.parameters.get(name)
+        if spec is None:
+            raise AftersalesError(f"unknown parameter '{name}'")
+        if not when.strip() or not source.strip():
+            raise AftersalesError(f"{name}: a value for some cases needs its condition and its source")
+        try:
+            value = parse_cell(text, spec.type)
+        except AftersalesError as exc:
+            raise AftersalesError(f"{name} when {when}: {exc}") from None
+        entry = self._node("parameters", platform, name)
+        if "value" not in entry:  # the store's own entry starts from the platform's value in force
+            base = self.base.profile(platform).resolve(date.today()).get(name)
+            entry["value"] = base.value if base is not None else None
+            entry["source"] = base.source if base is not None else source.strip()
+            entry["confidence"] = "high"
+            entry["effective_from"] = "unknown"
+        cases = [c for c in (entry.get("cases") or []) if c.get("when") != when.strip()]
+        cases.append({"when": when.strip(), "value": value, "source": source.strip()})
+        entry["cases"] = cases
 
     def set_parameter(self, platform: str, name: str, text: str, source: str, effective_from: str = "") -> None:
         """The overlay's own value of ``name`` on ``platform`` from a table row (empty value and

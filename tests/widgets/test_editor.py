@@ -91,3 +91,15 @@ def test_a_lead_edits_a_threshold_in_the_decision_table(root: Path) -> None:
     assert first["when"] == "size_deviation_cm > 2.5" and first["reason"]["en"].startswith("Beyond our 2.5 cm")
     assert first["reason"]["zh"] == branch["reason"]["zh"] and default["default"] is True
     assert "condition 'not conforms' → 'size_deviation_cm > 2.5'" in html.unescape(editor.result.value)
+
+
+def test_a_value_for_some_cases_is_set_with_its_own_source_and_shown(root: Path) -> None:
+    """Issue 16, parts 3 and 8: per category where set (2 cm for footwear)."""
+    editor = OverlayEditor(root, "shoes")
+    editor.set_case("taobao", "size_tolerance_cm", "category == 'footwear'", "2", "Shoe store policy 2026, §3")
+    result = editor.save()
+    assert result.valid, [str(p) for p in result.problems]
+    row = next(r for r in OverlayEditor(root, "shoes").parameter_rows("taobao") if r["name"] == "size_tolerance_cm")
+    assert row["cases"] == ["2 when category == 'footwear'"] and row["value"] == "3"
+    with pytest.raises(AftersalesError, match="condition and its source"):
+        editor.set_case("taobao", "size_tolerance_cm", "", "2", "x")

@@ -72,7 +72,8 @@ class OverlayEditorWidget(w.VBox):
             value.add_class(f"as-param-{row['name']}")
             source.add_class(f"as-source-{row['name']}")
             self.cells[row["name"]] = (value, source, start)
-            cells += [name, w.HTML(escape(row["base"] or "—")), value, source, start]
+            cases = "".join(f"<br><small>{escape(c)}</small>" for c in row["cases"])
+            cells += [name, w.HTML(escape(row["base"] or "—") + cases), value, source, start]
         return w.GridBox(cells, layout=_ROW)
 
     def _messages_tab(self) -> w.Widget:
