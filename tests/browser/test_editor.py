@@ -23,10 +23,11 @@ def test_a_lead_edits_a_parameter_and_a_message_in_the_browser(browser: Any, tmp
         context = browser.new_context(viewport={"width": 1366, "height": 900})
         context.route(lambda url: not url.startswith(app.url), lambda route: route.abort())
         page = context.new_page()
-        page.set_default_timeout(60_000)
-        expect.set_options(timeout=60_000)
+        page.set_default_timeout(120_000)  # a save validates the overlay and re-decides the practice bank
+        expect.set_options(timeout=120_000)
         try:
             page.goto(app.url)
+            expect(page.locator(".as-editor")).to_be_visible()
             page.locator(".as-param-size_tolerance_cm input").fill("2")
             page.locator(".as-source-size_tolerance_cm input").fill("My store policy 2026, §3")
             page.get_by_role("tab", name="Messages").click()

@@ -49,3 +49,23 @@ def test_practice_opens_from_the_start_page(tmp_path, monkeypatch):
     hub.practice_button.click()
     (practice,) = hub.wizard_area.children
     assert practice.trainee == "ana" and practice.case.difficulty == 1
+
+
+def test_a_lead_opens_the_store_overlay_editor_from_the_app(tmp_path) -> None:
+    """Issue 16, part 8: the editor is also in the app, for leads."""
+    import shutil
+    from pathlib import Path
+
+    from aftersales.library import load_library
+    from aftersales.widgets.editor import OverlayEditorWidget
+
+    root = tmp_path / "playbooks"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "playbooks", root)
+    hub = Hub(scenario="size_mismatch", platform="taobao", lang="en", library=load_library(root))
+    hub.store.value = "shoes"
+    hub.editor_button.click()
+    (editor,) = hub.wizard_area.children
+    assert isinstance(editor, OverlayEditorWidget) and editor.editor.path == root / "overlays" / "shoes.yaml"
+    hub.store.value = "Bad Name!"
+    hub.editor_button.click()
+    assert "overlay name &#x27;Bad Name!&#x27;" in hub.wizard_area.children[0].value

@@ -68,9 +68,14 @@ class Hub(w.VBox):
         self.practice_button = w.Button(icon="graduation-cap", description="Practice")
         self.practice_button.add_class("as-practice-start")
         self.practice_button.on_click(self._on_practice)
+        self.store = w.Text(placeholder="store overlay, e.g. my_store", layout=w.Layout(width="14em"))
+        self.editor_button = w.Button(icon="pencil", description="Edit the store's rules")
+        self.editor_button.add_class("as-editor-start")
+        self.editor_button.on_click(self._on_editor)
         super().__init__([self.overview, w.HBox([self.scenario_select, self.platform_select, self.lang_select,
                                                  self.start_button], layout=w.Layout(flex_flow="row wrap")),
                           w.HBox([self.trainee, self.practice_button]),
+                          w.HBox([self.store, self.editor_button]),
                           self.wizard_area])
         self.add_class("as-hub")
         self._fill_platforms()
@@ -120,6 +125,20 @@ class Hub(w.VBox):
         name = self.trainee.value.strip() or "trainee"
         self.wizard = None
         self.wizard_area.children = [Practice(name, store=ProgressStore(), lang=self.lang, library=self.library)]
+
+    def _on_editor(self, _button: Any = None) -> None:
+        """Leads edit their store overlay from the same app (notebooks/editor.ipynb does the same)."""
+        from ..errors import AftersalesError
+        from .editor import OverlayEditorWidget
+
+        self.wizard = None
+        try:
+            editor = OverlayEditorWidget(self.library.root, self.store.value.strip() or "my_store",
+                                         platform=self.platform_select.value, lang=self.lang)
+        except AftersalesError as exc:
+            self.wizard_area.children = [w.HTML(f"<div class='as-card'>{escape(str(exc))}</div>")]
+            return
+        self.wizard_area.children = [editor]
 
     def _on_start(self, _button: Any = None) -> None:
         """Open the wizard for the picked scenario, platform and language (a new case)."""
