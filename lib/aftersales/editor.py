@@ -131,18 +131,22 @@ class OverlayEditor:
             })
         return rows
 
-    def set_case(self, platform: str, name: str, when: str, text: str, source: str) -> None:
-        """A value of ``name`` for some cases only (``when`` a condition on the case's facts, e.g.
-        ``category == 'footwear'``), with its own source; replaces a case with the same condition."""
+    def _value(self, name: str, text: str, where: str) -> Any:
+        """``text`` read as parameter ``name``'s catalogue type; errors name ``where`` (the cell)."""
         spec = self.base.catalogue.parameters.get(name)
         if spec is None:
             raise AftersalesError(f"unknown parameter '{name}'")
+        try:
+            return parse_cell(text, spec.type)
+        except AftersalesError as exc:
+            raise AftersalesError(f"{where}: {exc}") from None
+
+    def set_case(self, platform: str, name: str, when: str, text: str, source: str) -> None:
+        """A value of ``name`` for some cases only (``when`` a condition on the case's facts, e.g.
+        ``category == 'footwear'``), with its own source; replaces a case with the same condition."""
         if not when.strip() or not source.strip():
             raise AftersalesError(f"{name}: a value for some cases needs its condition and its source")
-        try:
-            value = parse_cell(text, spec.type)
-        except AftersalesError as exc:
-            raise AftersalesError(f"{name} when {when}: {exc}") from None
+        value = self._value(name, text, f"{name} when {when}")
         entry = self._node("parameters", platform, name)
         if "value" not in entry:  # the store's own entry starts from the platform's value in force
             base = self.base.profile(platform).resolve(date.today()).get(name)
@@ -157,8 +161,7 @@ class OverlayEditor:
     def set_parameter(self, platform: str, name: str, text: str, source: str, effective_from: str = "") -> None:
         """The overlay's own value of ``name`` on ``platform`` from a table row (empty value and
         empty source: the overlay drops its value and the platform's applies again)."""
-        spec = self.base.catalogue.parameters.get(name)
-        if spec is None:
+        if name not in self.base.catalogue.parameters:
             raise AftersalesError(f"unknown parameter '{name}'")
         if not text.strip() and not source.strip():
             own = (self.data.get("parameters") or {}).get(platform)
@@ -167,10 +170,7 @@ class OverlayEditor:
             return
         if not source.strip():
             raise AftersalesError(f"{name}: every value needs its source (e.g. 'Store policy 2026, §3')")
-        try:
-            value = parse_cell(text, spec.type)
-        except AftersalesError as exc:
-            raise AftersalesError(f"{name}: {exc}") from None
+        value = self._value(name, text, name)
         entry = self._node("parameters", platform, name)
         entry["value"] = value
         entry["source"] = source.strip()
@@ -214,21 +214,21 @@ class OverlayEditor:
     def branches(self, scenario: str, step_id: str) -> list[dict[str, Any]]:
         """A step's branches as the table edits them: ``when`` (the condition, "" for the default),
         ``goto``, ``reason`` in each language and ``source`` (the overlay's where it replaced them)."""
-        step = self.base.playbook(scenario).steps[step_id]
         own = ((((self.data.get("scenarios") or {}).get(scenario) or {}).get("steps") or {}).get(step_id) or {})
         if own.get("branches"):
             return [{"when": str(b.get("when") or ""), "goto": str(b.get("goto")), "reason": dict(b.get("reason") or {}),
                      "source": str(b.get("source") or "")} for b in own["branches"]]
+        return self._base_branches(scenario, step_id)
+
+    def _base_branches(self, scenario: str, step_id: str) -> list[dict[str, Any]]:
         return [{"when": b.condition.source if b.condition is not None else "", "goto": b.target,
-                 "reason": dict(b.reason) if b.reason else {}, "source": b.source or ""} for b in step.branches]
+                 "reason": dict(b.reason) if b.reason else {}, "source": b.source or ""}
+                for b in self.base.playbook(scenario).steps[step_id].branches]
 
     def set_branches(self, scenario: str, step_id: str, rows: list[dict[str, Any]]) -> None:
         """The step's branches from the table: written to the overlay (all of them, in order) only
         when a condition, a reason or a source differs from the playbook's."""
-        base = [{"when": b.condition.source if b.condition is not None else "", "goto": b.target,
-                 "reason": dict(b.reason) if b.reason else {}, "source": b.source or ""}
-                for b in self.base.playbook(scenario).steps[step_id].branches]
-        if rows == base:
+        if rows == self._base_branches(scenario, step_id):
             node = (((self.data.get("scenarios") or {}).get(scenario) or {}).get("steps") or {}).get(step_id)
             if node is not None and "branches" in node:
                 del node["branches"]

@@ -19,19 +19,6 @@ MIN_CONFIDENCE = 0.9
 RULE = "language.mismatch"
 SOURCE = "seed 004"
 
-_NAMES = {"en": "English", "zh": "Chinese", "ru": "Russian"}
-_MESSAGES = {
-    "en": "the message reads as {found}, but the customer's language is {wanted}: answer in the customer's language",
-    "zh": "这条消息像是用{found}写的，但客户的语言是{wanted}：请用客户的语言回复",
-    "ru": "сообщение написано, похоже, на языке «{found}», а язык покупателя — «{wanted}»: отвечайте на языке покупателя",
-}
-_LANGUAGE_NAMES = {
-    "en": {"en": "English", "zh": "Chinese", "ru": "Russian"},
-    "zh": {"en": "英文", "zh": "中文", "ru": "俄文"},
-    "ru": {"en": "английский", "zh": "китайский", "ru": "русский"},
-}
-
-
 @lru_cache(maxsize=1)
 def _detector() -> Any:
     from lingua import Language, LanguageDetectorBuilder
@@ -57,8 +44,10 @@ def detect_language(text: str) -> tuple[str, float] | None:
 
 def mismatch_message(found: str, wanted: str, reader: str = "en") -> str:
     """The warning in the reader's language: found ``found``, the customer reads ``wanted``."""
-    names = _LANGUAGE_NAMES.get(reader, _LANGUAGE_NAMES["en"])
-    return _MESSAGES.get(reader, _MESSAGES["en"]).format(found=names[found], wanted=names[wanted])
+    from ..present.words import sentence, term
+
+    return sentence("language_mismatch", reader, found=term("language_names", found, reader),
+                    wanted=term("language_names", wanted, reader))
 
 
 def language_mismatch(text: str, lang: str) -> str | None:

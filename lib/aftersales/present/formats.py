@@ -14,7 +14,7 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, get_currency_symbol
 
-from .words import plural_text, word
+from .words import catalogue, plural_text, word
 
 #: The CLDR locale each language is formatted in (money, numbers, dates, plural rules).
 LOCALES: dict[str, str] = {"en": "en_US", "zh": "zh_Hans_CN", "ru": "ru_RU"}
@@ -22,15 +22,9 @@ LOCALES: dict[str, str] = {"en": "en_US", "zh": "zh_Hans_CN", "ru": "ru_RU"}
 #: The sign each market writes for its currency, used where the reader's locale has none.
 _CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "CNY": "¥", "RUB": "₽"}
 
-#: How customers name the zones the profiles use, per language (others: their GMT offset).
-ZONE_NAMES: dict[str, dict[str, str]] = {
-    "Europe/Moscow": {"en": "Moscow time", "zh": "莫斯科时间", "ru": "по московскому времени"},
-    "Europe/Kaliningrad": {"en": "Kaliningrad time", "zh": "加里宁格勒时间", "ru": "по калининградскому времени"},
-    "Asia/Shanghai": {"en": "Beijing time", "zh": "北京时间", "ru": "по пекинскому времени"},
-    "America/Los_Angeles": {"en": "Pacific Time", "zh": "美国太平洋时间", "ru": "по тихоокеанскому времени (США)"},
-    "America/New_York": {"en": "Eastern Time", "zh": "美国东部时间", "ru": "по восточному времени (США)"},
-    "Europe/Berlin": {"en": "German time", "zh": "德国时间", "ru": "по берлинскому времени"},
-}
+#: How customers name the zones the profiles use, per language (others: their GMT offset); the
+#: words live in the catalogue (``words.yaml``, section ``zones``).
+ZONE_NAMES: dict[str, dict[str, str]] = catalogue()["zones"]
 
 
 def locale_of(lang: str | None) -> str:
