@@ -8,6 +8,8 @@ import hashlib
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from aftersales.compliance.evaluation import load_blind, score_blind
 
 BLIND = Path(__file__).with_name("heldout_blind.yaml")
@@ -15,16 +17,26 @@ BLIND = Path(__file__).with_name("heldout_blind.yaml")
 FROZEN = "7dfbb09efa762fa4d59ecabb986b96a4608208e5c727556b56b1d492f24204d2"
 #: Stop / send on the set before any rule was tuned on it (rules of commit ed5d084).
 BASELINE = {"precision": 0.729, "recall": 0.389}
-#: After the concept-based checker (issue 15, parts 3-4): the floor a later change must keep.
+#: After the concept-based checker (issue 15, parts 3-4), measured before the set was read.
 AFTER_CONCEPTS = {"precision": 0.912, "recall": 0.811}
+#: Then its misses were read and fixed: it is a tuning set now, and stays fully right.
+TUNED = {"precision": 1.0, "recall": 1.0}
+
+#: The second blind set: another writer, frozen (commit 69754a7) before it was measured.
+BLIND2 = Path(__file__).with_name("heldout_blind2.yaml")
+FROZEN2 = "c1ae951fd0ad3ba037fc918d20fa0ddd931adc1c3e746d01abcad0fcbf36f202"
+#: Measured once, after tuning on the first set (rules of the commit after 69754a7): the floor.
+HELD_OUT2 = {"precision": 0.734, "recall": 0.767}
 
 
-def test_the_blind_set_is_the_frozen_one() -> None:
+def test_the_blind_sets_are_the_frozen_ones() -> None:
     assert hashlib.sha256(BLIND.read_bytes()).hexdigest() == FROZEN
+    assert hashlib.sha256(BLIND2.read_bytes()).hexdigest() == FROZEN2
 
 
-def test_the_blind_set_has_sixty_messages_per_language_half_of_them_to_stop() -> None:
-    messages = load_blind(BLIND)
+@pytest.mark.parametrize("path", [BLIND, BLIND2], ids=["first", "second"])
+def test_a_blind_set_has_sixty_messages_per_language_half_of_them_to_stop(path: Path) -> None:
+    messages = load_blind(path)
     assert Counter(m.lang for m in messages) == {"en": 60, "zh": 60, "ru": 60}
     assert Counter((m.lang, m.flag) for m in messages) == {(lang, flag): 30 for lang in ("en", "zh", "ru")
                                                           for flag in (True, False)}
@@ -35,5 +47,11 @@ def test_the_checker_is_no_worse_on_the_blind_set_than_it_has_been() -> None:
     """A ratchet: never below the figures measured after the concept-based checker (which were
     measured once, never tuned on), and so never below where it started either."""
     overall = score_blind(load_blind(BLIND)).overall
-    assert overall.precision >= AFTER_CONCEPTS["precision"] - 0.0005 >= BASELINE["precision"]
-    assert overall.recall >= AFTER_CONCEPTS["recall"] - 0.0005 >= BASELINE["recall"]
+    assert overall.precision >= TUNED["precision"] - 0.0005 >= AFTER_CONCEPTS["precision"] >= BASELINE["precision"]
+    assert overall.recall >= TUNED["recall"] - 0.0005 >= AFTER_CONCEPTS["recall"] >= BASELINE["recall"]
+
+
+def test_the_checker_is_no_worse_on_the_second_blind_set_than_when_it_was_first_measured() -> None:
+    overall = score_blind(load_blind(BLIND2)).overall
+    assert overall.precision >= HELD_OUT2["precision"] - 0.0005
+    assert overall.recall >= HELD_OUT2["recall"] - 0.0005

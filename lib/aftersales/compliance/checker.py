@@ -159,6 +159,11 @@ def _undo_defanging(text: str, starts: list[int] | None, ends: list[int] | None
     return "".join(out), new_starts, new_ends
 
 
+#: Chinese A-not-A questions ("能不能", "可不可以"): the 不 in them is no refusal, so it reads as 否
+#: (one character for one: spans stay right).
+_QUESTION_FORM = re.compile(r"(能|可|会|要|肯|愿)不(\1)")
+
+
 def normalise(text: str) -> tuple[str, list[int] | None, list[int] | None]:
     """The text the rules are matched on, and where each of its characters came from.
 
@@ -166,7 +171,8 @@ def normalise(text: str) -> tuple[str, list[int] | None, list[int] | None]:
     ``normalised[i]``, or ``starts`` and ``ends`` are None when the two are the same length and
     character ``i`` comes from character ``i`` (the common case: nothing to fold). The
     normalised text is NFKC without invisible characters (see ``_INVISIBLE``), with ё as е, every
-    quote straight, lower-cased, and with defanged links and addresses undone.
+    quote straight, lower-cased, Chinese A-not-A questions with 否 for 不 ("能否能"), and with
+    defanged links and addresses undone.
     """
     starts: list[int] | None = None
     ends: list[int] | None = None
@@ -175,7 +181,7 @@ def normalise(text: str) -> tuple[str, list[int] | None, list[int] | None]:
         probe = text.translate(_DROP_KEPT)
         if _INVISIBLE.search(text) is not None or not unicodedata.is_normalized("NFKC", probe):
             folded, starts, ends = _fold(text)
-    lowered = lower_text(folded.translate(_NORMALISE))
+    lowered = _QUESTION_FORM.sub(r"\1否\2", lower_text(folded.translate(_NORMALISE)))
     return _undo_defanging(lowered, starts, ends)
 
 
