@@ -14,14 +14,8 @@
 # ---
 
 # %% [markdown]
-# *In JupyterLab each scenario also has its own notebook:*
-# [Quality defect](quality_defect.ipynb) ·
-# [Wrong, missing or damaged item](wrong_item.ipynb) ·
-# [Size mismatch](size_mismatch.ipynb) ·
-# [Buyer claim](claim.ipynb) ·
-# [Bad review](bad_review.ipynb) ·
-# [Change of mind](change_of_mind.ipynb).
-# *The start page below introduces each scenario; pick one with a platform and a language.*
+# *Pick a scenario, a platform and a language below and press Start: the questions open right here.
+# In JupyterLab each scenario also has its own notebook in this folder (for example `size_mismatch.ipynb`).*
 
 # %% tags=["parameters"]
 scenario = None  # preselect a scenario such as "size_mismatch"; None: the user picks

@@ -14,7 +14,7 @@ from typing import Any
 from .conftest import OUTPUT_DIR, VoilaApp, full_page_screenshot
 
 FIRST_RENDER_TIMEOUT_MS = 120_000  # Voila starts a kernel and runs the notebook before widgets show
-STEP = re.compile(r"Step (\d+) of (\d+) on this path")
+STEP = re.compile(r"Question (\d+) of about (\d+)")
 
 
 def _question(page: Any, name: str) -> Any:
@@ -26,7 +26,7 @@ def _step(page: Any) -> tuple[int, int]:
     """The progress line as (step, steps on this path); fails if it is not a step line."""
     text = page.locator(".as-progress").inner_text()
     match = STEP.search(text)
-    assert match, f"progress text {text!r} does not say 'Step k of n on this path'"
+    assert match, f"progress text {text!r} does not say 'Question k of about n'"
     return int(match[1]), int(match[2])
 
 

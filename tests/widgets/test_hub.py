@@ -69,3 +69,30 @@ def test_a_lead_opens_the_store_overlay_editor_from_the_app(tmp_path) -> None:
     hub.store.value = "Bad Name!"
     hub.editor_button.click()
     assert "overlay name &#x27;Bad Name!&#x27;" in hub.wizard_area.children[0].value
+
+
+def test_start_folds_the_start_page_into_one_line_so_the_first_question_is_in_view():
+    """Issue 17: Start no longer leaves the question below a long start page."""
+    hub = Hub(scenario="size_mismatch", platform="taobao", lang="zh")
+    assert hub.start_page.layout.display is None and hub.bar.layout.display == "none"
+    hub.start_button.click()
+    assert hub.start_page.layout.display == "none" and hub.bar.layout.display is None
+    assert "尺码不符" in hub.bar_text.value or hub.wizard.session.playbook.title["zh"] in hub.bar_text.value
+    hub.bar_button.click()
+    assert hub.start_page.layout.display is None
+
+
+def test_a_new_case_with_unsaved_answers_asks_before_throwing_them_away():
+    hub = Hub(scenario="size_mismatch", platform="taobao", lang="en")
+    hub.start_button.click()
+    first = hub.wizard
+    first.answer("129")
+    hub.bar_button.click()
+    hub.start_button.click()
+    assert hub.wizard is first and hub.confirm_box.layout.display is None
+    hub.confirm_box.no.click()
+    assert hub.wizard is first and first.session.answers and hub.confirm_box.layout.display == "none"
+    hub.bar_button.click()
+    hub.start_button.click()
+    hub.confirm_box.yes.click()
+    assert hub.wizard is not first and not hub.wizard.session.order

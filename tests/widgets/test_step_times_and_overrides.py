@@ -248,6 +248,7 @@ def test_the_override_choice_survives_a_language_switch_and_restart_clears_it(tm
     assert form.override_select.value == "refund_seller_pays"
     assert dict((v, k) for k, v in form.override_select.options)[""] == "Оставить рекомендацию"
     form.restart_button.click()
+    form.confirm_box.yes.click()  # answers would be lost: Restart asks first
     assert form.override_select.value == "" and form.override_reason.value == ""
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 
 import ipywidgets as w
@@ -156,9 +157,65 @@ def test_back_shows_the_previous_answer_and_restart_forgets_everything():
     wizard.back_button.click()
     assert asked(wizard) == "order_value" and wizard.field.control.value == "129"
     assert wizard.back_button.disabled
-    wizard.restart_button.click()
+    wizard.restart_button.click()  # nothing answered any more: nothing to lose, no question asked
     assert asked(wizard) == "order_value" and wizard.field.control.value == ""
     assert wizard.session.answers == {}
+
+
+def test_restart_with_answers_asks_first_and_keeps_them_on_no():
+    """Issue 17: work is never thrown away unasked."""
+    wizard = size_wizard()
+    answer(wizard, "129")
+    answer(wizard, "CNY")
+    wizard.restart_button.click()
+    assert wizard.confirm_box.layout.display is None and "discard" in wizard.confirm_box.text.value
+    assert wizard.session.answers and asked(wizard) == "delivered_on"
+    wizard.confirm_box.no.click()
+    assert wizard.confirm_box.layout.display == "none" and asked(wizard) == "delivered_on"
+    wizard.restart_button.click()
+    wizard.confirm_box.yes.click()
+    assert wizard.session.answers == {} and asked(wizard) == "order_value"
+    assert wizard.confirm_box.layout.display == "none"
+
+
+def test_the_breadcrumb_names_each_answer_in_words_and_goes_back_to_it():
+    wizard = size_wizard()
+    answer(wizard, "129")
+    answer(wizard, "CNY")
+    crumbs = [c for c in wizard.breadcrumb.children if isinstance(c, w.Button)]
+    assert [c.description for c in crumbs][0].startswith("Order value: 129")
+    crumbs[0].click()
+    assert asked(wizard) == "order_value" and wizard.field.control.value == "129"
+    assert wizard.session.answers.get("currency") is None
+
+
+def finish_exchange(wizard):
+    """Answer the size case's remaining questions to an exchange."""
+    values = {**ORDER, "size_deviation_cm": 3.5, "customer_preference": "exchange"}
+    while asked(wizard) is not None:
+        answer(wizard, values[asked(wizard)])
+
+
+def test_the_order_number_and_the_customers_name_from_intake_reach_the_message_and_the_record(tmp_path):
+    wizard = size_wizard()
+    wizard.order_id.value = "TB-778"
+    wizard.customer_name.value = "Li Na"
+    finish_exchange(wizard)
+    decision = wizard.session.decision()
+    assert "Li Na" in decision.message["text"]
+    assert wizard.session.record()["order_id"] == "TB-778"
+
+
+def test_a_chinese_agent_reads_the_card_in_chinese_and_writes_the_buyer_in_russian():
+    wizard = size_wizard()
+    wizard.lang_select.value = "zh"
+    wizard.customer_lang_select.value = "ru"
+    finish_exchange(wizard)
+    card = wizard.card.value
+    assert "处理建议" in card and "给客户的消息（俄文）" in card
+    message = wizard.session.decision().message
+    assert message["lang"] == "ru" and "Здравствуйте" in message["text"]
+    assert wizard.session.record()["lang"] == "ru"
 
 
 def test_the_checklist_of_the_path_shows_deadlines_counted_from_the_cases_start():
@@ -167,15 +224,19 @@ def test_the_checklist_of_the_path_shows_deadlines_counted_from_the_cases_start(
     assert "Jan 16, 2026, 09:00 UTC (in 24 hours)" in wizard.checklist.value  # owner assigned within 24 h of the start
 
 
-def test_step_k_of_n_grows_along_the_path():
+def test_progress_counts_questions_and_moves_with_every_answer():
+    """Issue 17: 'Question k of about n' (no more 'Step 1 of 5' standing still for four questions)."""
     wizard = size_wizard()
     seen = []
     values = {**ORDER, "size_deviation_cm": 3.5, "customer_preference": "exchange"}
     while asked(wizard) is not None:
-        seen.append(wizard.progress_text.value)
+        seen.append(re.search(r"Question (\d+) of about (\d+)", wizard.progress_text.value).groups())
         answer(wizard, values[asked(wizard)])
-    assert "Step 1 of 5 on this path" in seen[0]
-    assert "Step 4 of 5 on this path" in seen[-1]
+    numbers = [int(k) for k, _n in seen]
+    totals = [int(n) for _k, n in seen]
+    assert numbers == list(range(1, len(seen) + 1))
+    assert all(n >= k for k, n in zip(numbers, totals, strict=True)) and totals == sorted(totals)  # the total never shrinks
+    assert totals[-1] - len(seen) <= 2, totals  # "about" stays close
     assert "Recommendation ready" in wizard.progress_text.value
 
 

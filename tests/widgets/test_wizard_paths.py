@@ -45,15 +45,16 @@ def test_walking_the_wizard_reaches_the_engines_decision(scenario, example):
     first = asked(wizard)
     assert first is not None
     assert wizard.back_button.disabled, "nothing to go back to on the first question"
-    assert "Step 1 of" in wizard.progress_text.value
+    assert "Question 1 of about" in wizard.progress_text.value
 
-    # A bad value never advances: the error names the field, the question stays.
+    # A bad value never advances: the error names the field by its label (no id), the question stays.
     question = wizard.field.question
     if question.type in BAD_VALUE and not question.nullable:
         put(wizard, BAD_VALUE[question.type])
         wizard.next_button.click()
         assert asked(wizard) == first
-        assert "Not accepted" in wizard.error.value and question.name in wizard.error.value
+        assert "Not accepted" in wizard.error.value and escape(question.label) in wizard.error.value
+        assert f"[{question.name}]" not in wizard.error.value
         assert question.name not in wizard.session.answers
 
     answered = 0
@@ -104,6 +105,7 @@ def test_walking_the_wizard_reaches_the_engines_decision(scenario, example):
     assert wizard.save_row.layout.display is None  # Save case is offered
 
     wizard.restart_button.click()
+    wizard.confirm_box.yes.click()  # answers would be lost: Restart asks first
     assert asked(wizard) == first
     assert wizard.card.value == ""
     assert wizard.back_button.disabled

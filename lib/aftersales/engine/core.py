@@ -121,6 +121,21 @@ class Decision:
         """(text in the decision's language, owner, deadline or None), path order."""
         return [(item.text[self.lang], item.owner, self.dues.get(index)) for index, item in enumerate(self.items)]
 
+    def checklist_parts(self) -> tuple[list[tuple[str, str, Deadline | None]], list[tuple[str, str, Deadline | None]]]:
+        """The checklist split for a reader: (this case's own items, the items common to every case
+        from shared checklists), each in path order, a text that repeats an earlier one left out."""
+        own: list[tuple[str, str, Deadline | None]] = []
+        common: list[tuple[str, str, Deadline | None]] = []
+        seen: set[str] = set()
+        for index, item in enumerate(self.items):
+            text = item.text[self.lang]
+            key = " ".join(text.casefold().split())
+            if key in seen:
+                continue
+            seen.add(key)
+            (common if getattr(item, "shared", False) else own).append((text, item.owner, self.dues.get(index)))
+        return own, common
+
     @property
     def checklist(self) -> list[str]:
         """The checklist's texts in the decision's language, path order."""

@@ -71,6 +71,7 @@ class CompiledChecklistItem:
     owner: str
     deadline: CompiledDeadline | None
     source: str | None
+    shared: bool = False  # from a shared checklist (``include_checklists``): common to many cases
 
 
 @dataclass(frozen=True)

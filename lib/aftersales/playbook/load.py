@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -201,7 +202,7 @@ def _included(draft: Draft, names: list[str], path: PathKey) -> tuple[CompiledCh
     items: list[CompiledChecklistItem] = []
     for index, name in enumerate(names):
         if name in draft.shared_checklists:
-            items.extend(draft.shared_checklists[name])
+            items.extend(replace(item, shared=True) for item in draft.shared_checklists[name])
         else:
             known = sorted(draft.shared_checklists)
             draft.add(path + ("include_checklists", index), f"unknown checklist '{name}'{did_you_mean(name, known)}; "

@@ -11,7 +11,7 @@ from datetime import datetime
 from html import escape
 from typing import Any, Iterable
 
-from ..present.formats import moment_text, relative_time
+from ..present.formats import format_when, moment_text, relative_time
 from ..present.sentences import compensation_text
 from ..present.words import term, word
 
@@ -24,6 +24,9 @@ STYLE = """<style>
 .as-card pre.as-message{white-space:pre-wrap;word-break:normal;overflow-wrap:anywhere;user-select:all;-webkit-user-select:all;background:#fff;
  border:1px dashed #8aa2c0;border-radius:6px;padding:10px;font-family:inherit;font-size:105%}
 .as-card .as-soon{color:#b3261e;font-weight:600}
+.as-card .as-copy{margin:4px 0;padding:4px 12px;border:1px solid #8aa2c0;border-radius:6px;background:#eef3fa;cursor:pointer}
+.as-card details.as-common>summary{cursor:pointer;color:#4a5566;margin:10px 0 4px 0}
+.as-card .as-local{white-space:nowrap}
 </style>"""
 
 
@@ -35,14 +38,21 @@ def _rows(rows: Iterable[tuple[str, str]]) -> str:
     return "".join(f'<tr><td class="as-key">{_e(k)}</td><td>{v}</td></tr>' for k, v in rows)
 
 
+def due_html(deadline: Any, reference: datetime, lang: str) -> str:
+    """When a deadline falls: the buyer's local wall time named the local way ("Beijing time"), the
+    same moment in UTC for a team across zones, and how far off it is from the case's start."""
+    rel = relative_time(deadline.due, reference, lang)
+    soon = (deadline.due - reference).total_seconds() <= 24 * 3600
+    zone = getattr(deadline.due.tzinfo, "key", None)
+    local = format_when(deadline.due, lang, tz=zone) if zone and zone != "UTC" else ""
+    shown = (f'<b class="as-local">{_e(local)}</b> · {_e(moment_text(deadline.due, lang))}' if local
+             else f"<b>{_e(moment_text(deadline.due, lang))}</b>")
+    return f'{shown} <span class="{"as-soon" if soon else ""}">({_e(rel)})</span>'
+
+
 def deadlines_html(deadlines: list[Any], reference: datetime, lang: str) -> str:
-    items = []
-    for deadline in deadlines:
-        rel = relative_time(deadline.due, reference, lang)
-        soon = (deadline.due - reference).total_seconds() <= 24 * 3600
-        items.append(
-            f'<li><b>{_e(moment_text(deadline.due, lang))}</b> <span class="{"as-soon" if soon else ""}">({_e(rel)})</span> — '
-            f'{_e(deadline.rule)} <span class="as-src">[{_e(deadline.source)}]</span></li>')
+    items = [f'<li>{due_html(deadline, reference, lang)} — {_e(deadline.rule)} '
+             f'<span class="as-src">[{_e(deadline.source)}]</span></li>' for deadline in deadlines]
     return f"<ul>{''.join(items)}</ul>" if items else f"<p>{_e(word('none', lang))}</p>"
 
 
@@ -116,15 +126,26 @@ def sources_html(sources: Iterable[str], lang: str) -> str:
 
 
 def _summary_html(decision: Any, lang: str, reference: datetime) -> str:
-    """The terms of ``decision``: resolution, who pays, compensation, playbook and start."""
+    """The terms of ``decision``: resolution, who pays, compensation, the first deadline, playbook and start."""
+    first = decision.deadlines[0] if decision.deadlines else None
+    first_row = [(word("first_deadline", lang), f"{due_html(first, reference, lang)} — {_e(first.rule)}")] if first else []
     return _rows([
         (word("resolution", lang), f"<b>{_e(term('resolutions', decision.resolution, lang))}</b>"),
         (word("shipping_payer", lang), _e(term("parties", decision.return_shipping_paid_by, lang))),
         (word("cost_bearer", lang), _e(term("parties", decision.cost_borne_by, lang))),
         (word("compensation", lang), _e(compensation_text(decision.compensation, lang))),
+        *first_row,
         (word("playbook", lang), _e(playbook_line(decision, lang))),
         (word("as_of", lang), _e(moment_text(reference, lang))),
     ])
+
+
+def checklists_html(decision: Any, reference: datetime, lang: str) -> str:
+    """This case's own checklist, then the steps common to every case folded away (each text once)."""
+    own, common = decision.checklist_parts()
+    folded = (f'<details class="as-common"><summary>{_e(word("checklist_common", lang, n=len(common)))}</summary>'
+              f"{checklist_html(common, reference, lang)}</details>") if common else ""
+    return f"<h4>{_e(word('checklist', lang))}</h4>{checklist_html(own, reference, lang)}{folded}"
 
 
 # inline (not in STYLE, which every recommendation card carries unchanged): a notice that the agent must act
@@ -136,14 +157,21 @@ def _by_hand(css: str, text: str) -> str:
     return f'<div class="{css}" style="{_BY_HAND_STYLE}"><b>{_e(text)}</b></div>'
 
 
-def message_html(text: str | None, lang: str) -> str:
-    """The customer message ready to copy, or (``text`` None) the plain notice that the agent
-    must write it by hand."""
-    heading = f"<h4>{_e(word('message', lang))} ({_e(lang)})</h4>"
+_COPY_SCRIPT = ("var b=this,m=b.parentElement.querySelector('pre.as-message');"
+                "navigator.clipboard.writeText(m.innerText).then(function(){b.textContent=b.dataset.done});")
+
+
+def message_html(text: str | None, lang: str, reader: str | None = None) -> str:
+    """The customer message (in ``lang``) ready to copy, with a Copy button, or (``text`` None) the
+    plain notice that the agent must write it by hand; the frame in the ``reader``'s language."""
+    reader = reader or lang
+    heading = f"<h4>{_e(word('message_in', reader, language=term('language_names', lang, reader)))}</h4>"
     if text is None:
-        return heading + _by_hand("as-message-by-hand", word("message_by_hand", lang))
-    return (f'{heading}<pre class="as-message">{_e(text)}</pre>'
-            f'<div class="as-src">{_e(word("message_hint", lang))}</div>')
+        return heading + _by_hand("as-message-by-hand", word("message_by_hand", reader))
+    copy = (f'<button class="as-copy" type="button" data-done="{_e("✓ " + word("copied", reader))}" '
+            f'onclick="{_e(_COPY_SCRIPT)}">{_e(word("copy", reader))}</button>')
+    return (f'<div class="as-message-box" lang="{_e(lang)}">{heading}<pre class="as-message">{_e(text)}</pre>'
+            f'{copy} <span class="as-src">{_e(word("message_hint", reader))}</span></div>')
 
 
 def card_html(decision: Any, *, style: bool = True, chosen: Any = None) -> str:
@@ -160,15 +188,15 @@ def card_html(decision: Any, *, style: bool = True, chosen: Any = None) -> str:
         return _override_card_html(decision, chosen, style=style)
     lang = decision.lang
     reference = decision.as_of
-    message = message_html(decision.message["text"], decision.message["lang"]) if decision.message else ""
-    parts = [
+    message = message_html(decision.message["text"], decision.message["lang"], lang) if decision.message else ""
+    parts = [  # what to do and what to say first; the case's own steps; then the rest (issue 17)
         STYLE if style else "",
         '<div class="as-card">',
         f"<h3>{_e(word('recommendation', lang))}: {_e(decision.title)}</h3>",
         f"<table>{_summary_html(decision, lang, reference)}</table>",
-        f"<h4>{_e(word('deadlines', lang))}</h4>", deadlines_html(decision.deadlines, reference, lang),
         message,
-        f"<h4>{_e(word('checklist', lang))}</h4>", checklist_html(decision.checklist_items, reference, lang),
+        checklists_html(decision, reference, lang),
+        f"<h4>{_e(word('deadlines', lang))}</h4>", deadlines_html(decision.deadlines, reference, lang),
         f"<h4>{_e(word('trail', lang))}</h4>", trail_html(decision.trace, lang, decision),
         f"<p class=\"as-src\">{_e(word('sources', lang))}: {sources_html(decision.sources, lang)}</p>",
         "</div>",
@@ -193,9 +221,9 @@ def _override_card_html(decision: Any, chosen: Any, *, style: bool) -> str:
         parts += [
             f'<p class="as-src">{_e(word("override_terms", lang))}</p>',
             f"<table>{_summary_html(remade, lang, reference)}</table>",
+            _override_message_html(chosen.message, chosen.lang, lang),
+            checklists_html(remade, reference, lang),
             f"<h4>{_e(word('deadlines', lang))}</h4>", deadlines_html(remade.deadlines, reference, lang),
-            _override_message_html(chosen.message, lang),
-            f"<h4>{_e(word('checklist', lang))}</h4>", checklist_html(remade.checklist_items, reference, lang),
         ]
     else:
         resolution = (f"<b>{_e(term('resolutions', chosen.resolution, lang))}</b> "
@@ -203,7 +231,7 @@ def _override_card_html(decision: Any, chosen: Any, *, style: bool) -> str:
         parts += [
             f"<table>{_rows([(word('resolution', lang), resolution)])}</table>",
             _by_hand("as-terms-by-hand", word("override_terms_by_hand", lang)),
-            _override_message_html(chosen.message, lang),
+            _override_message_html(chosen.message, chosen.lang, lang),
         ]
     parts += [
         f"<h4>{_e(word('trail_recommended', lang))}</h4>", trail_html(decision.trace, lang, decision),
@@ -213,8 +241,8 @@ def _override_card_html(decision: Any, chosen: Any, *, style: bool) -> str:
     return "".join(parts)
 
 
-def _override_message_html(text: str | None, lang: str) -> str:
-    """The chosen outcome's message (with a word on reading it first: its template was written
-    for cases the playbook sends there) or the notice that it must be written by hand."""
-    hint = "" if text is None else f'<div class="as-src">{_e(word("override_message_hint", lang))}</div>'
-    return f'<div class="as-message-section">{message_html(text, lang)}{hint}</div>'
+def _override_message_html(text: str | None, lang: str, reader: str) -> str:
+    """The chosen outcome's message in ``lang`` (with a word on reading it first: its template was
+    written for cases the playbook sends there) or the notice that it must be written by hand."""
+    hint = "" if text is None else f'<div class="as-src">{_e(word("override_message_hint", reader))}</div>'
+    return f'<div class="as-message-section">{message_html(text, lang, reader)}{hint}</div>'

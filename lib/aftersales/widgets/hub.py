@@ -19,6 +19,7 @@ from ..playbook.model import LANGS
 from ..present.view import playbook_view
 from ..present.words import word
 from .card import STYLE
+from .confirm import ConfirmBar
 from .wizard import LANGUAGE_NAMES, Wizard, platform_name
 
 
@@ -64,6 +65,14 @@ class Hub(w.VBox):
         self.scenario_select.observe(self._on_scenario, names="value")
         self.lang_select.observe(self._on_lang, names="value")
         self.start_button.on_click(self._on_start)
+        # once a case starts the start page folds into one line, so the question is in view (issue 17)
+        self.bar_text = w.HTML()
+        self.bar_button = w.Button(icon="list")
+        self.bar_button.add_class("as-hub-show")
+        self.bar_button.on_click(self._on_show_start)
+        self.bar = w.HBox([self.bar_text, self.bar_button], layout=w.Layout(display="none", align_items="center"))
+        self.bar.add_class("as-hub-bar")
+        self.confirm_box = ConfirmBar("as-hub-confirm", self._start, self._keep_case)
         self.trainee = w.Text(placeholder="your name", layout=w.Layout(width="14em"))
         self.practice_button = w.Button(icon="graduation-cap", description="Practice")
         self.practice_button.add_class("as-practice-start")
@@ -72,11 +81,12 @@ class Hub(w.VBox):
         self.editor_button = w.Button(icon="pencil", description="Edit the store's rules")
         self.editor_button.add_class("as-editor-start")
         self.editor_button.on_click(self._on_editor)
-        super().__init__([self.overview, w.HBox([self.scenario_select, self.platform_select, self.lang_select,
-                                                 self.start_button], layout=w.Layout(flex_flow="row wrap")),
-                          w.HBox([self.trainee, self.practice_button]),
-                          w.HBox([self.store, self.editor_button]),
-                          self.wizard_area])
+        self.start_page = w.VBox([self.overview, w.HBox([self.scenario_select, self.platform_select, self.lang_select,
+                                                         self.start_button], layout=w.Layout(flex_flow="row wrap")),
+                                  self.confirm_box,
+                                  w.HBox([self.trainee, self.practice_button]),
+                                  w.HBox([self.store, self.editor_button])])
+        super().__init__([self.bar, self.start_page, self.wizard_area])
         self.add_class("as-hub")
         self._fill_platforms()
         self._relabel()
@@ -107,6 +117,24 @@ class Hub(w.VBox):
         self.lang_select.description = word("language", lang)
         self._fill_platforms()
         self.start_button.description = word("start", lang)
+        self.bar_button.description = word("change_case", lang)
+        self.confirm_box.relabel(lang)
+        self._draw_bar()
+
+    def _draw_bar(self) -> None:
+        wizard, lang = self.wizard, self.lang
+        if wizard is None:
+            return
+        session = wizard.session
+        self.bar_text.value = (f"<b>{escape(word('new_case_bar', lang, scenario=session.playbook.title[lang], platform=platform_name(self.library, session.platform, lang)))}</b>&nbsp;")
+
+    def _fold(self, folded: bool) -> None:
+        """Fold the start page into the one-line bar (a case is open), or open it again."""
+        self.start_page.layout.display = "none" if folded else None
+        self.bar.layout.display = None if folded else "none"
+
+    def _on_show_start(self, _button: Any = None) -> None:
+        self._fold(False)
 
     def _on_scenario(self, _change: Any) -> None:
         if not self._relabelling:
@@ -125,6 +153,8 @@ class Hub(w.VBox):
         name = self.trainee.value.strip() or "trainee"
         self.wizard = None
         self.wizard_area.children = [Practice(name, store=ProgressStore(), lang=self.lang, library=self.library)]
+        self.bar_text.value = f"<b>{escape(word('practice_bar', self.lang))}</b>&nbsp;"
+        self._fold(True)
 
     def _on_editor(self, _button: Any = None) -> None:
         """Leads edit their store overlay from the same app (notebooks/editor.ipynb does the same)."""
@@ -141,7 +171,22 @@ class Hub(w.VBox):
         self.wizard_area.children = [editor]
 
     def _on_start(self, _button: Any = None) -> None:
-        """Open the wizard for the picked scenario, platform and language (a new case)."""
+        """Open the wizard for the picked scenario, platform and language (a new case); with answers
+        of an open case not saved yet, ask first."""
+        if self.wizard is not None and self.wizard.has_unsaved_answers:
+            self.confirm_box.ask()
+            return
+        self._start()
+
+    def _keep_case(self) -> None:
+        """No new case after all: back to the open one."""
+        if self.wizard is not None:
+            self._fold(True)
+
+    def _start(self) -> None:
+        self.confirm_box.hide()
         self.wizard = Wizard(self.scenario_select.value, self.platform_select.value, self.lang,
                              self.as_of, case_log=self.case_log, library=self.library)
         self.wizard_area.children = [self.wizard]
+        self._draw_bar()
+        self._fold(True)

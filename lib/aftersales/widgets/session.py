@@ -150,6 +150,11 @@ class WizardSession:
 
     ``as_of`` is the case's start (default: now, fixed when the case starts); deadlines on
     the checklist and the card count from it. ``facts`` pre-fills answers (e.g. the order).
+
+    Two languages (issue 17): ``lang`` is the agent's (questions, card, checklist), and
+    ``customer_lang`` the customer's (the message; default the same). A Chinese agent answering a
+    Russian Ozon buyer reads the case in Chinese and sends the message in Russian; the record is
+    the customer-language decision, as the customer was told.
     """
 
     scenario: str
@@ -160,6 +165,7 @@ class WizardSession:
     library: Any = None
     clock: Clock = field(default_factory=SystemClock, repr=False)
     log_sessions: bool = True  # False: write no start/answer/back events (a demo, not a real agent)
+    customer_lang: str | None = None  # the message's language; None: the agent's ``lang``
     answers: dict[str, Any] = field(init=False, default_factory=dict)
     order: list[str] = field(init=False, default_factory=list)  # names answered, in order
     timings: list[StepTime] = field(init=False, default_factory=list)  # one per name in ``order``
@@ -186,13 +192,77 @@ class WizardSession:
     def finished(self) -> bool:
         return self.question is None
 
+    @property
+    def message_lang(self) -> str:
+        """The language the customer is written to."""
+        return self.customer_lang or self.lang
+
     def decision(self) -> Decision | None:
-        """The recommendation once every needed question is answered, else ``None``."""
+        """The recommendation once every needed question is answered, else ``None``: in the agent's
+        language, with the customer message in the customer's."""
         if not self.finished:
             return None
         if self._decision_cache is None:
-            self._decision_cache = decide(*self._args(), library=self.library)
+            customer = self.customer_decision()
+            if self.message_lang == self.lang:
+                self._decision_cache = customer
+            else:
+                view = decide(*self._args(), render_message=False, library=self.library)
+                view.message = customer.message if customer is not None else None
+                self._decision_cache = view
         return self._decision_cache
+
+    def customer_decision(self) -> Decision | None:
+        """The recommendation made in the customer's language (what the record keeps)."""
+        if not self.finished:
+            return None
+        if self._customer_cache is None:
+            self._customer_cache = decide(self.playbook, self.answers, self.platform, self.message_lang, self.started,
+                                          library=self.library)
+        return self._customer_cache
+
+    def answered(self) -> list[tuple[str, Any]]:
+        """The questions answered so far on this case, in order, with their values."""
+        return [(name, self.answers.get(name)) for name in self.order]
+
+    def progress(self) -> tuple[int, int]:
+        """(this question's number, about how many questions this path asks): counted in questions,
+        not steps, so that it moves with every answer; the total is an estimate (one question per
+        step still ahead) that never falls below the questions already asked."""
+        question = self.question
+        asked = len(self.order)
+        if question is None:
+            return asked, asked
+        step = self.playbook.steps[question.step]
+        inputs = self.playbook.inputs
+        here = [name for name in step.reads if name != question.name and name not in self.answers
+                and name in inputs and (name in step.ask or not inputs[name].has_default)]
+        estimate = asked + 1 + len(here) + max(0, question.steps_total - question.step_number)
+        self._progress_high = max(self._progress_high, estimate)  # "about n" never shrinks mid-case
+        return asked + 1, self._progress_high
+
+    def back_to(self, name: str) -> bool:
+        """Go back until ``name`` is asked again (its answer and every later one taken away)."""
+        if name not in self.order:
+            return False
+        while self.order and self.order[-1] != name:
+            self.back()
+        return self.back()
+
+    def set_intake(self, order_id: str | None = None, customer_name: str | None = None) -> None:
+        """The order number and the customer's name from intake (optional, any time before saving):
+        the message greets the customer by name and the record carries the order."""
+        for name, value in (("order_id", order_id), ("customer_name", customer_name)):
+            if name not in self.playbook.inputs:
+                continue
+            value = (value or "").strip() or None
+            if value is None:
+                self.facts.pop(name, None)
+                self.answers.pop(name, None)
+            else:
+                self.facts[name] = value
+                self.answers[name] = self.playbook.coercers[name](value)
+        self._changed()
 
     def checklist(self) -> list[tuple[str, str, Any]]:
         """The checklist of the path so far (text, owner, deadline or None)."""
@@ -251,6 +321,7 @@ class WizardSession:
         message: str | None = None
         problem: str | None = None
         terms_problem: str | None = None
+        decision = self.customer_decision() or decision
         try:
             remade = decide_outcome(decision, outcome)
             message = remade.message["text"] if remade.message else None
@@ -260,7 +331,7 @@ class WizardSession:
                 remade = decide_outcome(decision, outcome, render_message=False)
             except AftersalesError as terms_exc:
                 remade, terms_problem = None, str(terms_exc)
-        chosen = ChosenOutcome(outcome, node.title[self.lang], node.resolution, self.lang, tuple(node.sources),
+        chosen = ChosenOutcome(outcome, node.title[self.lang], node.resolution, self.message_lang, tuple(node.sources),
                                remade, message, problem, terms_problem)
         self._chosen_cache[outcome] = chosen
         return chosen
@@ -306,6 +377,7 @@ class WizardSession:
         self.order = []
         self.timings = []
         self._taken_back: set[str] = set()
+        self._progress_high = 0
         self._shown_at = self.clock.monotonic()
         self._changed()
 
@@ -314,12 +386,17 @@ class WizardSession:
         self.lang = lang
         self._changed()
 
+    def set_customer_lang(self, lang: str | None) -> None:
+        """Write the customer in another language (None: the agent's); the answers stay."""
+        self.customer_lang = lang
+        self._changed()
+
     def record(self, *, override: Override | None = None, **extra: Any) -> dict[str, Any]:
         """The case-log record of the decision (see :mod:`aftersales.caselog`), with the step
         times and the agent's override, if any (checked: see :meth:`checked_override`)."""
         from ..caselog import case_record
 
-        decision = self.decision()
+        decision = self.customer_decision()
         if decision is None:
             raise FactError("case", "not decided yet: answer the remaining questions first")
         checked = self.checked_override(override) if override is not None else None
@@ -342,6 +419,7 @@ class WizardSession:
     def _changed(self) -> None:
         self._question_cache: tuple[Question | None] | None = None
         self._decision_cache: Decision | None = None
+        self._customer_cache: Decision | None = None
         self._chosen_cache: dict[str, ChosenOutcome] = {}
 
 

@@ -25,6 +25,7 @@ from ..errors import AftersalesError, FactError
 from ..playbook.model import LANGS
 from ..present.words import word
 from .card import STYLE, card_html, checklist_html
+from .confirm import ConfirmBar
 from .fields import Field
 from .session import Clock, Override, SystemClock, WizardSession
 
@@ -32,21 +33,59 @@ LANGUAGE_NAMES = {"en": "English", "zh": "中文", "ru": "Русский"}
 _log = logging.getLogger(__name__)
 
 
-def message_check_html(decision: Any) -> str:
-    """The compliance checker's findings on the generated message (none: a quiet confirmation;
-    nothing at all without a decision or a message)."""
+def message_check_html(decision: Any, reader: str | None = None) -> str:
+    """The compliance checker's findings on the generated message, checked in the message's language
+    and told in the ``reader``'s (none: a quiet confirmation; nothing without a decision or a message)."""
     from ..compliance import check_message
 
     if decision is None or not decision.message:
         return ""
-    findings = check_message(decision.message["text"], decision.platform, decision.lang,
+    findings = check_message(decision.message["text"], decision.platform, decision.message.get("lang", decision.lang),
                              decision.outcome_node.reply_kind)
-    lang = decision.lang
+    lang = reader or decision.lang
     if not findings:
         return f"<div class='as-src as-message-check'>✓ {escape(word('message_check_clean', lang))}</div>"
     items = "".join(f"<li><b>{escape(word('finding_' + f.severity, lang))}</b>: {escape(f.message_in(lang))} "
                     f"<span class='as-src'>[{escape(f.source)}]</span></li>" for f in findings)
     return f"<div class='as-message-check'><b>{escape(word('message_check', lang))}</b><ul>{items}</ul></div>"
+
+
+def answer_words(playbook: Any, name: str, value: Any, lang: str) -> str:
+    """An answer as a person reads it: yes/no, a choice's label, a date, money; "not known" for none."""
+    from ..present.formats import format_day, format_number
+
+    spec = playbook.inputs[name].spec
+    if value is None:
+        return word("unknown", lang)
+    if isinstance(value, bool):
+        return word("answer_yes" if value else "answer_no", lang)
+    if spec.type == "choice":
+        labels = spec.choice_labels or {}
+        return str(labels.get(value, {}).get(lang, value))
+    if isinstance(value, datetime):
+        from ..present.formats import format_when
+
+        return format_when(value, lang, tz=getattr(value.tzinfo, "key", None))
+    if isinstance(value, date):
+        return format_day(value, lang)
+    if isinstance(value, (int, float)):
+        text = format_number(value, lang)
+        return f"{text} {spec.unit}" if spec.unit else text
+    return str(value)
+
+
+def allowed_words(question: Any, lang: str) -> str:
+    """What a question accepts, in words: its choices' labels, or the range of a number ("0 – 1,000,000 cm");
+    empty when there is nothing more to say than the question's own help."""
+    from ..present.formats import format_number
+
+    if question.choices:
+        return ", ".join(label for _code, label in question.choices)
+    if question.type in ("int", "number", "money") and (question.minimum is not None or question.maximum is not None):
+        low = format_number(question.minimum, lang) if question.minimum is not None else "…"
+        high = format_number(question.maximum, lang) if question.maximum is not None else "…"
+        return f"{low} – {high}" + (f" {question.unit}" if question.unit else "")
+    return ""
 
 
 def platform_name(library: Any, platform: str, lang: str) -> str:
@@ -73,9 +112,10 @@ class Wizard(w.VBox):
 
     def __init__(self, scenario: str, platform: str, lang: str = "en", as_of: Any = None, *,
                  facts: dict[str, Any] | None = None, case_log: Path | str | None = None, library: Any = None,
-                 show_card: bool = True, clock: Clock | None = None):
+                 show_card: bool = True, clock: Clock | None = None, customer_lang: str | None = None):
         self.session = WizardSession(scenario, platform, lang, as_of, dict(facts or {}), library,
-                                     clock or SystemClock())  # clock: the step times' (tests pass their own)
+                                     clock or SystemClock(),  # clock: the step times' (tests pass their own)
+                                     customer_lang=customer_lang)
         self.show_card = show_card  # practice mode hides the playbook's answer until the trainee has decided
         self.case_log = case_log
         self.memory: dict[str, Any] = {}  # last value typed per question, offered again after Back
@@ -87,6 +127,24 @@ class Wizard(w.VBox):
         self.lang_select = w.Dropdown(options=[(LANGUAGE_NAMES[code], code) for code in LANGS], value=lang,
                                       layout=w.Layout(width="10em"))
         self.lang_select.add_class("as-lang")
+        self.customer_lang_select = w.Dropdown(options=[(LANGUAGE_NAMES[code], code) for code in LANGS],
+                                               value=customer_lang or lang, layout=w.Layout(width="auto"),
+                                               style={"description_width": "initial"})
+        self.customer_lang_select.add_class("as-customer-lang")
+        self.lang_select.style = {"description_width": "initial"}
+        self.lang_select.layout.width = "auto"
+        # intake: the order number and the customer's name, optional, used in the message and the record
+        given = dict(facts or {})
+        self.order_id = w.Text(value=str(given.get("order_id") or ""), style={"description_width": "initial"},
+                               layout=w.Layout(width="18em"))
+        self.customer_name = w.Text(value=str(given.get("customer_name") or ""), style={"description_width": "initial"},
+                                    layout=w.Layout(width="20em"))
+        self.order_id.add_class("as-order-id")
+        self.customer_name.add_class("as-customer-name")
+        self.intake = w.HBox([self.order_id, self.customer_name], layout=w.Layout(flex_flow="row wrap"))
+        self.breadcrumb = w.HBox(layout=w.Layout(flex_flow="row wrap", align_items="center"))
+        self.breadcrumb.add_class("as-breadcrumb")
+        self.confirm_box = ConfirmBar("as-confirm", self._restart)
         self.progress_text = w.HTML()
         self.progress_text.add_class("as-progress")
         self.progress_bar = w.IntProgress(min=0, max=1, value=0, layout=w.Layout(width="20em"))
@@ -122,15 +180,22 @@ class Wizard(w.VBox):
         self.restart_button.on_click(self._on_restart)
         self.save_button.on_click(self._on_save)
         self.lang_select.observe(self._on_lang, names="value")
+        self.customer_lang_select.observe(self._on_customer_lang, names="value")
+        self.order_id.observe(self._on_intake, names="value")
+        self.customer_name.observe(self._on_intake, names="value")
         self.override_select.observe(self._on_override, names="value")
 
         self.asking = w.VBox([self.question_title, self.question_box, self.error])
         super().__init__([
             w.HTML(STYLE),
-            w.HBox([self.title, self.lang_select], layout=w.Layout(justify_content="space-between")),
+            w.HBox([self.title, w.HBox([self.lang_select, self.customer_lang_select], layout=w.Layout(flex_flow="row wrap"))],
+                   layout=w.Layout(justify_content="space-between", flex_flow="row wrap")),
+            self.intake,
             w.HBox([self.progress_text, self.progress_bar], layout=w.Layout(align_items="center")),
+            self.breadcrumb,
             self.asking,
             w.HBox([self.back_button, self.next_button, self.restart_button]),
+            self.confirm_box,
             self.card,
             self.override_box,
             self.save_row,
@@ -154,11 +219,20 @@ class Wizard(w.VBox):
         self.next_button.description = word("next", lang)
         self.restart_button.description = word("restart", lang)
         self.save_button.description = word("save_case", lang)
+        self.lang_select.description = word("my_language", lang)
+        self.customer_lang_select.description = word("customer_language", lang)
+        inputs = session.playbook.inputs
+        for box, name in ((self.order_id, "order_id"), (self.customer_name, "customer_name")):
+            box.description = str(inputs[name].spec.label[lang]) if name in inputs else name
+            box.placeholder = word("optional", lang)
+        self.confirm_box.relabel(lang)
         self.back_button.disabled = not session.order
+        self._draw_breadcrumb()
         question = session.question
         if question is not None:
-            self.progress_text.value = f"<b>{escape(word('step_of', lang, k=question.step_number, n=question.steps_total))}</b>&nbsp;"
-            self.progress_bar.max, self.progress_bar.value = question.steps_total, question.step_number - 1
+            k, n = session.progress()
+            self.progress_text.value = f"<b>{escape(word('question_of', lang, k=k, n=n))}</b>&nbsp;"
+            self.progress_bar.max, self.progress_bar.value = n, k - 1
             if rebuild:
                 self._build_field(question)
             self.asking.layout.display = None
@@ -190,7 +264,7 @@ class Wizard(w.VBox):
         outcome = self.override_select.value
         chosen = session.chosen(outcome) if outcome else None
         checked = decision if chosen is None else chosen.decision if chosen.message is not None else None
-        self.card.value = card_html(decision, style=False, chosen=chosen) + message_check_html(checked)
+        self.card.value = card_html(decision, style=False, chosen=chosen) + message_check_html(checked, self.lang)
 
     def _offer_overrides(self) -> None:
         """The outcomes an agent may choose instead of the recommendation, by their titles in the
@@ -256,8 +330,9 @@ class Wizard(w.VBox):
         for the record) and what would be accepted."""
         question = self.field.question if self.field is not None else None
         if isinstance(exc, FactError) and question is not None and exc.field == question.name:
-            allowed = f" ({word('allowed', self.lang)}: {exc.allowed})" if exc.allowed else ""
-            return f"{question.label} [{question.name}]: {exc.problem}{allowed}"
+            allowed = allowed_words(question, self.lang) or exc.allowed
+            allowed = f" ({word('allowed', self.lang)}: {allowed})" if allowed else ""
+            return f"{question.label}: {exc.problem}{allowed}"
         return str(exc)
 
     @_guarded
@@ -268,8 +343,59 @@ class Wizard(w.VBox):
             self.field = None
             self.refresh()
 
+    def _draw_breadcrumb(self) -> None:
+        """The answers so far as small buttons, each going back to its question when clicked."""
+        session, lang = self.session, self.lang
+        answered = session.answered()
+        if not answered:
+            self.breadcrumb.children = []
+            return
+        buttons: list[w.Widget] = [w.HTML(f"<span class='as-src'>{escape(word('answers_so_far', lang))}</span>&nbsp;")]
+        for name, value in answered:
+            label = f"{session.playbook.inputs[name].spec.label[lang]}: {answer_words(session.playbook, name, value, lang)}"
+            button = w.Button(description=label, tooltip=label, layout=w.Layout(width="auto", max_width="28em"))
+            button.add_class("as-crumb")
+            button.on_click(functools.partial(self._on_crumb, name))
+            buttons.append(button)
+        self.breadcrumb.children = buttons
+
+    @_guarded
+    def _on_crumb(self, name: str, _button: Any = None) -> None:
+        """Back to the question ``name`` (its answer offered again; the later ones taken away)."""
+        if self.session.back_to(name):
+            self.error.value = ""
+            self.saved_case = None
+            self.field = None
+            self.refresh()
+
     @_guarded
     def _on_restart(self, _button: Any = None) -> None:
+        """Restart asks first when answers would be lost (issue 17: nothing discarded unasked)."""
+        if self.has_unsaved_answers:
+            self.confirm_box.ask()
+            return
+        self._restart()
+
+    @_guarded
+    def _on_customer_lang(self, change: dict[str, Any]) -> None:
+        self.session.set_customer_lang(change["new"])
+        self.saved_case = None
+        self.refresh(rebuild=False)
+
+    @_guarded
+    def _on_intake(self, _change: Any = None) -> None:
+        self.session.set_intake(self.order_id.value, self.customer_name.value)
+        self.saved_case = None
+        if self.session.finished:
+            self.refresh(rebuild=False)
+
+    @property
+    def has_unsaved_answers(self) -> bool:
+        """Answers given and not saved: what a new case or a restart would throw away."""
+        return bool(self.session.order) and self.saved_case is None
+
+    def _restart(self) -> None:
+        self.confirm_box.hide()
         self.session.restart()
         self.memory.clear()
         self.error.value = ""
