@@ -87,7 +87,7 @@ def test_size_mismatch_on_taobao_is_worked_from_hub_to_saved_case(app_page: Any,
     _question(page, "delivered_on").locator("input[type=date]").fill("2026-01-12")
     _next(page, "delivered_on", "category")
 
-    _question(page, "category").locator("select").select_option("Apparel")
+    _question(page, "category").get_by_role("button", name="Apparel").click()  # three choices: big buttons
     _next(page, "category", "evidence_provided")
     assert _step(page)[0] > first_step
 
@@ -108,7 +108,7 @@ def test_size_mismatch_on_taobao_is_worked_from_hub_to_saved_case(app_page: Any,
     _next(page, "size_deviation_cm", "customer_preference")
     assert _step(page)[0] == last_question_step
 
-    _question(page, "customer_preference").locator("select").select_option("Exchange")
+    _question(page, "customer_preference").get_by_role("button", name="Exchange").click()
     page.locator(".as-next").click()
 
     # The recommendation card replaces the questions.

@@ -309,3 +309,23 @@ def test_the_card_shows_the_message_checkers_verdict_on_the_generated_message():
     wizard = size_wizard()
     walk(wizard, {**ORDER, "size_deviation_cm": 3.5, "customer_preference": "exchange"})
     assert "message check" in wizard.card.value.lower()
+
+
+def test_enter_in_a_one_line_box_answers_the_question():
+    """Issue 17: Enter advances, as in any form."""
+    wizard = size_wizard()
+    wizard.put("129")
+    wizard.field.control._handle_string_msg(None, {"event": "submit"}, None)  # what the browser sends on Enter
+    assert asked(wizard) == "currency" and wizard.session.answers["order_value"] == 129
+
+
+def test_three_choices_or_fewer_are_big_buttons_and_more_a_dropdown():
+    from aftersales.widgets.fields import BUTTON_CHOICES
+
+    three = Question(name="p", type="choice", label="Preference", help=None, unit=None,
+                     choices=[("a", "A"), ("b", "B"), ("c", "C")], minimum=None, maximum=None, nullable=False,
+                     default=None, has_default=False, allowed="a, b, c", step="s", step_title="S",
+                     step_number=1, steps_total=1, path=[])
+    assert BUTTON_CHOICES == 3 and isinstance(Field(three, "en").control, w.ToggleButtons)
+    four = Question(**{**three.__dict__, "choices": [*three.choices, ("d", "D")]})
+    assert isinstance(Field(four, "en").control, w.Dropdown)

@@ -1,8 +1,9 @@
 """One input widget per question, chosen by the input's type.
 
 ``bool`` → Yes/No toggle buttons · ``int``/``number``/``money`` → a number box with its unit ·
-``date`` → a date picker · ``datetime`` → a date-time picker · ``choice`` → a dropdown ·
-``text`` → a text area. A nullable input gets a "not known / none" box beside it.
+``date`` → a date picker · ``datetime`` → a date-time picker · ``choice`` → big buttons for up to
+three choices, a dropdown for more · ``text`` → a text area. A nullable input gets a "not known /
+none" box beside it. Enter in a one-line box answers the question (:meth:`Field.on_enter`).
 
 Numbers are typed into a text box rather than ipywidgets' ``FloatText``: that box cannot be
 empty, so a question skipped with Next would silently be answered 0. Ours starts empty (or at
@@ -11,9 +12,10 @@ the input's default), accepts ``3,5`` as well as ``3.5``, and says what is wrong
 
 from __future__ import annotations
 
+import warnings
 from datetime import date, datetime
 from html import escape
-from typing import Any
+from typing import Any, Callable
 
 import ipywidgets as w
 
@@ -22,6 +24,8 @@ from ..errors import FactError
 from ..present.words import word
 
 _NUMBER_TYPES = ("int", "number", "money")
+#: Choices up to this many are big buttons; more are a dropdown.
+BUTTON_CHOICES = 3
 
 
 class Field:
@@ -42,6 +46,13 @@ class Field:
             parts.append(self.none_box)
         self.widget = w.HBox(parts, layout=w.Layout(align_items="center", flex_flow="row wrap"))
 
+    def on_enter(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` when Enter is pressed in the field's one-line box (none for other controls)."""
+        if isinstance(self.control, w.Text):
+            with warnings.catch_warnings():  # ipywidgets 8 marks on_submit deprecated but keeps it: the one Enter hook
+                warnings.simplefilter("ignore", DeprecationWarning)
+                self.control.on_submit(lambda _box: callback())
+
     def _toggle_none(self, _change: Any = None) -> None:
         if self.none_box is not None:
             self.control.disabled = self.none_box.value
@@ -60,7 +71,10 @@ class Field:
             return w.NaiveDatetimePicker(value=value.replace(tzinfo=None) if isinstance(value, datetime) else None)
         if q.type == "choice":
             options = [(label, code) for code, label in q.choices or []]
-            return w.Dropdown(options=options, value=value if value in dict(q.choices or []) else None, layout=layout)
+            chosen = value if value in dict(q.choices or []) else None
+            if len(options) <= BUTTON_CHOICES:  # a click, not a list to open (issue 17)
+                return w.ToggleButtons(options=options, value=chosen, style={"button_width": "auto"})
+            return w.Dropdown(options=options, value=chosen, layout=layout)
         return w.Textarea(value="" if value is None else str(value), placeholder=q.allowed,
                           layout=w.Layout(width="100%", min_width="24em", height="6em"))
 

@@ -152,9 +152,10 @@ class Wizard(w.VBox):
         self.question_box = w.VBox()
         self.error = w.HTML()
         self.error.add_class("as-error")
-        self.back_button = w.Button(icon="arrow-left")
-        self.next_button = w.Button(button_style="primary", icon="arrow-right")
-        self.restart_button = w.Button(icon="refresh")
+        wide = w.Layout(width="auto")  # labels never cut ("Сохранить об…"): buttons as wide as their words
+        self.back_button = w.Button(icon="arrow-left", layout=wide)
+        self.next_button = w.Button(button_style="primary", icon="arrow-right", layout=w.Layout(width="auto"))
+        self.restart_button = w.Button(icon="refresh", layout=w.Layout(width="auto"))
         for button, css in ((self.back_button, "as-back"), (self.next_button, "as-next"),
                             (self.restart_button, "as-restart")):
             button.add_class(css)
@@ -162,7 +163,7 @@ class Wizard(w.VBox):
         self.checklist.add_class("as-checklist")
         self.card = w.HTML()
         self.card.add_class("as-card-box")
-        self.save_button = w.Button(button_style="success", icon="save")
+        self.save_button = w.Button(button_style="success", icon="save", layout=w.Layout(width="auto"))
         self.save_button.add_class("as-save")
         self.save_status = w.HTML()
         self.save_status.add_class("as-save-status")
@@ -296,6 +297,7 @@ class Wizard(w.VBox):
         else:
             value, none_checked = (question.default if question.has_default else None), False
         field = Field(question, lang, value, none_checked=none_checked)
+        field.on_enter(self._on_next)
         if old is not None and old.question.name == question.name:  # same question, new language: keep what was typed
             field.control.value = old.control.value
             if field.none_box is not None and old.none_box is not None:
