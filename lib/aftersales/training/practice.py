@@ -1,26 +1,59 @@
 """Practice: a trainee works a case from the bank and is scored against the playbook.
 
 The customer's opening message comes first. The trainee then answers the playbook's
-questions from the story (``Ask the customer`` reveals what the customer would say to that
-question), picks the resolution, who pays, the compensation, writes the reply and submits.
-The score and the feedback appear at once, and the attempt is recorded in the progress store.
+questions from the story (**Ask the customer / check the order** reveals what the customer
+would say to that question, or what the agent would find in the order's records), picks the
+resolution, who pays, the compensation and the first reply's due time (in the case's local
+time), writes the reply in the customer's language and submits. The score and the feedback
+appear at once, and the attempt is recorded in the progress store.
+
+Every word of the page comes from the word catalogue (``present/words.yaml``) in the trainee's
+interface language; facts are shown as words (yes/no, money, dates, the playbook's labels),
+never as codes, ``None`` or ``True``.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from html import escape
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import ipywidgets as w
+import traitlets
+from ipywidgets.widgets.trait_types import Datetime
 
 from ..errors import AftersalesError
 from ..playbook.model import COST_BEARERS, RESOLUTIONS, SHIPPING_PAYERS
-from ..present.words import term
+from ..present.formats import (
+    ZONE_NAMES,
+    _zone_label,
+    format_day,
+    format_money,
+    format_number,
+    format_quantity,
+    format_when,
+)
+from ..present.words import catalogue, term, word
 from ..widgets.card import STYLE
 from ..widgets.wizard import Wizard
 from .feedback import feedback_html
 from .scoring import Answer, score_attempt
+
+#: Facts the customer knows and would tell when asked. Every other fact is something the agent
+#: finds out (the order's records, the shop's stock and prices, the agent's own judgement of
+#: photos and rules): Practice shows it as what the agent looks up, never as the customer's words.
+CUSTOMER_FACTS = frozenset({
+    "order_id", "customer_name", "order_value", "item_value", "currency", "delivered_on", "ordered_on",
+    "evidence_provided", "customer_timezone", "return_requested_at", "category", "item_resaleable",
+    "size_deviation_cm", "customer_preference", "problem", "item_name", "reported_on", "claim_type", "claim_amount",
+    "buyer_contacted_at", "buyer_agrees_to_wait", "defect_description", "colour_difference",
+    "customer_accepts_partial_refund", "customer_accepts_raised_offer",
+})
+
+
+class NotANumber(AftersalesError):
+    """The compensation typed is not a number (the message is in the trainee's language)."""
 
 
 def recommended_case(cases: list[Any], attempts: list[Any]) -> Any:
@@ -33,54 +66,309 @@ def recommended_case(cases: list[Any], attempts: list[Any]) -> Any:
     return min(open_cases, key=lambda c: (c.difficulty, tried.get(c.id, 0), c.id))
 
 
+def case_zone(case: Any, library: Any) -> str:
+    """The case's local time zone, as the engine counts its deadlines in it: the fact
+    ``customer_timezone``, else the platform's ``timezone`` parameter, else UTC."""
+    given = case.facts.get("customer_timezone")
+    if isinstance(given, str) and given.strip():
+        return given.strip()
+    try:
+        zone = library.profile(case.platform).get("timezone", case.as_of).value
+    except (AftersalesError, KeyError, AttributeError):
+        zone = None
+    return str(zone) if zone else "UTC"
+
+
+def zone_words(zone: str, moment: datetime, lang: str) -> str:
+    """How people name ``zone`` in ``lang``: "Beijing time", "北京时间", "по московскому времени"
+    (a zone the catalogue does not name: its GMT offset at ``moment``)."""
+    local = moment.astimezone(ZoneInfo(zone)) if moment.tzinfo is not None else moment
+    return _zone_label(local, zone, lang)
+
+
+def language_name(code: str, lang: str) -> str:
+    """The language ``code`` as ``lang`` names it ("Russian", "俄文", "русский")."""
+    names = catalogue()["language_names"].get(code)
+    return str(names.get(lang) or names["en"]) if names else code
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return None
+
+
+def _as_date(value: Any) -> date | None:
+    from ..platforms.profile import as_date
+
+    try:
+        return as_date(value.strip() if isinstance(value, str) else value)
+    except TypeError:
+        return None
+
+
+def fact_value_html(spec: Any, value: Any, lang: str, *, currency: str | None = None, zone: str | None = None) -> str:
+    """A fact's value as words in ``lang`` (HTML): yes/no, money, a date, the playbook's choice
+    label, a number with its unit; the customer's own text as they wrote it (class
+    ``as-customer``). Never ``None``, ``True``, a code or an id."""
+    kind = spec.type
+    if value is None or (isinstance(value, str) and not value.strip() and kind != "text"):
+        return escape(word("unknown", lang))
+    if kind == "bool":
+        return escape(word("answer_yes" if value else "answer_no", lang))
+    if kind == "choice":
+        labels = (spec.choice_labels or {}).get(str(value))
+        if labels:
+            return escape(str(labels.get(lang) or labels["en"]))
+        return escape(str(value))  # a choice without labels is a code people use as is (CNY, FBA)
+    if kind == "money":
+        return escape(format_money(value, currency, lang))
+    if kind in ("int", "number"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return escape(str(value))
+        if spec.unit == "stars":
+            return escape(word("practice_rating", lang, n=format_number(value, lang)))
+        if spec.unit and spec.unit in catalogue()["quantities"]:
+            return escape(format_quantity(value, spec.unit, lang))
+        return escape(format_number(value, lang))
+    if kind == "date":
+        day = _as_date(value)
+        return escape(format_day(day, lang) if day else str(value))
+    if kind == "datetime":
+        moment = _as_datetime(value)
+        return escape(format_when(moment, lang, zone) if moment else str(value))
+    if isinstance(value, str) and value.strip() in ZONE_NAMES:  # a zone name: as people say it, then the name
+        return f"{escape(ZONE_NAMES[value.strip()][lang])} (<span class='as-customer'>{escape(value)}</span>)"
+    return f"<span class='as-customer'>{escape(str(value))}</span>"
+
+
+def said_html(name: str, spec: Any, facts: dict[str, Any], lang: str, *, zone: str | None = None) -> str:
+    """What the trainee learns by asking about the fact ``name``: what the customer says (a fact
+    the customer knows), or what the agent finds out (records, stock, their own judgement)."""
+    label = str(spec.label.get(lang) or spec.label["en"]) if spec is not None else name
+    customer = name in CUSTOMER_FACTS
+    if name not in facts or spec is None:
+        key = "practice_customer_unknown" if customer else "practice_nothing_on_record"
+        return f"<span class='as-practice-said'>{escape(word(key, lang, label=label))}</span>"
+    value = fact_value_html(spec, facts[name], lang, currency=facts.get("currency"), zone=zone)
+    marker = "\u0000"
+    text = escape(word("practice_customer_says" if customer else "practice_you_find", lang, label=label, value=marker))
+    return f"<span class='as-practice-said'>{text.replace(marker, value)}</span>"
+
+
+class LocalDatetime(Datetime):
+    """A naive wall time in the picker's zone; also takes an ISO string or an aware datetime
+    (converted to the zone), so ``picker.value = "2026-01-16T09:00:00+00:00"`` still works."""
+
+    def validate(self, obj: Any, value: Any) -> Any:
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            parsed = _as_datetime(value)
+            if parsed is None:
+                self.error(obj, value)
+            value = parsed
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            value = value.astimezone(ZoneInfo(getattr(obj, "zone", "UTC") or "UTC")).replace(tzinfo=None)
+        if value is not None and not isinstance(value, datetime):
+            self.error(obj, value)
+        return value
+
+
+class LocalDatetimePicker(w.NaiveDatetimePicker):
+    """A date-time control whose wall time is read in ``zone`` (an IANA name): :meth:`aware`
+    gives the moment for scoring."""
+
+    zone = traitlets.Unicode("UTC")
+    value = LocalDatetime(None, allow_none=True).tag(**w.NaiveDatetimePicker.value.metadata)
+
+    def aware(self) -> datetime | None:
+        """The picked wall time as an aware datetime in :attr:`zone` (None when nothing is picked)."""
+        return None if self.value is None else self.value.replace(tzinfo=ZoneInfo(self.zone))
+
+
+def _label(text: str = "") -> w.HTML:
+    """A label above its control: it wraps instead of being cut off."""
+    html = w.HTML(layout=w.Layout(width="auto", margin="6px 0 0 0"))
+    html.value = f"<b>{escape(text)}</b>" if text else ""
+    html.add_class("as-practice-label")
+    return html
+
+
 class Practice(w.VBox):
-    """One trainee's practice: pick a case (or the recommended one), work it, get feedback."""
+    """One trainee's practice: pick a case (or the recommended one), work it, get feedback.
+
+    ``lang`` is the trainee's interface language: every word of the page is in it (changing the
+    language in the embedded form changes the whole page, answers kept). The reply is written
+    in the customer's language, the case's, which the page names.
+    """
 
     def __init__(self, trainee: str, case_id: str | None = None, *, store: Any = None, lang: str = "en",
                  cases: list[Any] | None = None, library: Any = None):
+        from ..library import load_library
         from .cases import load_cases
 
         self.trainee, self.lang, self.store, self.library = trainee, lang, store, library
+        self._library = library if library is not None else load_library()
         self.cases = cases if cases is not None else load_cases()
         self.by_id = {c.id: c for c in self.cases}
-        self.case_select = w.Dropdown(options=[(f"{c.id} — {c.title.get(lang) or c.title['en']} ({c.platform}, "
-                                                f"{'★' * c.difficulty})", c.id) for c in self.cases],
-                                      layout=w.Layout(width="36em"))
-        self.next_button = w.Button(description="Next recommended", icon="forward")
+        self._relabelling = False
+        wide = w.Layout(width="36em", max_width="100%")
+        self.case_label = _label()
+        self.case_select = w.Dropdown(options=[(self._case_title(c), c.id) for c in self.cases], layout=wide)
+        self.next_button = w.Button(icon="forward", layout=w.Layout(width="auto"))
         self.story = w.HTML()
         self.wizard_area = w.VBox()
-        self.ask_button = w.Button(description="Ask the customer", icon="comment")
+        self.ask_button = w.Button(icon="comment", layout=w.Layout(width="auto"))
         self.ask_answer = w.HTML()
-        self.decision_box = w.VBox()
-        self.resolution = w.Dropdown(options=[("—", None)] + [(term("resolutions", r, lang), r) for r in RESOLUTIONS],
-                                     description="Resolution")
-        self.shipping = w.Dropdown(options=[("—", None)] + [(term("parties", p, lang), p) for p in SHIPPING_PAYERS],
-                                   description="Shipping")
-        self.cost = w.Dropdown(options=[("—", None)] + [(term("parties", p, lang), p) for p in COST_BEARERS],
-                               description="Cost")
-        self.compensation = w.Text(description="Compensation", placeholder="amount, empty for none")
-        self.first_reply_due = w.Text(description="Reply due", placeholder="e.g. 2026-01-16T09:00:00+00:00")
-        self.reply = w.Textarea(description="Reply", layout=w.Layout(width="100%", height="8em"))
-        self.submit = w.Button(description="Submit", button_style="primary", icon="check")
+        self.decision_heading = w.HTML()
+        self.resolution = w.Dropdown(options=[("—", None)], layout=wide)
+        self.shipping = w.Dropdown(options=[("—", None)], layout=wide)
+        self.cost = w.Dropdown(options=[("—", None)], layout=wide)
+        self.compensation = w.Text(layout=w.Layout(width="24em", max_width="100%"))
+        self.first_reply_due = LocalDatetimePicker(layout=w.Layout(width="auto"))
+        self.labels = {key: _label() for key in ("resolution", "shipping_payer", "cost_bearer", "compensation",
+                                                  "practice_reply")}
+        self.due_label = _label()
+        self.due_hint = w.HTML()
+        self.due_hint.add_class("as-practice-due-hint")
+        self.reply_language = w.HTML()
+        self.reply_language.add_class("as-practice-reply-lang")
+        self.reply = w.Textarea(layout=w.Layout(width="100%", height="8em"))
+        self.submit = w.Button(button_style="primary", icon="check", layout=w.Layout(width="auto"))
         self.result = w.HTML()
         self.wizard: Wizard | None = None
+        self.last_score: Any = None
+        self._last_answer: Answer | None = None
+        self._attempt_id: Any = None
+        self._expected: Any = None
         for widget, css in ((self.case_select, "as-practice-case"), (self.submit, "as-practice-submit"),
-                            (self.ask_button, "as-practice-ask"), (self.result, "as-practice-result")):
+                            (self.ask_button, "as-practice-ask"), (self.result, "as-practice-result"),
+                            (self.first_reply_due, "as-practice-due")):
             widget.add_class(css)
-        self.case_select.observe(lambda change: self.open_case(change["new"]), names="value")
+        self.case_select.observe(self._on_case, names="value")
         self.next_button.on_click(lambda _b: self.open_case(self.recommended().id))
         self.ask_button.on_click(self._on_ask)
         self.submit.on_click(self._on_submit)
-        self.decision_box.children = [self.resolution, self.shipping, self.cost, self.compensation,
-                                      self.first_reply_due, self.reply, self.submit]
-        super().__init__([w.HTML(STYLE), w.HBox([self.case_select, self.next_button]), self.story,
-                          self.wizard_area, w.HBox([self.ask_button, self.ask_answer]), self.decision_box,
-                          self.result])
+        self.due_box = w.VBox([self.due_label, self.first_reply_due, self.due_hint])
+        self.decision_box = w.VBox([
+            self.decision_heading,
+            self.labels["resolution"], self.resolution,
+            self.labels["shipping_payer"], self.shipping,
+            self.labels["cost_bearer"], self.cost,
+            self.labels["compensation"], self.compensation,
+            self.due_box,
+            self.labels["practice_reply"], self.reply_language, self.reply,
+            self.submit,
+        ])
+        super().__init__([w.HTML(STYLE), self.case_label,
+                          w.HBox([self.case_select, self.next_button], layout=w.Layout(flex_flow="row wrap")),
+                          self.story, self.wizard_area,
+                          w.HBox([self.ask_button, self.ask_answer],
+                                 layout=w.Layout(flex_flow="row wrap", align_items="center")),
+                          self.decision_box, self.result])
+        self._frame_words()
         self.open_case(case_id or self.recommended().id)
 
     @property
     def case(self) -> Any:
         return self.by_id[self.case_select.value]
+
+    @property
+    def zone(self) -> str:
+        """The case's local time zone (the due time is picked in it)."""
+        return self.first_reply_due.zone
+
+    def _platform_name(self, platform: str) -> str:
+        try:
+            return str(self._library.profile(platform).display_name.get(self.lang, platform))
+        except AftersalesError:
+            return platform
+
+    def _case_title(self, case: Any) -> str:
+        title = case.title.get(self.lang) or case.title["en"]
+        return f"{title} · {self._platform_name(case.platform)} · {'★' * case.difficulty}"
+
+    @staticmethod
+    def _choices(kind: str, codes: tuple[str, ...], lang: str) -> list[tuple[str, str | None]]:
+        return [("—", None)] + [(term(kind, code, lang), code) for code in codes]
+
+    def _frame_words(self) -> None:
+        """Every word of the page that does not depend on the case, in :attr:`lang`; choices kept."""
+        lang = self.lang
+        self._relabelling = True
+        try:
+            chosen = self.case_select.value
+            self.case_select.options = [(self._case_title(c), c.id) for c in self.cases]
+            if chosen is not None:
+                self.case_select.value = chosen
+            for control, kind, codes in ((self.resolution, "resolutions", RESOLUTIONS),
+                                         (self.shipping, "parties", SHIPPING_PAYERS),
+                                         (self.cost, "parties", COST_BEARERS)):
+                value = control.value
+                control.options = self._choices(kind, codes, lang)
+                control.value = value
+        finally:
+            self._relabelling = False
+        self.case_label.value = f"<b>{escape(word('practice_case', lang))}</b>"
+        self.next_button.description = word("practice_next", lang)
+        self.ask_button.description = word("practice_ask", lang)
+        self.decision_heading.value = f"<h4>{escape(word('practice_decide', lang))}</h4>"
+        for key, label in self.labels.items():
+            label.value = f"<b>{escape(word(key, lang))}</b>"
+        self.reply.placeholder = word("practice_reply_placeholder", lang)
+        self.submit.description = word("practice_submit", lang)
+
+    def _case_words(self) -> None:
+        """The words of the page about the open case, in :attr:`lang`."""
+        case, lang, zone = self.case, self.lang, self.zone
+        stars = escape(word("practice_difficulty", lang))
+        self.story.value = (
+            f"<div class='as-card'><b>{escape(case.title.get(lang) or case.title['en'])}</b> · "
+            f"{escape(self._platform_name(case.platform))} · <span title='{stars}'>{'★' * case.difficulty}</span>"
+            f"<h4>{escape(word('practice_customer_writes', lang))}</h4>"
+            f"<pre class='as-message as-customer'>{escape(case.opening_message)}</pre></div>")
+        currency = case.facts.get("currency") or (case.expected.compensation.currency
+                                                  if case.expected and case.expected.compensation else None)
+        self.compensation.placeholder = (word("practice_compensation_hint", lang, currency=currency) if currency
+                                         else word("practice_compensation_hint_plain", lang))
+        self.due_label.value = f"<b>{escape(word('practice_reply_due', lang, zone=zone_words(zone, case.as_of, lang)))}</b>"
+        started = word("practice_started_at", lang, when=format_when(case.as_of, lang, zone))
+        self.due_hint.value = f"<span class='as-src'>{escape(started)}</span>"
+        language = language_name(case.lang, lang)
+        self.reply_language.value = (f"<span class='as-practice-reply-lang'>"
+                                     f"{escape(word('practice_reply_in', lang, language=language))}</span>")
+
+    def set_lang(self, lang: str) -> None:
+        """Show the page in ``lang``: every word changes, the trainee's answers and choices stay."""
+        if lang == self.lang:
+            return
+        self.lang = lang
+        self._expected = None
+        self._frame_words()
+        self._case_words()
+        self.ask_answer.value = ""
+        if self.wizard is not None and getattr(self.wizard, "lang_select", None) is not None \
+                and self.wizard.lang_select.value != lang:
+            self.wizard.lang_select.value = lang
+        if self.last_score is not None and self._last_answer is not None:
+            try:  # the same answer, scored again for the playbook's reasons in the new language (not recorded again)
+                self.last_score = score_attempt(self.case, self._last_answer, library=self.library, lang=lang)
+            except AftersalesError:
+                pass
+            self._show_result(self._last_answer)
+
+    def _on_case(self, change: dict[str, Any]) -> None:
+        if not self._relabelling:
+            self.open_case(change["new"])
+
+    def _on_wizard_lang(self, change: dict[str, Any]) -> None:
+        self.set_lang(change["new"])
 
     def recommended(self) -> Any:
         attempts = self.store.attempts(trainee=self.trainee) if self.store is not None else []
@@ -97,54 +385,102 @@ class Practice(w.VBox):
             return
         case = self.case
         self.started = datetime.now(timezone.utc)
-        self.story.value = (f"<div class='as-card'><b>{escape(case.platform)}</b> · {'★' * case.difficulty}"
-                            f"<pre class='as-message'>{escape(case.opening_message)}</pre></div>")
+        self.first_reply_due.value = None
+        self.first_reply_due.zone = case_zone(case, self._library)
         self.wizard = Wizard(case.scenario, case.platform, self.lang, case.as_of, library=self.library,
                              show_card=False)
+        if getattr(self.wizard, "lang_select", None) is not None:
+            self.wizard.lang_select.observe(self._on_wizard_lang, names="value")
         self.wizard_area.children = [self.wizard]
         self.ask_answer.value = self.result.value = ""
+        self.last_score, self._last_answer, self._attempt_id, self._expected = None, None, None, None
         for control in (self.resolution, self.shipping, self.cost):
             control.value = None
-        self.compensation.value = self.reply.value = self.first_reply_due.value = ""
+        self.compensation.value = self.reply.value = ""
+        self.due_box.layout.display = None if self._asks_first_reply(case) else "none"
+        self._case_words()
+
+    @staticmethod
+    def _asks_first_reply(case: Any) -> bool:
+        return case.expected is not None and "first_reply" in case.expected.deadlines
+
+    def _spec(self, name: str) -> Any:
+        try:
+            inputs = self._library.playbook(self.case.scenario).inputs
+        except AftersalesError:
+            return None
+        compiled = inputs.get(name)
+        return compiled.spec if compiled is not None else None
 
     def _on_ask(self, _button: Any = None) -> None:
         field = self.wizard.field if self.wizard else None
         if field is None:
-            self.ask_answer.value = "<i>Nothing more to ask: decide below.</i>"
+            self.ask_answer.value = f"<i>{escape(word('practice_nothing_to_ask', self.lang))}</i>"
             return
-        value = self.case.facts.get(field.question.name)
-        said = "doesn't know" if field.question.name not in self.case.facts else f"says: {value}"
-        self.ask_answer.value = f"<span class='as-practice-said'>Customer {escape(said)}</span>"
+        name = field.question.name
+        self.ask_answer.value = said_html(name, self._spec(name), self.case.facts, self.lang, zone=self.zone)
 
     def answer(self) -> Answer:
-        """The trainee's answer as it stands in the form."""
-        text = self.compensation.value.strip().replace(",", ".")
+        """The trainee's answer as it stands in the form (the due time: the picked local time, aware)."""
+        text = self.compensation.value.strip().replace(",", ".").replace(" ", "").replace("\u00a0", "")
         try:
             compensation = float(text) if text else None
         except ValueError:
-            raise AftersalesError(f"compensation: '{self.compensation.value}' is not a number") from None
+            raise NotANumber(word("practice_not_a_number", self.lang, value=self.compensation.value)) from None
         facts = dict(self.wizard.session.answers) if self.wizard else {}
-        due = self.first_reply_due.value.strip()
+        due = self.first_reply_due.aware()
         return Answer(facts=facts, resolution=self.resolution.value, return_shipping_paid_by=self.shipping.value,
                       cost_borne_by=self.cost.value, compensation=compensation, reply=self.reply.value,
-                      deadlines={"first_reply": due} if "first_reply" in self.case.expected.deadlines else {})
+                      deadlines={"first_reply": due.isoformat() if due else ""}
+                      if self._asks_first_reply(self.case) else {})
+
+    def expected_decision(self) -> Any:
+        """The playbook's decision of the case in the interface language (for the feedback's words)."""
+        if self._expected is None:
+            from ..engine import decide
+
+            case = self.case
+            self._expected = decide(case.scenario, case.facts, case.platform, lang=self.lang, as_of=case.as_of,
+                                    library=self.library, render_message=False)
+        return self._expected
+
+    def _findings(self, reply: str) -> list[Any]:
+        """The checker's findings on the reply (with their translations), as scoring checks it."""
+        from ..compliance import check_message
+
+        if not reply.strip():
+            return []
+        decision = self.expected_decision()
+        return list(check_message(reply, self.case.platform, self.case.lang, decision.outcome_node.reply_kind))
+
+    def _show_result(self, answer: Answer) -> None:
+        try:
+            decision, findings = self.expected_decision(), self._findings(answer.reply)
+        except AftersalesError:
+            decision, findings = None, None
+        saved = ""
+        if self._attempt_id is not None:
+            saved = (f"<div style='color:#6b7585'>"
+                     f"{escape(word('practice_recorded', self.lang, attempt_id=self._attempt_id))}</div>")
+        self.result.value = feedback_html(self.last_score, self.lang, decision=decision, findings=findings,
+                                          zone=self.zone) + saved
 
     def _on_submit(self, _button: Any = None) -> None:
+        lang = self.lang
         try:
             answer = self.answer()
-            score = score_attempt(self.case, answer, library=self.library, lang=self.lang)
+            score = score_attempt(self.case, answer, library=self.library, lang=lang)
         except AftersalesError as exc:
-            self.result.value = f"<div style='color:#b3261e'>{escape(str(exc))}</div>"
+            message = str(exc) if isinstance(exc, NotANumber) else word("practice_cannot_score", lang, error=str(exc))
+            self.result.value = f"<div style='color:#b3261e'>{escape(message)}</div>"
             return
-        self.last_score = score
-        saved = ""
+        self.last_score, self._last_answer, self._attempt_id = score, answer, None
         if self.store is not None:
             from .store import Attempt
 
-            attempt_id = self.store.record(Attempt(
+            self._attempt_id = self.store.record(Attempt(
                 trainee=self.trainee, case_id=score.case_id, scenario=self.case.scenario, platform=self.case.platform,
                 answers={**answer.__dict__}, score=score.points, max_score=score.max_points,
                 findings=score.mistakes(), playbook_version=score.playbook_version, playbook_hash=score.playbook_hash,
                 started_at=self.started, finished_at=datetime.now(timezone.utc)))
-            saved = f"<div style='color:#6b7585'>Recorded as attempt {attempt_id}.</div>"
-        self.result.value = feedback_html(score) + saved
+        self._show_result(answer)
