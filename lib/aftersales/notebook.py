@@ -160,8 +160,20 @@ def run_practice(*, trainee: str = "trainee", case_id: str | None = None, lang: 
             given = parse_facts(answers)
         except FactError as exc:
             raise FactError("answers", exc.problem, exc.allowed) from None
-        score = score_attempt(get_case(case_id), Answer.from_mapping(given))
-        display(HTML(feedback_html(score)))
+        case = get_case(case_id)
+        answer = Answer.from_mapping(given)
+        score = score_attempt(case, answer)
+        from .compliance import check_message
+        from .engine import decide
+        from .library import load_library
+        from .training.practice import case_zone
+
+        library = load_library()
+        decision = decide(case.scenario, case.facts, case.platform, lang=lang, as_of=case.as_of, render_message=False)
+        findings = (check_message(answer.reply, case.platform, case.lang, decision.outcome_node.reply_kind)
+                    if answer.reply and answer.reply.strip() else [])
+        display(HTML(feedback_html(score, lang, decision=decision, findings=list(findings),
+                                   zone=case_zone(case, library))))
         return score
     if not interactive:
         raise FactError("answers", "a headless practice run needs the trainee's answers as a JSON object")

@@ -56,3 +56,16 @@ def test_notebooks_show_an_aftersales_error_as_one_line_not_a_traceback():
         run_scenario("size_mismatch", platform="taobao", facts={**FACTS, "size_deviation_cm": -1})
     assert caught.value._render_traceback_() == [f"FactError: {caught.value}"]
     assert "size_deviation_cm" in str(caught.value)
+
+
+def test_headless_practice_feedback_speaks_the_trainees_language(monkeypatch):
+    """Issue 17: a headless practice run (papermill) shows its feedback in the page's language, in words."""
+    import aftersales.notebook as notebook
+
+    shown = []
+    monkeypatch.setattr(notebook, "display", lambda thing: shown.append(thing.data))
+    notebook.run_practice(case_id="review-001", lang="zh", interactive=False,
+                          answers={"resolution": "guide", "reply": "您好，感谢您的评价。"})
+    html = shown[-1]
+    assert "None" not in html and "True" not in html
+    assert any(ch in html for ch in "得分回复"), html[:300]

@@ -57,6 +57,13 @@ def term(kind: str, code: str | None, lang: str) -> str:
     return str(_pick(entry, lang))
 
 
+def unit_name(unit: str | None, lang: str) -> str:
+    """An input's unit on its own in ``lang`` ("см", "天"); empty for no unit (``none``)."""
+    if not unit or unit == "none":
+        return ""
+    return term("unit_names", unit, lang)
+
+
 def sentence(key: str, lang: str, **values: Any) -> str:
     """A sentence pattern of the catalogue (``deadline_rule``...) in ``lang``, filled in."""
     text: str = _pick(catalogue()["sentences"][key], lang)

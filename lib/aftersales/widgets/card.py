@@ -38,13 +38,18 @@ def _rows(rows: Iterable[tuple[str, str]]) -> str:
     return "".join(f'<tr><td class="as-key">{_e(k)}</td><td>{v}</td></tr>' for k, v in rows)
 
 
+def _local_text(due: datetime, lang: str) -> str:
+    """``due`` as the buyer's wall clock names it ("16 Jan 2026, 17:00 (Beijing time)"); empty in UTC."""
+    zone = getattr(due.tzinfo, "key", None)
+    return format_when(due, lang, tz=zone) if zone and zone != "UTC" else ""
+
+
 def due_html(deadline: Any, reference: datetime, lang: str) -> str:
     """When a deadline falls: the buyer's local wall time named the local way ("Beijing time"), the
     same moment in UTC for a team across zones, and how far off it is from the case's start."""
     rel = relative_time(deadline.due, reference, lang)
     soon = (deadline.due - reference).total_seconds() <= 24 * 3600
-    zone = getattr(deadline.due.tzinfo, "key", None)
-    local = format_when(deadline.due, lang, tz=zone) if zone and zone != "UTC" else ""
+    local = _local_text(deadline.due, lang)
     shown = (f'<b class="as-local">{_e(local)}</b> · {_e(moment_text(deadline.due, lang))}' if local
              else f"<b>{_e(moment_text(deadline.due, lang))}</b>")
     return f'{shown} <span class="{"as-soon" if soon else ""}">({_e(rel)})</span>'
@@ -65,7 +70,9 @@ def checklist_html(items: list[tuple[str, str, Any]], reference: datetime, lang:
     for text, owner, deadline in items:
         due = ""
         if deadline is not None:
-            due = f"{_e(moment_text(deadline.due, lang))} ({_e(relative_time(deadline.due, reference, lang))})"
+            local = _local_text(deadline.due, lang)
+            due = (f"{_e(local)} · " if local else "") + \
+                f"{_e(moment_text(deadline.due, lang))} ({_e(relative_time(deadline.due, reference, lang))})"
         rows.append(f"<tr><td>{_e(term('owners', owner, lang))}</td><td>☐ {_e(text)}</td><td>{due}</td></tr>")
     return f"<table>{head}{''.join(rows)}</table>"
 

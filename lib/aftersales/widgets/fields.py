@@ -21,7 +21,8 @@ import ipywidgets as w
 
 from ..engine import Question
 from ..errors import FactError
-from ..present.words import word
+from ..present.formats import format_number
+from ..present.words import unit_name, word
 
 _NUMBER_TYPES = ("int", "number", "money")
 #: Choices up to this many are big buttons; more are a dropdown.
@@ -36,8 +37,9 @@ class Field:
         self.control = self._control(question, lang, value)
         self.control.add_class(f"as-input-{question.name}")
         parts: list[w.Widget] = [self.control]
-        if question.unit and question.type in _NUMBER_TYPES:
-            parts.append(w.HTML(f"<span class='as-unit'>{escape(question.unit)}</span>"))
+        unit = unit_name(question.unit, lang)
+        if unit and question.type in _NUMBER_TYPES:
+            parts.append(w.HTML(f"<span class='as-unit'>{escape(unit)}</span>"))
         self.none_box: w.Checkbox | None = None
         if question.nullable:
             self.none_box = w.Checkbox(value=none_checked, description=word("unknown", lang), indent=False)
@@ -64,7 +66,7 @@ class Field:
                                    value=value if isinstance(value, bool) else None, style={"button_width": "6em"})
         if q.type in _NUMBER_TYPES:
             text = "" if value is None else (str(int(value)) if float(value).is_integer() else str(value))
-            return w.Text(value=text, placeholder=q.allowed, layout=layout)
+            return w.Text(value=text, placeholder=allowed_words(q, lang) or q.allowed, layout=layout)
         if q.type == "date":
             return w.DatePicker(value=value if isinstance(value, date) and not isinstance(value, datetime) else None)
         if q.type == "datetime":
@@ -75,7 +77,7 @@ class Field:
             if len(options) <= BUTTON_CHOICES:  # a click, not a list to open (issue 17)
                 return w.ToggleButtons(options=options, value=chosen, style={"button_width": "auto"})
             return w.Dropdown(options=options, value=chosen, layout=layout)
-        return w.Textarea(value="" if value is None else str(value), placeholder=q.allowed,
+        return w.Textarea(value="" if value is None else str(value), placeholder="",
                           layout=w.Layout(width="100%", min_width="24em", height="6em"))
 
     def read(self) -> Any:
@@ -102,3 +104,16 @@ class Field:
         if q.type == "datetime" and isinstance(raw, datetime) and raw.tzinfo is None:
             return raw.isoformat()
         return raw
+
+
+def allowed_words(question: Question, lang: str) -> str:
+    """What a question accepts, in words: its choices' labels, or the range of a number
+    ("0 – 1,000,000"), with its unit; empty when the question's own help says enough."""
+    if question.choices:
+        return ", ".join(label for _code, label in question.choices)
+    if question.type in _NUMBER_TYPES and (question.minimum is not None or question.maximum is not None):
+        low = format_number(question.minimum, lang) if question.minimum is not None else "…"
+        high = format_number(question.maximum, lang) if question.maximum is not None else "…"
+        unit = unit_name(question.unit, lang)
+        return f"{low} – {high}" + (f" {unit}" if unit else "")
+    return ""

@@ -23,10 +23,10 @@ import ipywidgets as w
 
 from ..errors import AftersalesError, FactError
 from ..playbook.model import LANGS
-from ..present.words import word
+from ..present.words import unit_name, word
 from .card import STYLE, card_html, checklist_html
 from .confirm import ConfirmBar
-from .fields import Field
+from .fields import Field, allowed_words
 from .session import Clock, Override, SystemClock, WizardSession
 
 LANGUAGE_NAMES = {"en": "English", "zh": "中文", "ru": "Русский"}
@@ -70,22 +70,9 @@ def answer_words(playbook: Any, name: str, value: Any, lang: str) -> str:
         return format_day(value, lang)
     if isinstance(value, (int, float)):
         text = format_number(value, lang)
-        return f"{text} {spec.unit}" if spec.unit else text
+        unit = unit_name(spec.unit, lang)
+        return f"{text} {unit}" if unit else text
     return str(value)
-
-
-def allowed_words(question: Any, lang: str) -> str:
-    """What a question accepts, in words: its choices' labels, or the range of a number ("0 – 1,000,000 cm");
-    empty when there is nothing more to say than the question's own help."""
-    from ..present.formats import format_number
-
-    if question.choices:
-        return ", ".join(label for _code, label in question.choices)
-    if question.type in ("int", "number", "money") and (question.minimum is not None or question.maximum is not None):
-        low = format_number(question.minimum, lang) if question.minimum is not None else "…"
-        high = format_number(question.maximum, lang) if question.maximum is not None else "…"
-        return f"{low} – {high}" + (f" {question.unit}" if question.unit else "")
-    return ""
 
 
 def platform_name(library: Any, platform: str, lang: str) -> str:
@@ -305,8 +292,9 @@ class Wizard(w.VBox):
         self.field = field
         self.question_title.value = f"<h4 style='margin:6px 0'>{escape(question.step_title)}</h4>"
         label = f"<b>{escape(question.label)}</b>"
-        if question.unit:
-            label += f" ({escape(question.unit)})"
+        unit = unit_name(question.unit, lang)
+        if unit:
+            label += f" ({escape(unit)})"
         help_text = f"<div class='as-help' style='color:#4a5566'>{escape(question.help)}</div>" if question.help else ""
         self.question_box.children = [w.HTML(label + help_text), field.widget]
 
