@@ -92,13 +92,31 @@ def _step_title(decision: Any, step: str, lang: str) -> str:
     return word("trail_note", lang)
 
 
+def _reason_words(entry: dict[str, Any], lang: str, decision: Any) -> str:
+    """A trace entry's reason as a trainee reads it. The engine's note of facts assumed for lack of
+    an answer ("return_terms_given = true (not given)") is said with the questions' labels and the
+    answers in words; every other reason is the playbook's own sentence."""
+    if entry["step"] != "assumed" or decision is None or not isinstance(entry.get("value"), dict):
+        return str(entry["reason"])
+    from .wizard import answer_words
+
+    inputs = decision.playbook.inputs
+    parts = []
+    for name, value in entry["value"].items():
+        if name not in inputs:
+            return str(entry["reason"])
+        parts.append(word("assumed_fact", lang, label=inputs[name].spec.label[lang],
+                          value=answer_words(decision.playbook, name, value, lang)))
+    return "; ".join(parts)
+
+
 def trail_html(trace: list[dict[str, Any]], lang: str, decision: Any = None) -> str:
     """Each step taken in words (its title, the reason, the source); the step ids and the values the
     engine looked at only under "technical details", for leads (no ``True`` or ids in trainee text)."""
     head = (f"<tr><th>{_e(word('step', lang))}</th><th>{_e(word('reason', lang))}</th>"
             f"<th>{_e(word('source', lang))}</th></tr>")
     rows = [
-        f"<tr><td>{index}. {_e(_step_title(decision, entry['step'], lang))}</td><td>{_e(entry['reason'])}</td>"
+        f"<tr><td>{index}. {_e(_step_title(decision, entry['step'], lang))}</td><td>{_e(_reason_words(entry, lang, decision))}</td>"
         f"<td class=\"as-src\">{sources_html([entry['source']] if entry['source'] else [], lang)}</td></tr>"
         for index, entry in enumerate(trace, start=1)
     ]
