@@ -138,3 +138,115 @@ def test_size_mismatch_on_taobao_is_worked_from_hub_to_saved_case(app_page: Any,
     assert record["scenario"] == "size_mismatch" and record["platform"] == "taobao"
     assert record["facts"]["size_deviation_cm"] == 3.5
     assert record["case_id"] in status.inner_text()
+
+
+#: Latin words a zh/ru page may show: names of platforms, programmes and currencies, the clock's zone,
+#: the language picker's own names, and words Chinese and Russian teams write in Latin letters.
+LATIN_ALLOWED = {"Amazon", "amazon", "com", "Ozon", "Taobao", "Tmall", "FBA", "FBO", "FBS", "SOP", "CNY", "RUB",
+                 "USD", "EUR", "UTC", "GMT", "English", "my_store"}
+
+
+def _latin_words(page: Any) -> set[str]:
+    """Latin words in what the app shows, leaving out the customer's message, sources and the leads'
+    technical details (ids and values are for leads there)."""
+    text = page.evaluate("""() => {
+        const root = document.querySelector('.as-hub').cloneNode(true);
+        root.querySelectorAll('pre.as-message, .as-src, details.as-technical, style, select').forEach(e => e.remove());
+        return root.innerText;
+    }""")
+    return set(re.findall(r"[A-Za-z][A-Za-z_'\\-]{2,}", text))
+
+
+def test_start_shows_the_question_in_view_enter_answers_the_trail_goes_back_and_restart_asks(
+        app_page: Any, voila_app: VoilaApp) -> None:
+    """Issue 17 at 1366x768: the first question in view after Start, Enter, the answers trail, the confirm bar."""
+    from playwright.sync_api import expect
+
+    page = app_page
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(voila_app.url, timeout=FIRST_RENDER_TIMEOUT_MS)
+    expect(page.locator(".as-start")).to_be_visible(timeout=FIRST_RENDER_TIMEOUT_MS)
+    page.locator(".as-hub-scenario select").select_option("Size mismatch")
+    page.locator(".as-hub-platform select").select_option("Taobao / Tmall")
+    page.locator(".as-start").click()
+    order_value = _question(page, "order_value").locator("input")
+    expect(order_value).to_be_in_viewport()
+    expect(page.locator(".as-hub-bar")).to_be_visible()
+
+    order_value.fill("129")
+    order_value.press("Enter")
+    expect(_question(page, "currency")).to_be_visible()
+    expect(page.locator(".as-progress")).to_contain_text("Question 2 of about")
+
+    crumb = page.locator(".as-crumb", has_text="Order value: 129")
+    expect(crumb).to_be_visible()
+    crumb.click()
+    expect(_question(page, "order_value").locator("input")).to_have_value("129")
+    _question(page, "order_value").locator("input").press("Enter")
+    expect(_question(page, "currency")).to_be_visible()
+
+    page.locator(".as-restart").click()
+    expect(page.locator(".as-confirm")).to_be_visible()
+    page.locator(".as-confirm-no").click()
+    expect(page.locator(".as-confirm")).to_be_hidden()
+    expect(_question(page, "currency")).to_be_visible()
+    page.locator(".as-restart").click()
+    page.locator(".as-confirm-yes").click()
+    expect(_question(page, "order_value").locator("input")).to_have_value("")
+
+
+def test_a_chinese_agent_works_in_chinese_and_writes_the_russian_buyer_in_russian(
+        app_page: Any, voila_app: VoilaApp) -> None:
+    """Issue 17: two languages; no English frame word on the Chinese page; the message in Russian."""
+    from playwright.sync_api import expect
+
+    from aftersales.library import load_library
+
+    library = load_library()
+    playbook = library.playbook("size_mismatch")
+    labels = {name: playbook.inputs[name].spec.choice_labels or {} for name in ("category", "customer_preference")}
+    page = app_page
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(voila_app.url, timeout=FIRST_RENDER_TIMEOUT_MS)
+    expect(page.locator(".as-start")).to_be_visible(timeout=FIRST_RENDER_TIMEOUT_MS)
+    page.locator(".as-hub-lang select").select_option("中文")
+    expect(page.locator(".as-start")).to_have_text("开始")
+    page.locator(".as-hub-scenario select").select_option(playbook.title["zh"])
+    page.locator(".as-hub-platform select").select_option(library.profile("ozon").display_name["zh"])
+    page.locator(".as-start").click()
+    page.locator(".as-customer-lang select").select_option("Русский")
+    page.locator(".as-order-id input").fill("OZ-5521")
+
+    _question(page, "order_value").locator("input").fill("4200")
+    _next(page, "order_value", "currency")
+    _question(page, "currency").locator("select").select_option("RUB")
+    _next(page, "currency", "delivered_on")
+    _question(page, "delivered_on").locator("input[type=date]").fill("2026-01-12")
+    _next(page, "delivered_on", "category")
+    _question(page, "category").get_by_role("button", name=labels["category"]["apparel"]["zh"]).click()
+    _next(page, "category", "evidence_provided")
+    _question(page, "evidence_provided").get_by_role("button", name="是").click()
+    _next(page, "evidence_provided", "size_deviation_cm")
+    _question(page, "size_deviation_cm").locator("input").fill("3.5")
+    deviation = _question(page, "size_deviation_cm").locator("input")
+    deviation.press("Enter")
+    expect(_question(page, "customer_preference")).to_be_visible()
+    words = _latin_words(page)
+    assert words <= LATIN_ALLOWED, f"English on the Chinese page: {sorted(words - LATIN_ALLOWED)}"
+    _question(page, "customer_preference").get_by_role(
+        "button", name=labels["customer_preference"]["exchange"]["zh"]).click()
+    page.locator(".as-next").click()
+
+    card = page.locator(".as-card-box")
+    expect(card).to_contain_text("处理建议")
+    expect(card).to_contain_text("给客户的消息（俄文）")
+    message = card.locator("pre.as-message").inner_text()
+    assert re.search(r"[а-яА-Я]{4,}", message) and not re.search(r"[\u4e00-\u9fff]", message), message
+    words = _latin_words(page)
+    assert words <= LATIN_ALLOWED, f"English on the Chinese card: {sorted(words - LATIN_ALLOWED)}"
+    expect(card.locator("button.as-copy")).to_have_text("复制")
+
+    page.locator(".as-save").click()
+    expect(page.locator(".as-save-status")).to_contain_text(voila_app.case_log.name)
+    record = json.loads(voila_app.case_log.read_text(encoding="utf-8").splitlines()[-1])
+    assert record["order_id"] == "OZ-5521" and record["lang"] == "ru" and record["platform"] == "ozon"
