@@ -250,3 +250,25 @@ def test_a_chinese_agent_works_in_chinese_and_writes_the_russian_buyer_in_russia
     expect(page.locator(".as-save-status")).to_contain_text(voila_app.case_log.name)
     record = json.loads(voila_app.case_log.read_text(encoding="utf-8").splitlines()[-1])
     assert record["order_id"] == "OZ-5521" and record["lang"] == "ru" and record["platform"] == "ozon"
+
+
+def test_practice_in_russian_picks_the_due_time_in_the_cases_local_time(app_page: Any, voila_app: VoilaApp) -> None:
+    """Issue 17, point 9: Practice in the interface language, the due time a date-time control in the
+    case's zone, and the language to reply in said."""
+    from playwright.sync_api import expect
+
+    page = app_page
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(voila_app.url, timeout=FIRST_RENDER_TIMEOUT_MS)
+    expect(page.locator(".as-start")).to_be_visible(timeout=FIRST_RENDER_TIMEOUT_MS)
+    page.locator(".as-hub-lang select").select_option("Русский")
+    expect(page.locator(".as-start")).to_have_text("Начать")
+    page.locator(".as-hub input[placeholder='ваше имя']").fill("Анна")
+    page.locator(".as-practice-start").click()
+    due = page.locator(".as-practice-due input[type=datetime-local]")
+    expect(due).to_be_visible()
+    expect(page.locator(".as-practice-reply-lang").first).to_contain_text("Отвечайте")
+    labels = page.locator(".as-practice-label").all_inner_texts()
+    assert any("времени" in label or "GMT" in label for label in labels), labels  # the zone is named
+    words = _latin_words(page)
+    assert words <= LATIN_ALLOWED, f"English on the Russian practice page: {sorted(words - LATIN_ALLOWED)}"
