@@ -202,7 +202,8 @@ def serve_voila(workdir: Path, extra_args: Sequence[str] = (), *, notebook: Path
     env = dict(os.environ)
     env.update(environment or {})
     env["AFTERSALES_CASE_LOG"] = str(case_log)
-    env.setdefault("AFTERSALES_PROGRESS_DB", str(workdir / "progress.db"))  # practice never touches a real store
+    env["AFTERSALES_PROGRESS_DB"] = str(workdir / "progress.db")  # practice never touches a real store
+    env.pop("AFTERSALES_PROGRESS_URL", None)
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env["JUPYTER_RUNTIME_DIR"] = str(workdir / "runtime")
     env["JUPYTER_PLATFORM_DIRS"] = "1"
