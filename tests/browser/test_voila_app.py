@@ -251,6 +251,14 @@ def test_a_chinese_agent_works_in_chinese_and_writes_the_russian_buyer_in_russia
     record = json.loads(voila_app.case_log.read_text(encoding="utf-8").splitlines()[-1])
     assert record["order_id"] == "OZ-5521" and record["lang"] == "ru" and record["platform"] == "ozon"
 
+    # The browser remembers both languages: the next page opens in Chinese, and a case there writes in Russian.
+    again = page.context.new_page()
+    again.goto(voila_app.url, timeout=FIRST_RENDER_TIMEOUT_MS)
+    expect(again.locator(".as-start")).to_have_text("开始", timeout=FIRST_RENDER_TIMEOUT_MS)
+    expect(again.locator(".as-hub-lang select")).to_have_value("中文")
+    again.locator(".as-start").click()
+    expect(again.locator(".as-customer-lang select")).to_have_value("Русский")
+
 
 def test_practice_in_russian_picks_the_due_time_in_the_cases_local_time(app_page: Any, voila_app: VoilaApp) -> None:
     """Issue 17, point 9: Practice in the interface language, the due time a date-time control in the

@@ -329,3 +329,14 @@ def test_three_choices_or_fewer_are_big_buttons_and_more_a_dropdown():
     assert BUTTON_CHOICES == 3 and isinstance(Field(three, "en").control, w.ToggleButtons)
     four = Question(**{**three.__dict__, "choices": [*three.choices, ("d", "D")]})
     assert isinstance(Field(four, "en").control, w.Dropdown)
+
+
+def test_a_date_time_is_typed_on_the_buyers_clock_and_says_whose():
+    """Issue 17: '2026-01-15 12:00' typed for an Ozon buyer is noon in Moscow, not noon UTC."""
+    moment = Question(name="claim_opened_on", type="datetime", label="Claim opened", help=None, unit=None,
+                      choices=None, minimum=None, maximum=None, nullable=False, default=None, has_default=False,
+                      allowed="a date and time", step="s", step_title="S", step_number=1, steps_total=1, path=[])
+    field = Field(moment, "ru", zone="Europe/Moscow")
+    field.control.value = datetime(2026, 1, 15, 12, 0)
+    assert field.read() == "2026-01-15T12:00:00+03:00"
+    assert any(isinstance(part, w.HTML) and "по московскому времени" in part.value for part in field.widget.children)

@@ -78,7 +78,8 @@ def format_money(value: Any, currency: str | None = None, lang: str | None = Non
         return f"{format_decimal(amount, format='#,##0.00', locale=locale)} {currency}"
 
 
-def _zone_label(moment: datetime, tz: str | None, lang: str) -> str:
+def zone_label(moment: datetime, tz: str | None, lang: str) -> str:
+    """How ``lang`` names the zone ``tz`` ("Moscow time", "北京时间"); else its GMT offset at ``moment``."""
     names = ZONE_NAMES.get(tz or "")
     if names and lang in names:
         return names[lang]
@@ -119,7 +120,7 @@ def format_when(value: Any, lang: str = "en", tz: str | None = None) -> str:
                 value = value.astimezone(ZoneInfo(tz)) if value.tzinfo is not None else value
             except Exception:  # an unknown zone was rejected as a bad fact before; stay safe
                 pass
-        label = _zone_label(value, tz, lang)
+        label = zone_label(value, tz, lang)
         midnight = value.hour == 0 and value.minute == 0 and value.second == 0
         day = (value - timedelta(days=1) if midnight else value).date()
         if lang == "zh":

@@ -27,12 +27,12 @@ from ..errors import AftersalesError
 from ..playbook.model import COST_BEARERS, RESOLUTIONS, SHIPPING_PAYERS
 from ..present.formats import (
     ZONE_NAMES,
-    _zone_label,
     format_day,
     format_money,
     format_number,
     format_quantity,
     format_when,
+    zone_label,
 )
 from ..present.words import catalogue, term, word
 from ..widgets.card import STYLE
@@ -83,7 +83,7 @@ def zone_words(zone: str, moment: datetime, lang: str) -> str:
     """How people name ``zone`` in ``lang``: "Beijing time", "北京时间", "по московскому времени"
     (a zone the catalogue does not name: its GMT offset at ``moment``)."""
     local = moment.astimezone(ZoneInfo(zone)) if moment.tzinfo is not None else moment
-    return _zone_label(local, zone, lang)
+    return zone_label(local, zone, lang)
 
 
 def language_name(code: str, lang: str) -> str:

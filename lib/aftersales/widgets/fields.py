@@ -16,12 +16,13 @@ import warnings
 from datetime import date, datetime
 from html import escape
 from typing import Any, Callable
+from zoneinfo import ZoneInfo
 
 import ipywidgets as w
 
 from ..engine import Question
 from ..errors import FactError
-from ..present.formats import format_number
+from ..present.formats import format_number, zone_label
 from ..present.words import unit_name, word
 
 _NUMBER_TYPES = ("int", "number", "money")
@@ -32,11 +33,16 @@ BUTTON_CHOICES = 3
 class Field:
     """The widget for one question: ``widget`` to show, ``control`` that holds the value."""
 
-    def __init__(self, question: Question, lang: str, value: Any = None, *, none_checked: bool = False):
+    def __init__(self, question: Question, lang: str, value: Any = None, *, none_checked: bool = False,
+                 zone: str | None = None):
         self.question, self.lang = question, lang
+        self.zone = zone  # a date-time is typed in this IANA zone (the buyer's), not in UTC
         self.control = self._control(question, lang, value)
         self.control.add_class(f"as-input-{question.name}")
         parts: list[w.Widget] = [self.control]
+        if question.type == "datetime" and zone:  # say whose clock the time is on
+            label = zone_label(datetime.now(ZoneInfo(zone)), zone, lang)
+            parts.append(w.HTML(f"<span class='as-unit as-zone'>{escape(label)}</span>"))
         unit = unit_name(question.unit, lang)
         if unit and question.type in _NUMBER_TYPES:
             parts.append(w.HTML(f"<span class='as-unit'>{escape(unit)}</span>"))
@@ -70,6 +76,8 @@ class Field:
         if q.type == "date":
             return w.DatePicker(value=value if isinstance(value, date) and not isinstance(value, datetime) else None)
         if q.type == "datetime":
+            if isinstance(value, datetime) and value.tzinfo is not None and self.zone:
+                value = value.astimezone(ZoneInfo(self.zone))
             return w.NaiveDatetimePicker(value=value.replace(tzinfo=None) if isinstance(value, datetime) else None)
         if q.type == "choice":
             options = [(label, code) for code, label in q.choices or []]
@@ -102,7 +110,8 @@ class Field:
             key = "need_date" if q.type in ("date", "datetime") else "need_answer"
             raise FactError(q.name, word(key, lang), q.allowed)
         if q.type == "datetime" and isinstance(raw, datetime) and raw.tzinfo is None:
-            return raw.isoformat()
+            # the wall time the agent typed is the buyer's (the zone the question names), never UTC
+            return (raw.replace(tzinfo=ZoneInfo(self.zone)) if self.zone else raw).isoformat()
         return raw
 
 

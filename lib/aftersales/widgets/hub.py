@@ -8,6 +8,7 @@ new playbook file appears here without code changes.
 
 from __future__ import annotations
 
+import json
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,25 @@ def overview_html(lang: str = "en", library: Any = None) -> str:
             f"<p>{escape(word('hub_intro', lang))}</p>"
             f"<table><tr><th>{escape(word('scenario', lang))}</th><th></th><th>{escape(word('platform', lang))}</th></tr>"
             f"{''.join(rows)}</table></div>")
+
+
+#: Remembers the two language choices in the browser (localStorage), per person and device, not on
+#: the server: a page restores them on load by choosing the saved option, which the dropdown then
+#: sends to the kernel like a click. The hook is an image that fails to load (an inline ``onerror``
+#: runs where a widget's ``<script>`` would not); it watches for the dropdowns as they appear.
+_REMEMBER = {".as-hub-lang select": "aftersales.ui_lang", ".as-customer-lang select": "aftersales.customer_lang"}
+_REMEMBER_JS = (
+    "(function(){if(window.asRemember)return;window.asRemember=1;var pairs=" + json.dumps(list(_REMEMBER.items())) + ";"
+    "function store(k,v){try{window.localStorage.setItem(k,v);}catch(e){}}"
+    "function saved(k){try{return window.localStorage.getItem(k);}catch(e){return null;}}"
+    "document.addEventListener('change',function(e){pairs.forEach(function(p){"
+    "if(e.target.matches&&e.target.matches(p[0]))store(p[1],e.target.value);});},true);"
+    "function restore(){pairs.forEach(function(p){document.querySelectorAll(p[0]).forEach(function(s){"
+    "if(s.dataset.asRemembered)return;s.dataset.asRemembered='1';var v=saved(p[1]);"
+    "if(v&&v!==s.value&&Array.prototype.some.call(s.options,function(o){return o.value===v;})){"
+    "s.value=v;s.dispatchEvent(new Event('change',{bubbles:true}));}});});}"
+    "restore();setInterval(restore,500);})()")
+REMEMBER_HTML = f'<img alt="" style="display:none" src="data:image/gif;base64," onerror="{escape(_REMEMBER_JS)}">'
 
 
 class Hub(w.VBox):
@@ -86,7 +106,9 @@ class Hub(w.VBox):
                                   self.confirm_box,
                                   w.HBox([self.trainee, self.practice_button]),
                                   w.HBox([self.store, self.editor_button])])
-        super().__init__([self.bar, self.start_page, self.wizard_area])
+        remember = w.HTML(REMEMBER_HTML, layout=w.Layout(display="none"))
+        remember.add_class("as-remember")
+        super().__init__([remember, self.bar, self.start_page, self.wizard_area])
         self.add_class("as-hub")
         self._fill_platforms()
         self._relabel()
@@ -123,14 +145,7 @@ class Hub(w.VBox):
         self.store.placeholder = word("store_placeholder", lang)
         self.bar_button.description = word("change_case", lang)
         self.confirm_box.relabel(lang)
-        self._draw_bar()
 
-    def _draw_bar(self) -> None:
-        wizard, lang = self.wizard, self.lang
-        if wizard is None:
-            return
-        session = wizard.session
-        self.bar_text.value = (f"<b>{escape(word('new_case_bar', lang, scenario=session.playbook.title[lang], platform=platform_name(self.library, session.platform, lang)))}</b>&nbsp;")
 
     def _fold(self, folded: bool) -> None:
         """Fold the start page into the one-line bar (a case is open), or open it again."""
@@ -192,5 +207,5 @@ class Hub(w.VBox):
         self.wizard = Wizard(self.scenario_select.value, self.platform_select.value, self.lang,
                              self.as_of, case_log=self.case_log, library=self.library)
         self.wizard_area.children = [self.wizard]
-        self._draw_bar()
+        self.bar_text.value = ""  # the wizard's own title names the case just below
         self._fold(True)

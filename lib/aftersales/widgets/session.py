@@ -221,6 +221,15 @@ class WizardSession:
                                           library=self.library)
         return self._customer_cache
 
+    def buyer_zone(self) -> str | None:
+        """The buyer's IANA zone, as the engine counts deadlines in it: the fact ``customer_timezone``,
+        else the platform's ``timezone`` parameter (None: neither)."""
+        zone = self.answers.get("customer_timezone")
+        if zone:
+            return str(zone)
+        values = self.library.profile(self.platform).values(self.started)
+        return values.get("timezone") or None
+
     def answered(self) -> list[tuple[str, Any]]:
         """The questions answered so far on this case, in order, with their values."""
         return [(name, self.answers.get(name)) for name in self.order]

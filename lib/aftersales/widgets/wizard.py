@@ -283,7 +283,7 @@ class Wizard(w.VBox):
             value, none_checked = self.memory[question.name], self.memory[question.name] is None
         else:
             value, none_checked = (question.default if question.has_default else None), False
-        field = Field(question, lang, value, none_checked=none_checked)
+        field = Field(question, lang, value, none_checked=none_checked, zone=self.session.buyer_zone())
         field.on_enter(self._on_next)
         if old is not None and old.question.name == question.name:  # same question, new language: keep what was typed
             field.control.value = old.control.value
