@@ -26,7 +26,7 @@ STYLE = """<style>
 .as-card .as-soon{color:#b3261e;font-weight:600}
 .as-card .as-copy{margin:4px 0;padding:4px 12px;border:1px solid #8aa2c0;border-radius:6px;background:#eef3fa;cursor:pointer}
 .as-card details.as-common>summary{cursor:pointer;color:#4a5566;margin:10px 0 4px 0}
-.as-card .as-local{white-space:nowrap}
+.as-card .as-local,.as-card th{white-space:nowrap}
 </style>"""
 
 

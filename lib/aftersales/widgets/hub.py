@@ -74,7 +74,10 @@ class Hub(w.VBox):
         self.scenario_select = w.Dropdown(options=scenarios, value=scenario if scenario in scenarios else scenarios[0])
         self.platform_select = w.Dropdown()
         self.lang_select = w.Dropdown(options=[(LANGUAGE_NAMES[c], c) for c in LANGS], value=lang)
-        self.start_button = w.Button(button_style="primary", icon="play")
+        self.start_button = w.Button(button_style="primary", icon="play", layout=w.Layout(width="auto"))
+        for select in (self.scenario_select, self.platform_select, self.lang_select):  # labels never cut
+            select.style = {"description_width": "initial"}
+            select.layout.width = "auto"
         for widget, css in ((self.scenario_select, "as-hub-scenario"), (self.platform_select, "as-hub-platform"),
                             (self.lang_select, "as-hub-lang"), (self.start_button, "as-start")):
             widget.add_class(css)
