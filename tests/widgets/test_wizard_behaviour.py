@@ -340,3 +340,15 @@ def test_a_date_time_is_typed_on_the_buyers_clock_and_says_whose():
     field.control.value = datetime(2026, 1, 15, 12, 0)
     assert field.read() == "2026-01-15T12:00:00+03:00"
     assert any(isinstance(part, w.HTML) and "по московскому времени" in part.value for part in field.widget.children)
+
+
+@pytest.mark.parametrize("lang, words", [("en", "-5 is out of range"), ("zh", "超出了允许的范围"),
+                                         ("ru", "вне допустимых значений")])
+def test_the_engines_refusal_is_said_in_the_pages_language(lang, words):
+    """Issue 17, point 3: no English engine detail on a zh/ru page for a value out of range."""
+    wizard = size_wizard()
+    wizard.lang_select.value = lang
+    answer(wizard, "-5")
+    assert words in wizard.error.value
+    assert lang == "en" or "out of range" not in wizard.error.value
+    assert asked(wizard) == "order_value"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from datetime import date, datetime
 from html import escape
 from pathlib import Path
@@ -48,6 +49,27 @@ def message_check_html(decision: Any, reader: str | None = None) -> str:
     items = "".join(f"<li><b>{escape(word('finding_' + f.severity, lang))}</b>: {escape(f.message_in(lang))} "
                     f"<span class='as-src'>[{escape(f.source)}]</span></li>" for f in findings)
     return f"<div class='as-message-check'><b>{escape(word('message_check', lang))}</b><ul>{items}</ul></div>"
+
+
+#: The engine's checks of a typed value, in the reader's words: (pattern of its English problem, word key).
+_PROBLEMS = (
+    (re.compile(r"^(?P<value>.+?) is out of range$"), "problem_out_of_range"),
+    (re.compile(r"^text of (?P<value>\d+) characters is too long$"), "problem_too_long"),
+    (re.compile(r"^(?P<value>\S+) is not a currency of platform\b"), "problem_currency"),
+    (re.compile(r"^(?P<value>\S+) is more than the order value (?P<limit>\S+)"), "problem_more_than_order"),
+    (re.compile(r"^(?P<value>\S+) is outside the supported dates$"), "problem_dates"),
+    (re.compile(r"^(?P<value>\S+) is not a fulfilment model of platform\b"), "problem_fulfilment"),
+)
+
+
+def problem_words(problem: str, lang: str) -> str:
+    """What the engine found wrong with an answer, in ``lang`` (its own English words when it is a
+    problem the wizard has no words for: a playbook's own check)."""
+    for pattern, key in _PROBLEMS:
+        match = pattern.match(problem)
+        if match:
+            return word(key, lang, **match.groupdict())
+    return problem
 
 
 def answer_words(playbook: Any, name: str, value: Any, lang: str) -> str:
@@ -322,7 +344,7 @@ class Wizard(w.VBox):
         if isinstance(exc, FactError) and question is not None and exc.field == question.name:
             allowed = allowed_words(question, self.lang) or exc.allowed
             allowed = f" ({word('allowed', self.lang)}: {allowed})" if allowed else ""
-            return f"{question.label}: {exc.problem}{allowed}"
+            return f"{question.label}: {problem_words(exc.problem, self.lang)}{allowed}"
         return str(exc)
 
     @_guarded
