@@ -26,6 +26,9 @@ BLIND = HERE / "heldout_blind.yaml"
 #: A second set, by another writer who had not read the rules, frozen (commit 69754a7) before it was
 #: measured: the honest estimate once the first set had been used to tune.
 BLIND2 = HERE / "heldout_blind2.yaml"
+#: A third set by a third writer blind to the rules, weighted to the weak concerns (blame, false
+#: claims, gating): measured once as it came, then used to tune.
+SET3 = HERE / "tuning_set3.yaml"
 #: Figures measured on each set, oldest first (all 2026-12-05). The first set was measured three
 #: times without being read, then read and used to tune (it is a tuning set since "tuned on it").
 HISTORY = {
@@ -33,7 +36,10 @@ HISTORY = {
             ("after the concepts (issue 15), never tuned on", 0.912, 0.811),
             ("tuned on it (its misses read and fixed)", 1.000, 1.000)],
     BLIND2: [("before tuning (rules of commit f4148c3)", 0.725, 0.733),
-             ("after tuning on the first set, measured once", 0.734, 0.767)],
+             ("after tuning on the first set (first measurement)", 0.734, 0.767),
+             ("after tuning on the third set too (second measurement)", 0.753, 0.811)],
+    SET3: [("as it came, before tuning on it (rules of commit f759dac)", 0.825, 0.653),
+           ("tuned on it (its misses read and fixed)", 1.000, 1.000)],
 }
 #: The brief given to the second set's writer defined an incomplete apology as one without a remedy
 #: or a follow-up, and left out seed 002's third required element, a commitment to improve: its
@@ -125,6 +131,8 @@ def main() -> None:
             print(f"  {kind} {rule:<40} {message_id}")
     print()
     blind_report(BLIND, "first blind set, now a tuning set", args.show_mistakes)
+    print()
+    blind_report(SET3, "third set, now a tuning set", args.show_mistakes)
     print()
     blind_report(BLIND2, "second blind set, held out", False)
     print()

@@ -25,8 +25,11 @@ TUNED = {"precision": 1.0, "recall": 1.0}
 #: The second blind set: another writer, frozen (commit 69754a7) before it was measured.
 BLIND2 = Path(__file__).with_name("heldout_blind2.yaml")
 FROZEN2 = "c1ae951fd0ad3ba037fc918d20fa0ddd931adc1c3e746d01abcad0fcbf36f202"
-#: Measured once, after tuning on the first set (rules of the commit after 69754a7): the floor.
-HELD_OUT2 = {"precision": 0.734, "recall": 0.767}
+#: Measured after tuning on the first set (0.734 / 0.767), then after tuning on the third too: the floor.
+HELD_OUT2 = {"precision": 0.753, "recall": 0.811}
+
+#: The third set (a third writer blind to the rules), measured as it came (0.825 / 0.653), then tuned on.
+SET3 = Path(__file__).with_name("tuning_set3.yaml")
 
 
 def test_the_blind_sets_are_the_frozen_ones() -> None:
@@ -49,6 +52,14 @@ def test_the_checker_is_no_worse_on_the_blind_set_than_it_has_been() -> None:
     overall = score_blind(load_blind(BLIND)).overall
     assert overall.precision >= TUNED["precision"] - 0.0005 >= AFTER_CONCEPTS["precision"] >= BASELINE["precision"]
     assert overall.recall >= TUNED["recall"] - 0.0005 >= AFTER_CONCEPTS["recall"] >= BASELINE["recall"]
+
+
+def test_the_third_set_stays_fully_right_and_has_its_shape() -> None:
+    messages = load_blind(SET3)
+    assert Counter(m.lang for m in messages) == {"en": 40, "zh": 40, "ru": 40}
+    assert all((m.concern == "none") == (not m.flag) for m in messages)
+    overall = score_blind(messages).overall
+    assert overall.precision == 1.0 and overall.recall == 1.0
 
 
 def test_the_checker_is_no_worse_on_the_second_blind_set_than_when_it_was_first_measured() -> None:
