@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup tools run sop test test-fast lint validate app bench clean accept-policy
+.PHONY: setup tools run sop test test-fast lint validate app screens bench clean accept-policy
 
 setup: $(STAMP)
 
@@ -57,10 +57,17 @@ accept-policy: setup
 app: setup
 	$(VENV)/bin/voila notebooks/00_start_here.ipynb --no-browser --port=$${PORT:-8866} --Voila.config_file_paths=etc
 
+# Screenshots of the app for the docs (docs/screens/, listed in its README.md): the app served as
+# `make app` serves it, each scenario's card worked in Debian's Chromium (installed when missing).
+screens: setup
+	bash .ci/install-chromium.sh
+	$(PY) docs/screens/make_screens.py
+
 bench: setup
 	$(PY) benchmarks/bench_engine.py
 	$(PY) benchmarks/bench_wizard.py
 	$(PY) benchmarks/bench_render.py
+	$(PY) benchmarks/bench_app_start.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .hypothesis

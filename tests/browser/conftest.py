@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -32,25 +31,13 @@ from typing import Any
 
 import pytest
 
+from aftersales.localserver import CHROMIUM, CHROMIUM_ARGS, answers, free_port, stop
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = Path("notebooks") / "00_start_here.ipynb"
 # Where Voila finds its config file (voila.py): the same folder `make app` passes.
 VOILA_CONFIG_DIR = Path("etc")
 OUTPUT_DIR = REPO_ROOT / "build" / "test-output" / "browser"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # CI runs as root, where Chromium's sandbox refuses to start
-    "--disable-gpu",
-    "--disable-dev-shm-usage",  # containers often have a tiny /dev/shm
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    # The app may only reach itself (Voila's template asks a CDN for icon fonts): other hosts do
-    # not resolve, so an offline machine behaves like any other, with no request interception.
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
 SERVER_START_TIMEOUT_S = 60
 LOG_TAIL_CHARS = 6000
 
@@ -62,18 +49,8 @@ def _ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
-def _answers(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def _tail(path: Path, chars: int = LOG_TAIL_CHARS) -> str:
@@ -166,15 +143,6 @@ def _start_voila(port: int, log: Path, env: dict[str, str], extra_args: Sequence
                                 stdin=subprocess.DEVNULL)
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM lets Voila shut its kernels down; kill it if it does not stop in time."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
 
 
 @pytest.fixture(scope="session")
@@ -211,20 +179,20 @@ def serve_voila(workdir: Path, extra_args: Sequence[str] = (), *, notebook: Path
 
     failures: list[str] = []
     for attempt in range(1, 4):  # another process may take the free port before Voila binds it
-        port = _free_port()
+        port = free_port()
         log = workdir / f"voila-{attempt}.log"
         process = _start_voila(port, log, env, extra_args, notebook)
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while process.poll() is None and time.monotonic() < deadline and not _answers(port):
+        while process.poll() is None and time.monotonic() < deadline and not answers(port):
             time.sleep(0.2)
-        if process.poll() is None and _answers(port):
+        if process.poll() is None and answers(port):
             app = VoilaApp(process, f"http://127.0.0.1:{port}/", log, case_log)
             try:
                 yield app
             finally:
-                _stop(process)
+                stop(process)
             return
-        _stop(process)
+        stop(process)
         output = _tail(log)
         failures.append(f"attempt {attempt} (port {port}, exit code {process.returncode}):\n{output}")
         if "no available port" not in output:

@@ -1,13 +1,17 @@
-"""Kernels do not outlive their tabs: every page load starts a kernel (~85 MB), closing the tab ends it.
+"""Kernels do not outlive their tabs: every page load gets a kernel (~85 MB), closing the tab ends it.
+
+The server keeps a pool of pre-heated kernels (``etc/voila.py``: ``POOL_SIZE`` below is read
+from it); a page load takes one of them, or starts one when the pool is empty.
 
 * Closing a tab runs the page's ``beforeunload`` handler, which posts Voila's shutdown call for
   its kernel; the server must accept it (it refused it for want of an ``_xsrf`` cookie, and
-  each closed tab left its kernel running). 30 loads and closes must leave no more kernels
-  than the configured pool (none: ``etc/voila.py`` pre-heats no kernels).
+  each closed tab left its kernel running). 30 loads and closes, pooled kernels among them,
+  must leave exactly the configured pool: every tab's kernel gone, and the pool refilled with
+  kernels no tab has used.
 * A tab that vanishes without that call (a crash, a killed browser, a lost network) leaves an
   idle kernel with no connection: the server culls it after the idle timeout, while a kernel
-  whose tab is still open is kept however long it idles. That runs on a second server whose
-  timeout is seconds instead of minutes.
+  whose tab is still open is kept however long it idles, and so are the pool's waiting kernels.
+  That runs on a second server whose timeout is seconds instead of minutes.
 
 The server's view comes from its kernel API (``GET api/kernels/<id>``: 404 once the kernel is
 gone) and, since Voila has no API listing kernels, from its kernel processes.
@@ -25,15 +29,26 @@ import pytest
 
 from .conftest import REPO_ROOT, VOILA_CONFIG_DIR, VoilaApp, serve_voila
 
+
+def _configured_pool() -> int:
+    """The pre-heated kernels ``etc/voila.py`` keeps (0 when ``preheat_kernel`` is off)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("voila.py", path=str(REPO_ROOT / VOILA_CONFIG_DIR)).load_config()
+    voila = config.VoilaConfiguration
+    return max(int(voila.get("default_pool_size", 1)), 0) if voila.get("preheat_kernel", False) else 0
+
+
 LOADS = 30
 TABS_AT_ONCE = 2  # pages loading together; kernel starts dominate, and CI machines have few cores
-POOL_SIZE = 0  # pre-heated kernels the config keeps (VoilaConfiguration.preheat_kernel is off)
+POOL_SIZE = _configured_pool()  # pre-heated kernels the server keeps waiting for the next page
 CONNECT_TIMEOUT_S = 120  # the first load also warms the server; CI machines are slow
 GONE_TIMEOUT_S = 20  # shutdown is a beacon away, but the kernel process takes a moment to exit
 CULL_IDLE_S = 3
 CULL_INTERVAL_S = 1
 KERNEL_CHANNELS = re.compile(r"/api/kernels/([0-9a-f-]{36})/channels")
 CULLER_STARTED = re.compile(r"Culling kernels with idle durations > (\d+) seconds")
+POOLED = re.compile(r"Using pre-heated kernel: ([0-9a-f-]{36})")
 
 
 @dataclass
@@ -97,8 +112,34 @@ def _refused_shutdowns(app: VoilaApp) -> list[str]:
             if line.startswith("403 POST") and "voila/api/shutdown" in line and "): " in line][:3]
 
 
+KERNEL_FILE = re.compile(r"kernel-([0-9a-f-]{36})\.json")
+
+
+def running_kernels(app: VoilaApp) -> set[str]:
+    """The ids of the kernels the server has running, from its kernel processes' connection files
+    (Voila has no API listing kernels; the pool's kernels have no page to tell theirs)."""
+    import psutil
+
+    ids = set()
+    for child in psutil.Process(app.process.pid).children(recursive=True):
+        try:
+            if child.status() == psutil.STATUS_ZOMBIE or "ipykernel_launcher" not in " ".join(child.cmdline()):
+                continue
+            match = KERNEL_FILE.search(" ".join(child.cmdline()))
+        except psutil.NoSuchProcess:
+            continue
+        if match:
+            ids.add(match[1])
+    return ids
+
+
+def pooled(app: VoilaApp) -> set[str]:
+    """The kernels the server's log says it handed from the pool to a page."""
+    return set(POOLED.findall(app.log.read_text(encoding="utf-8", errors="replace")))
+
+
 def test_closing_tabs_ends_their_kernels(browser: Any, voila_app: VoilaApp) -> None:
-    """30 loads and closes of the app leave no more kernels than the configured pool."""
+    """30 loads and closes of the app leave exactly the configured pool: no tab's kernel, a refilled pool."""
     started = time.monotonic()
     context = _new_context(browser)
     kernel_ids: list[str] = []
@@ -110,12 +151,16 @@ def test_closing_tabs_ends_their_kernels(browser: Any, voila_app: VoilaApp) -> N
                 _close_like_a_person(tab)
         loaded = time.monotonic()
         assert len(set(kernel_ids)) == LOADS, "each load must have had a kernel of its own"
+        from_pool = pooled(voila_app) & set(kernel_ids)
+        if POOL_SIZE:
+            assert kernel_ids[0] in from_pool, "the first page must have had a pre-heated kernel"
 
         deadline = time.monotonic() + GONE_TIMEOUT_S
         while True:
             alive = [kernel_id for kernel_id in kernel_ids if voila_app.kernel(kernel_id) is not None]
             processes = voila_app.kernel_processes()
-            if not alive and processes <= POOL_SIZE:
+            running = running_kernels(voila_app)
+            if not alive and processes == POOL_SIZE and len(running) == POOL_SIZE:
                 break
             if time.monotonic() > deadline:
                 pytest.fail(f"{GONE_TIMEOUT_S} s after {LOADS} tabs were closed, the server still has "
@@ -125,8 +170,9 @@ def test_closing_tabs_ends_their_kernels(browser: Any, voila_app: VoilaApp) -> N
             time.sleep(0.25)
     finally:
         context.close()
-    print(f"{LOADS} loads and closes: {loaded - started:.1f} s; kernels gone "
-          f"{time.monotonic() - loaded:.1f} s after the last close")
+    assert not running & set(kernel_ids), "the pool must be refilled with kernels no tab has used"
+    print(f"{LOADS} loads and closes ({len(from_pool)} from the pool of {POOL_SIZE}): {loaded - started:.1f} s; "
+          f"kernels gone and the pool refilled {time.monotonic() - loaded:.1f} s after the last close")
 
     culler = CULLER_STARTED.search(voila_app.log.read_text(encoding="utf-8", errors="replace"))
     assert culler, "the server must cull idle kernels (MappingKernelManager.cull_idle_timeout > 0)"
@@ -152,7 +198,8 @@ def culling_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoilaApp]:
 
 
 def test_an_idle_kernel_is_culled_once_its_tab_vanished(browser: Any, culling_app: VoilaApp) -> None:
-    """An open tab keeps its kernel however idle; a tab gone without a word loses it to the culler."""
+    """An open tab keeps its kernel however idle; a tab gone without a word loses it to the culler;
+    the pool's waiting kernels, as idle, are kept."""
     started = time.monotonic()
     context = _new_context(browser)
     try:
@@ -170,4 +217,11 @@ def test_an_idle_kernel_is_culled_once_its_tab_vanished(browser: Any, culling_ap
         context.close()
     log = culling_app.log.read_text(encoding="utf-8", errors="replace")
     assert re.search(rf"Culling '\w+' kernel '\w+' \({kernel_id}\)", log), "the kernel ended, but not by culling"
+
+    deadline = time.monotonic() + GONE_TIMEOUT_S
+    while len(waiting := running_kernels(culling_app) - {kernel_id}) != POOL_SIZE:
+        assert time.monotonic() < deadline, f"the pool has {len(waiting)} kernels, not {POOL_SIZE}"
+        time.sleep(0.25)
+    log = culling_app.log.read_text(encoding="utf-8", errors="replace")
+    assert not [k for k in waiting if f"({k})" in log], "the culler ended a kernel waiting in the pool"
     print(f"culling checked in {time.monotonic() - started:.1f} s")
