@@ -14,8 +14,14 @@
 # ---
 
 # %% [markdown]
-# *Pick a scenario, a platform and a language below and press Start: the questions open right here.
-# In JupyterLab each scenario also has its own notebook in this folder (for example `size_mismatch.ipynb`).*
+# *Scenarios:* [Quality defect](quality_defect.ipynb) ·
+# [Wrong, missing or damaged item](wrong_item.ipynb) ·
+# [Size mismatch](size_mismatch.ipynb) ·
+# [Buyer claim](claim.ipynb) ·
+# [Bad review](bad_review.ipynb) ·
+# [Change of mind](change_of_mind.ipynb)
+# *(in the app a link opens the scenario right here; in JupyterLab, its own notebook).
+# Or pick a scenario, a platform and a language below and press Start.*
 
 # %% tags=["parameters"]
 scenario = None  # preselect a scenario such as "size_mismatch"; None: the user picks

@@ -185,6 +185,13 @@ def test_start_shows_the_question_in_view_enter_answers_the_trail_goes_back_and_
     _question(page, "order_value").locator("input").press("Enter")
     expect(_question(page, "currency")).to_be_visible()
 
+    # The start page's link to another scenario's notebook opens it here (Voila serves only this page);
+    # with answers given, it asks first like any new case.
+    page.locator("a[href$='claim.ipynb']").click()
+    expect(page.locator(".as-hub-confirm")).to_be_visible()
+    page.locator(".as-hub-confirm-no").click()
+    expect(_question(page, "currency")).to_be_visible()
+
     page.locator(".as-restart").click()
     expect(page.locator(".as-confirm")).to_be_visible()
     page.locator(".as-confirm-no").click()
@@ -193,6 +200,9 @@ def test_start_shows_the_question_in_view_enter_answers_the_trail_goes_back_and_
     page.locator(".as-restart").click()
     page.locator(".as-confirm-yes").click()
     expect(_question(page, "order_value").locator("input")).to_have_value("")
+
+    page.locator("a[href$='wrong_item.ipynb']").click()
+    expect(page.locator(".as-wizard h3").first).to_contain_text("Wrong, missing or damaged item")
 
 
 def test_a_chinese_agent_works_in_chinese_and_writes_the_russian_buyer_in_russian(

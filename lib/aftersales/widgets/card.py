@@ -11,6 +11,7 @@ from datetime import datetime
 from html import escape
 from typing import Any, Iterable
 
+from ..present.answers import answer_words
 from ..present.formats import format_when, moment_text, relative_time
 from ..present.sentences import compensation_text
 from ..present.words import term, word
@@ -98,8 +99,6 @@ def _reason_words(entry: dict[str, Any], lang: str, decision: Any) -> str:
     answers in words; every other reason is the playbook's own sentence."""
     if entry["step"] != "assumed" or decision is None or not isinstance(entry.get("value"), dict):
         return str(entry["reason"])
-    from .wizard import answer_words
-
     inputs = decision.playbook.inputs
     parts = []
     for name, value in entry["value"].items():

@@ -61,6 +61,27 @@ _REMEMBER_JS = (
     "restore();setInterval(restore,500);})()")
 REMEMBER_HTML = f'<img alt="" style="display:none" src="data:image/gif;base64," onerror="{escape(_REMEMBER_JS)}">'
 
+#: In the app (Voila serves the start page alone, so a link to another notebook cannot open), a link
+#: to ``<scenario>.ipynb`` on the page opens that scenario right here: it picks the scenario in the
+#: start page's dropdown (by its title in any language) and presses Start. In JupyterLab (no
+#: ``body[data-voila]``) links keep opening the notebooks.
+_LINKS_JS = (
+    "(function(){if(window.asLinks||!document.body.hasAttribute('data-voila'))return;window.asLinks=1;"
+    "var titles=%s;document.addEventListener('click',function(e){"
+    "var a=e.target.closest?e.target.closest('a[href]'):null;if(!a)return;"
+    "var m=(a.getAttribute('href')||'').match(/([A-Za-z0-9_]+)\\.ipynb$/);if(!m||!titles[m[1]])return;"
+    "var s=document.querySelector('.as-hub-scenario select');if(!s)return;e.preventDefault();e.stopPropagation();"
+    "var o=Array.prototype.find.call(s.options,function(x){return titles[m[1]].indexOf(x.value)>=0;});"
+    "if(o&&o.value!==s.value){s.value=o.value;s.dispatchEvent(new Event('change',{bubbles:true}));}"
+    "setTimeout(function(){var b=document.querySelector('.as-start');if(b)b.click();},150);},true);})()")
+
+
+def links_html(titles: dict[str, list[str]]) -> str:
+    """The hook that opens a scenario linked on the page in the app itself (``titles``: each
+    scenario's titles in every language, as the dropdown may show any of them)."""
+    script = _LINKS_JS % json.dumps(titles, ensure_ascii=False)
+    return f'<img alt="" style="display:none" src="data:image/gif;base64," onerror="{escape(script)}">'
+
 
 class Hub(w.VBox):
     """Scenario, platform and language pickers above an overview; Start opens the wizard."""
@@ -109,7 +130,8 @@ class Hub(w.VBox):
                                   self.confirm_box,
                                   w.HBox([self.trainee, self.practice_button]),
                                   w.HBox([self.store, self.editor_button])])
-        remember = w.HTML(REMEMBER_HTML, layout=w.Layout(display="none"))
+        titles = {s: [str(t) for t in self.library.playbook(s).title.values()] for s in scenarios}
+        remember = w.HTML(REMEMBER_HTML + links_html(titles), layout=w.Layout(display="none"))
         remember.add_class("as-remember")
         super().__init__([remember, self.bar, self.start_page, self.wizard_area])
         self.add_class("as-hub")
@@ -196,6 +218,7 @@ class Hub(w.VBox):
         """Open the wizard for the picked scenario, platform and language (a new case); with answers
         of an open case not saved yet, ask first."""
         if self.wizard is not None and self.wizard.has_unsaved_answers:
+            self._fold(False)  # the question is on the start page (Start may come from a link)
             self.confirm_box.ask()
             return
         self._start()

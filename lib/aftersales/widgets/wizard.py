@@ -24,6 +24,7 @@ import ipywidgets as w
 
 from ..errors import AftersalesError, FactError
 from ..playbook.model import LANGS
+from ..present.answers import answer_words
 from ..present.words import unit_name, word
 from .card import STYLE, card_html, checklist_html
 from .confirm import ConfirmBar
@@ -70,31 +71,6 @@ def problem_words(problem: str, lang: str) -> str:
         if match:
             return word(key, lang, **match.groupdict())
     return problem
-
-
-def answer_words(playbook: Any, name: str, value: Any, lang: str) -> str:
-    """An answer as a person reads it: yes/no, a choice's label, a date, money; "not known" for none."""
-    from ..present.formats import format_day, format_number
-
-    spec = playbook.inputs[name].spec
-    if value is None:
-        return word("unknown", lang)
-    if isinstance(value, bool):
-        return word("answer_yes" if value else "answer_no", lang)
-    if spec.type == "choice":
-        labels = spec.choice_labels or {}
-        return str(labels.get(value, {}).get(lang, value))
-    if isinstance(value, datetime):
-        from ..present.formats import format_when
-
-        return format_when(value, lang, tz=getattr(value.tzinfo, "key", None))
-    if isinstance(value, date):
-        return format_day(value, lang)
-    if isinstance(value, (int, float)):
-        text = format_number(value, lang)
-        unit = unit_name(spec.unit, lang)
-        return f"{text} {unit}" if unit else text
-    return str(value)
 
 
 def platform_name(library: Any, platform: str, lang: str) -> str:
