@@ -352,3 +352,14 @@ def test_the_engines_refusal_is_said_in_the_pages_language(lang, words):
     assert words in wizard.error.value
     assert lang == "en" or "out of range" not in wizard.error.value
     assert asked(wizard) == "order_value"
+
+
+def test_the_form_is_marked_unsaved_while_answers_would_be_lost():
+    """Issue 17: the page asks before closing a tab with answers not saved (it looks for as-unsaved)."""
+    wizard = size_wizard()
+    assert "as-unsaved" not in wizard._dom_classes
+    answer(wizard, "129")
+    assert "as-unsaved" in wizard._dom_classes
+    finish_exchange(wizard)
+    wizard.save_button.click()
+    assert wizard.saved_case is not None and "as-unsaved" not in wizard._dom_classes

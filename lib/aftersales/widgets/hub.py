@@ -46,7 +46,8 @@ def overview_html(lang: str = "en", library: Any = None) -> str:
 #: Remembers the two language choices in the browser (localStorage), per person and device, not on
 #: the server: a page restores them on load by choosing the saved option, which the dropdown then
 #: sends to the kernel like a click. The hook is an image that fails to load (an inline ``onerror``
-#: runs where a widget's ``<script>`` would not); it watches for the dropdowns as they appear.
+#: runs where a widget's ``<script>`` would not); it watches for the dropdowns as they appear. It
+#: also has the browser ask before a tab with unsaved answers (a form marked ``as-unsaved``) closes.
 _REMEMBER = {".as-hub-lang select": "aftersales.ui_lang", ".as-customer-lang select": "aftersales.customer_lang"}
 _REMEMBER_JS = (
     "(function(){if(window.asRemember)return;window.asRemember=1;var pairs=" + json.dumps(list(_REMEMBER.items())) + ";"
@@ -58,7 +59,10 @@ _REMEMBER_JS = (
     "if(s.dataset.asRemembered)return;s.dataset.asRemembered='1';var v=saved(p[1]);"
     "if(v&&v!==s.value&&Array.prototype.some.call(s.options,function(o){return o.value===v;})){"
     "s.value=v;s.dispatchEvent(new Event('change',{bubbles:true}));}});});}"
-    "restore();setInterval(restore,500);})()")
+    "restore();setInterval(restore,500);"
+    # a form with answers not saved (class as-unsaved) makes the browser ask before the tab closes
+    "window.addEventListener('beforeunload',function(e){if(document.querySelector('.as-unsaved')){"
+    "e.preventDefault();e.returnValue='';}});})()")
 REMEMBER_HTML = f'<img alt="" style="display:none" src="data:image/gif;base64," onerror="{escape(_REMEMBER_JS)}">'
 
 #: In the app (Voila serves the start page alone, so a link to another notebook cannot open), a link

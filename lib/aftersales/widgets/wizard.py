@@ -198,6 +198,7 @@ class Wizard(w.VBox):
     def refresh(self, *, rebuild: bool = True) -> None:
         """Redraw everything from the session's state."""
         session, lang = self.session, self.lang
+        self._mark_unsaved()
         playbook = session.playbook
         self.title.value = (f"<h3 style='margin:4px 0'>{escape(playbook.title[lang])} · "
                             f"{escape(platform_name(session.library, session.platform, lang))}</h3>")
@@ -377,6 +378,14 @@ class Wizard(w.VBox):
         if self.session.finished:
             self.refresh(rebuild=False)
 
+    def _mark_unsaved(self) -> None:
+        """``as-unsaved`` on the form while answers would be lost: the page then asks before the tab
+        closes or reloads (the start page's hook, :data:`aftersales.widgets.hub.REMEMBER_HTML`)."""
+        if self.has_unsaved_answers:
+            self.add_class("as-unsaved")
+        else:
+            self.remove_class("as-unsaved")
+
     @property
     def has_unsaved_answers(self) -> bool:
         """Answers given and not saved: what a new case or a restart would throw away."""
@@ -416,6 +425,7 @@ class Wizard(w.VBox):
             self.save_status.value = f"<span style='color:#b3261e'>{escape(word('save_failed', self.lang, error=exc))}</span>"
             return
         self.saved_case = case_id
+        self._mark_unsaved()
         self.save_button.disabled = True
         saved = word("saved", self.lang, case_id=case_id, path=path)
         if override is not None:
