@@ -204,6 +204,15 @@ def test_start_shows_the_question_in_view_enter_answers_the_trail_goes_back_and_
     page.locator("a[href$='wrong_item.ipynb']").click()
     expect(page.locator(".as-wizard h3").first).to_contain_text("Wrong, missing or damaged item")
 
+    # A tab closed with answers not saved asks first (the page's beforeunload handler asks
+    # window.asUnsavedAnswers; a real beforeunload would also make Voila end the kernel).
+    assert page.evaluate("() => window.asUnsavedAnswers()") is False  # nothing answered in the new case
+    first = _question(page, "order_value").locator("input")
+    first.fill("40")
+    first.press("Enter")
+    expect(page.locator(".as-wizard.as-unsaved")).to_have_count(1)
+    assert page.evaluate("() => window.asUnsavedAnswers()") is True
+
 
 def test_a_chinese_agent_works_in_chinese_and_writes_the_russian_buyer_in_russian(
         app_page: Any, voila_app: VoilaApp) -> None:

@@ -61,7 +61,8 @@ _REMEMBER_JS = (
     "s.value=v;s.dispatchEvent(new Event('change',{bubbles:true}));}});});}"
     "restore();setInterval(restore,500);"
     # a form with answers not saved (class as-unsaved) makes the browser ask before the tab closes
-    "window.addEventListener('beforeunload',function(e){if(document.querySelector('.as-unsaved')){"
+    "window.asUnsavedAnswers=function(){return !!document.querySelector('.as-unsaved');};"
+    "window.addEventListener('beforeunload',function(e){if(window.asUnsavedAnswers()){"
     "e.preventDefault();e.returnValue='';}});})()")
 REMEMBER_HTML = f'<img alt="" style="display:none" src="data:image/gif;base64," onerror="{escape(_REMEMBER_JS)}">'
 
