@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
+from html import escape
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
@@ -40,10 +41,13 @@ ALLOWED_LATIN = {
     "GB",  # product names in case titles (64GB)
     "CNY", "USD", "EUR", "RUB", "CN", "US",  # currency codes and signs (CN¥, US$)
     "GMT",  # a zone the catalogue does not name is written as its offset (GMT-6), in every language
+    "UTC",  # the card gives each due time in the buyer's zone and in UTC
+    "SOP", "FBO",  # written in Latin letters by Chinese and Russian teams too (checklists)
 }
 NOT_WORDS = re.compile(r"\b(None|True|False|null)\b")
-#: parts of the page that are not frame words: the customer's own text, and cited sources
-NOT_FRAME = frozenset({"as-customer", "as-src"})
+#: parts of the page that are not frame words: the customer's own text, cited sources, the message to
+#: the customer (in the customer's language) and the card's technical details for leads (ids, values)
+NOT_FRAME = frozenset({"as-customer", "as-src", "as-message", "as-technical"})
 
 
 class _Visible(HTMLParser):
@@ -156,7 +160,8 @@ def worked(cases):
             page.open_case(case_id)
             said = work_the_case(page)
             frame = page_strings(page, NOT_FRAME, leave_out=(page.wizard_area,)) + [visible(s, NOT_FRAME) for s in said]
-            everything = page_strings(page, leave_out=(page.wizard_area,), typed=True) + [visible(s) for s in said]
+            everything = (page_strings(page, frozenset({"as-technical"}), leave_out=(page.wizard_area,), typed=True)
+                          + [visible(s) for s in said])
             pages[lang, case_id] = (page.last_score, frame, everything, said, page.reply_language.value,
                                     page.due_label.value, page.zone)
     return pages
@@ -287,3 +292,20 @@ def test_switching_the_language_in_the_form_switches_the_whole_page_and_keeps_th
     assert word("practice_recorded", "ru", attempt_id="").split("№")[0] in page.result.value
     frame = page_strings(page, NOT_FRAME, leave_out=(page.wizard_area,))
     assert english_words(frame) == set(), [t for t in frame if english_words([t])][:8]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh", "ru"])
+def test_after_an_answer_the_playbooks_card_is_shown_as_the_wizard_shows_it(lang, tmp_path):
+    """Issue 17, point 9: the same card layout as the wizard, with the message in the customer's language."""
+    from aftersales.present.words import word
+    from aftersales.training.cases import load_cases
+    from aftersales.training.practice import Practice
+    from aftersales.training.store import ProgressStore
+
+    case = next(c for c in load_cases() if c.lang != lang)
+    practice = Practice("trainee", case.id, store=ProgressStore(f"sqlite:///{tmp_path}/progress.db"), lang=lang)
+    practice.reply.value = "ok"
+    practice.submit.click()
+    html = practice.result.value
+    assert escape(word("practice_model_card", lang)) in html and '<div class="as-card">' in html
+    assert word("recommendation", lang) in html and 'class="as-message"' in html

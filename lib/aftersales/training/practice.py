@@ -14,6 +14,7 @@ never as codes, ``None`` or ``True``.
 
 from __future__ import annotations
 
+import copy
 from datetime import date, datetime, timezone
 from html import escape
 from typing import Any
@@ -453,6 +454,23 @@ class Practice(w.VBox):
         decision = self.expected_decision()
         return list(check_message(reply, self.case.platform, self.case.lang, decision.outcome_node.reply_kind))
 
+    def _model_card(self) -> str:
+        """After an answer: the playbook's own card for the case, laid out as the wizard's (what to do,
+        the message to send in the customer's language, the checklist, the trail)."""
+        from ..engine import decide
+        from ..widgets.card import card_html
+
+        case = self.case
+        try:
+            message = decide(case.scenario, case.facts, case.platform, lang=case.lang, as_of=case.as_of,
+                             library=self.library).message
+        except AftersalesError:
+            return ""
+        decision = self.expected_decision()
+        shown = copy.copy(decision)
+        shown.message = message
+        return f"<h4>{escape(word('practice_model_card', self.lang))}</h4>" + card_html(shown, style=False)
+
     def _show_result(self, answer: Answer) -> None:
         try:
             decision, findings = self.expected_decision(), self._findings(answer.reply)
@@ -462,8 +480,8 @@ class Practice(w.VBox):
         if self._attempt_id is not None:
             saved = (f"<div style='color:#6b7585'>"
                      f"{escape(word('practice_recorded', self.lang, attempt_id=self._attempt_id))}</div>")
-        self.result.value = feedback_html(self.last_score, self.lang, decision=decision, findings=findings,
-                                          zone=self.zone) + saved
+        self.result.value = (feedback_html(self.last_score, self.lang, decision=decision, findings=findings,
+                                           zone=self.zone) + saved + self._model_card())
 
     def _on_submit(self, _button: Any = None) -> None:
         lang = self.lang
