@@ -77,7 +77,7 @@ def test_start_folds_the_start_page_into_one_line_so_the_first_question_is_in_vi
     assert hub.start_page.layout.display is None and hub.bar.layout.display == "none"
     hub.start_button.click()
     assert hub.start_page.layout.display == "none" and hub.bar.layout.display is None
-    assert hub.bar_button.description == "换一个案件"
+    assert hub.bar_button.description == "换一个案例"
     hub.bar_button.click()
     assert hub.start_page.layout.display is None
 

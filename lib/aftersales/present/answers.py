@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from .formats import format_day, format_number, format_when
+from babel.numbers import format_percent
+
+from .formats import format_day, format_number, format_when, locale_of
 from .words import unit_name, word
 
 
@@ -25,6 +27,8 @@ def answer_words(playbook: Any, name: str, value: Any, lang: str) -> str:
         return format_when(value, lang, tz=getattr(value.tzinfo, "key", None))
     if isinstance(value, date):
         return format_day(value, lang)
+    if isinstance(value, (int, float)) and spec.unit == "ratio":  # a share of the price: 0.3 is "30%"
+        return str(format_percent(value, locale=locale_of(lang)))
     if isinstance(value, (int, float)):
         text = format_number(value, lang)
         unit = unit_name(spec.unit, lang)

@@ -292,7 +292,7 @@ class Wizard(w.VBox):
         self.question_title.value = f"<h4 style='margin:6px 0'>{escape(question.step_title)}</h4>"
         label = f"<b>{escape(question.label)}</b>"
         unit = unit_name(question.unit, lang)
-        if unit:
+        if unit and not question.label.rstrip().endswith(")"):  # a label may name its unit itself: "(days)"
             label += f" ({escape(unit)})"
         help_text = f"<div class='as-help' style='color:#4a5566'>{escape(question.help)}</div>" if question.help else ""
         self.question_box.children = [w.HTML(label + help_text), field.widget]
