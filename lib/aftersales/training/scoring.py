@@ -163,6 +163,15 @@ def _deadline_checks(decision: Decision, given: Mapping[str, str]) -> list[Check
     return checks
 
 
+def _model_message(case: Any, library: Any) -> str | None:
+    """The playbook's own message for ``case``, in the customer's language (None: it has none)."""
+    try:
+        decision = decide(case.scenario, case.facts, case.platform, lang=case.lang, as_of=case.as_of, library=library)
+    except AftersalesError:
+        return None
+    return decision.message["text"] if decision.message else None
+
+
 def score_attempt(case: Any, answer: Answer, *, library: Any = None, lang: str | None = None) -> Score:
     """Score ``answer`` to ``case`` (anything with id, scenario, platform, lang, as_of, facts).
 
@@ -170,6 +179,7 @@ def score_attempt(case: Any, answer: Answer, *, library: Any = None, lang: str |
     reply is checked in the customer's language, the case's ``lang``.
     """
     from ..compliance import check_message
+    from .reply_content import reply_problems, reply_problems_text
 
     lang = lang or case.lang
     expected = decide(case.scenario, case.facts, case.platform, lang=lang, as_of=case.as_of, library=library,
@@ -193,9 +203,17 @@ def score_attempt(case: Any, answer: Answer, *, library: Any = None, lang: str |
     findings = [f.to_dict() for f in check_message(answer.reply or "", case.platform, case.lang,
                                                    expected.outcome_node.reply_kind)] if answer.reply.strip() else []
     errors = [f for f in findings if f["severity"] == "error"]
-    checks.append(Check("reply", bool(answer.reply.strip()) and not errors, "a reply with no compliance error",
-                        f"{len(errors)} error(s)" if answer.reply.strip() else "no reply",
-                        "; ".join(f["message"] for f in errors), "; ".join(sorted({f["source"] for f in errors}))))
+    # and held to what it promises: enough words, the customer's language, no money or full refund
+    # the decision does not give (issue 18, part 1)
+    problems = reply_problems(answer.reply, expected, case.lang, _model_message(case, library)) \
+        if answer.reply.strip() else []
+    why_reply = "; ".join([f["message"] for f in errors]
+                          + ([reply_problems_text(problems, expected, case.lang, lang)] if problems else []))
+    given = (f"{len(errors)} error(s)" + (f", {', '.join(problems)}" if problems else "")
+             if answer.reply.strip() else "no reply")
+    checks.append(Check("reply", bool(answer.reply.strip()) and not errors and not problems,
+                        "a reply with no compliance error that says what the decision gives", given, why_reply,
+                        "; ".join(sorted({f["source"] for f in errors} | ({"seed 002 (a concrete solution, in the customer's language)"} if problems else set())))))
     points = float(sum(1 for c in checks if c.ok))
     return Score(case.id, points, float(len(checks)), checks, findings, _path(expected), _path(trainee),
                  expected.playbook_version, expected.playbook_hash)

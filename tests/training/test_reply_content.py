@@ -1,0 +1,81 @@
+"""What the reply says is scored (issue 18, part 1): the false marks the issue lists, one test each,
+and the engine's own message always earning the reply's point."""
+
+from __future__ import annotations
+
+import pytest
+
+from aftersales.engine import decide
+from aftersales.training.cases import get_case, load_cases
+from aftersales.training.reply_content import amounts, reply_problems
+from aftersales.training.scoring import Answer, score_attempt
+
+
+def perfect_answer(case, reply: str) -> Answer:
+    expected = case.expected
+    comp = expected.compensation
+    return Answer(facts=dict(case.facts), resolution=expected.resolution,
+                  return_shipping_paid_by=expected.return_shipping_paid_by, cost_borne_by=expected.cost_borne_by,
+                  compensation=comp.amount if comp else None,
+                  deadlines={k: str(v) for k, v in expected.deadlines.items()}, reply=reply)
+
+
+def engine_message(case) -> str:
+    return decide(case.scenario, case.facts, case.platform, lang=case.lang, as_of=case.as_of).message["text"]
+
+
+def reply_check(case, reply: str, lang: str | None = None):
+    score = score_attempt(case, perfect_answer(case, reply), lang=lang)
+    return next(c for c in score.checks if c.name == "reply")
+
+
+@pytest.mark.parametrize("case_id", [c.id for c in load_cases()])
+@pytest.mark.parametrize("lang", ["en", "zh", "ru"])
+def test_the_engines_own_message_earns_the_replys_point_on_every_case(case_id, lang):
+    case = get_case(case_id)
+    check = reply_check(case, engine_message(case), lang)
+    assert check.ok, (check.given, check.why)
+
+
+@pytest.mark.parametrize("reply", ["好的", "好", "OK", "亲"])
+def test_a_word_or_two_earns_nothing(reply):
+    """'好的' used to score 100 %."""
+    check = reply_check(get_case("quality-001"), reply)
+    assert not check.ok and "too_short" in check.given
+
+
+def test_a_reply_in_english_to_a_chinese_buyer_is_a_miss_said_in_the_trainees_language():
+    case = get_case("quality-001")
+    check = reply_check(case, "Hello, we are sorry about the defect. We will send a partial refund today and "
+                              "improve our checks. Reply here with any questions.", lang="zh")
+    assert not check.ok and "wrong_language" in check.given and "中文" in check.why
+
+
+def test_a_full_refund_promised_against_a_partial_refund_decision_is_a_miss():
+    case = get_case("quality-003")  # Amazon, en, partial refund
+    assert case.expected.resolution == "partial_refund"
+    message = engine_message(case)
+    check = reply_check(case, message + " Actually, we will give you a full refund instead.")
+    assert not check.ok and "full_refund" in check.given
+
+
+def test_more_money_than_the_customer_paid_is_a_miss():
+    """Admitting fault and promising $1,500 used to be flagged only for an e-mail address."""
+    case = get_case("quality-003")
+    check = reply_check(case, engine_message(case) + " On top of that we will send you $1,500 for the trouble.")
+    assert not check.ok and "too_much_money" in check.given
+
+
+@pytest.mark.parametrize("text, found", [
+    ("We refunded $15.50 today", [15.5]), ("Вернём 4 200 ₽ сегодня", [4200.0]), ("退您20元", [20.0]),
+    ("a refund of 1,200.00 USD", [1200.0]), ("1 200,50 руб. уже отправлены", [1200.5]), ("size 3.5 cm", []),
+    ("order 12345 shipped", []),
+])
+def test_amounts_are_read_with_their_currency_only(text, found):
+    assert amounts(text) == found
+
+
+def test_a_reply_that_says_what_the_decision_gives_has_no_problem():
+    case = get_case("quality-003")
+    decision = decide(case.scenario, case.facts, case.platform, lang=case.lang, as_of=case.as_of)
+    assert reply_problems(decision.message["text"], decision, case.lang) == []
