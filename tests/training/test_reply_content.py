@@ -79,3 +79,50 @@ def test_a_reply_that_says_what_the_decision_gives_has_no_problem():
     case = get_case("quality-003")
     decision = decide(case.scenario, case.facts, case.platform, lang=case.lang, as_of=case.as_of)
     assert reply_problems(decision.message["text"], decision, case.lang) == []
+
+
+# ---- fair, consistent marks (issue 18, part 3) ---------------------------------------------------------
+
+def deadline_check(case, written):
+    answer = perfect_answer(case, engine_message(case))
+    answer.deadlines = {} if written is None else {"first_reply": written}
+    score = score_attempt(case, answer)
+    return next(c for c in score.checks if c.name == "deadline:first_reply")
+
+
+def test_a_due_time_without_an_offset_is_read_on_the_buyers_clock():
+    """A correct deadline without a time zone used to be wrong, with no hint."""
+    case = get_case("size-001")  # Taobao: Beijing time
+    due = case.expected.deadlines["first_reply"]
+    local = due.astimezone(decide(case.scenario, case.facts, case.platform, as_of=case.as_of,
+                                  render_message=False).deadlines[0].due.tzinfo)
+    assert deadline_check(case, local.strftime("%Y-%m-%d %H:%M")).ok
+    assert deadline_check(case, local.strftime("%Y-%m-%dT%H:%M")).ok
+
+
+def test_an_unreadable_due_time_is_a_miss_with_a_hint_in_the_trainees_language():
+    case = get_case("size-001")
+    check = deadline_check(case, "tomorrow 5pm")
+    assert not check.ok and "ISO" in check.why
+
+
+def test_a_due_time_left_out_is_a_miss_in_the_command_line_as_in_the_practice_page():
+    """No deadline used to score full marks from the command line while a blank one missed in the page."""
+    case = get_case("size-001")
+    assert not deadline_check(case, None).ok
+    assert not deadline_check(case, "").ok
+
+
+@pytest.mark.parametrize("field, value, allowed", [("resolution", "refund_only", "partial_refund"),
+                                                   ("return_shipping_paid_by", "shop", "seller"),
+                                                   ("cost_borne_by", "customer", "insurer")])
+def test_an_unknown_code_is_refused_with_what_is_allowed(field, value, allowed):
+    from aftersales.errors import FactError
+
+    case = get_case("size-001")
+    answer = perfect_answer(case, engine_message(case))
+    setattr(answer, field, value)
+    with pytest.raises(FactError) as raised:
+        score_attempt(case, answer)
+    assert raised.value.field == field and allowed in raised.value.allowed.split(", ")
+    assert value in str(raised.value)

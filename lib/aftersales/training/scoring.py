@@ -10,15 +10,19 @@ source, and the path the trainee's facts lead to is shown beside the playbook's 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, Mapping
 
 from ..engine import Decision, decide
-from ..errors import AftersalesError, FactError
+from ..errors import AftersalesError, FactError, did_you_mean
 from ..playbook.facts import OversizedNumber, _check_magnitude, show
+from ..playbook.model import COST_BEARERS, RESOLUTIONS, SHIPPING_PAYERS
+from ..present.words import word
 
 #: A stated deadline counts as right within this many minutes of the playbook's.
 DEADLINE_TOLERANCE_MIN = 60
+#: Deadlines every attempt sets (the practice page asks for them): a blank one is a miss.
+ASKED_DEADLINES = frozenset({"first_reply"})
 
 
 @dataclass
@@ -146,21 +150,48 @@ def _compensation_check(decision: Decision, given: float | None, why: str, sourc
     return Check("compensation", ok, expected, given, why, source)
 
 
-def _deadline_checks(decision: Decision, given: Mapping[str, str]) -> list[Check]:
+def stated_moment(raw: Any, zone: tzinfo | None) -> datetime | None:
+    """A due time as a trainee may write it: ISO with an offset, or a wall time ("2026-01-16 17:00",
+    "2026-01-16T17:00") read on the buyer's clock ``zone``; None when blank or unreadable."""
+    text = str(raw or "").strip().replace("Z", "+00:00")
+    if not text:
+        return None
+    for candidate in (text, text.replace(" ", "T", 1)):
+        try:
+            moment = datetime.fromisoformat(candidate)
+        except ValueError:
+            continue
+        return moment if moment.tzinfo is not None or zone is None else moment.replace(tzinfo=zone)
+    return None
+
+
+def _deadline_checks(decision: Decision, given: Mapping[str, str], lang: str) -> list[Check]:
+    """One check per deadline the trainee sets: the first reply's always (the practice page asks it
+    of every case, and a blank is a miss there and in the command line alike), others when given.
+    A time without an offset is the buyer's local time; an unreadable one is a miss with a hint."""
     checks = []
     for deadline in decision.deadlines:
-        if deadline.name not in given:
-            continue  # only the deadlines the trainee was asked to set are scored
-        try:
-            stated = datetime.fromisoformat(str(given[deadline.name]).replace("Z", "+00:00"))
-            if stated.tzinfo is None:
-                raise ValueError("no time zone")
-            ok = abs((stated - deadline.due).total_seconds()) <= DEADLINE_TOLERANCE_MIN * 60
-        except ValueError:
-            ok = False
-        checks.append(Check(f"deadline:{deadline.name}", ok, deadline.due.isoformat(), given[deadline.name],
-                            deadline.rule, deadline.source))
+        if deadline.name not in given and deadline.name not in ASKED_DEADLINES:
+            continue
+        raw = given.get(deadline.name)
+        stated = stated_moment(raw, deadline.due.tzinfo)
+        ok = stated is not None and abs((stated - deadline.due).total_seconds()) <= DEADLINE_TOLERANCE_MIN * 60
+        why = deadline.rule
+        if stated is None and str(raw or "").strip():
+            local = deadline.due.strftime("%Y-%m-%d %H:%M")
+            why += " " + word("deadline_format_hint", lang, example=local)
+        checks.append(Check(f"deadline:{deadline.name}", ok, deadline.due.isoformat(), raw, why, deadline.source))
     return checks
+
+
+def _check_codes(answer: Answer) -> None:
+    """An unknown resolution or payer code is refused with what is allowed (never scored as a miss
+    silently: "refund_only" is no resolution)."""
+    for name, value, allowed in (("resolution", answer.resolution, RESOLUTIONS),
+                                 ("return_shipping_paid_by", answer.return_shipping_paid_by, SHIPPING_PAYERS),
+                                 ("cost_borne_by", answer.cost_borne_by, COST_BEARERS)):
+        if value is not None and value not in allowed:
+            raise FactError(name, f"unknown code {show(value)}{did_you_mean(value, allowed)}", ", ".join(allowed))
 
 
 def _model_message(case: Any, library: Any) -> str | None:
@@ -182,6 +213,7 @@ def score_attempt(case: Any, answer: Answer, *, library: Any = None, lang: str |
     from .reply_content import reply_problems, reply_problems_text
 
     lang = lang or case.lang
+    _check_codes(answer)
     expected = decide(case.scenario, case.facts, case.platform, lang=lang, as_of=case.as_of, library=library,
                       render_message=False)
     try:  # the trainee's facts may be incomplete or wrong: then there is no trainee path
@@ -197,7 +229,7 @@ def score_attempt(case: Any, answer: Answer, *, library: Any = None, lang: str |
         Check("cost_borne_by", answer.cost_borne_by == expected.cost_borne_by, expected.cost_borne_by,
               answer.cost_borne_by, why, source),
         _compensation_check(expected, answer.compensation, why, source),
-        *_deadline_checks(expected, answer.deadlines),
+        *_deadline_checks(expected, answer.deadlines, lang),
     ]
     # the reply is held to the rules of the expected outcome's message (its reply_kind, else the playbook's)
     findings = [f.to_dict() for f in check_message(answer.reply or "", case.platform, case.lang,
