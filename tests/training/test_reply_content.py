@@ -126,3 +126,19 @@ def test_an_unknown_code_is_refused_with_what_is_allowed(field, value, allowed):
         score_attempt(case, answer)
     assert raised.value.field == field and allowed in raised.value.allowed.split(", ")
     assert value in str(raised.value)
+
+
+@pytest.mark.parametrize("case_id, reply, problem", [
+    ("size-001", "亲，非常抱歉尺码有误，我们直接给您退款，您看可以吗？有问题随时旺旺找我。", "other_remedy"),
+    ("size-001", "亲，非常抱歉，我们给您换货，不过来回运费需要您承担哦，有问题随时找我。", "wrong_payer"),
+    ("wrong-005", "Здравствуйте! Приносим извинения за ошибку. Мы вернём вам деньги в течение трёх дней, пишите в чат.",
+     "other_remedy"),
+    ("wrong-005", "Здравствуйте! Простите за ошибку, мы заменим товар, но обратную доставку оплачиваете вы. Пишите в чат.",
+     "wrong_payer"),
+    ("size-006", "Hi, sorry it didn't fit. We'll send a replacement, and we'll cover the return shipping for you.",
+     "wrong_payer"),
+])
+def test_a_reply_promising_another_remedy_or_payer_than_the_decision_is_a_miss(case_id, reply, problem):
+    """Promising a refund against an exchange, or the wrong side paying the postage, used to pass."""
+    check = reply_check(get_case(case_id), reply)
+    assert not check.ok and problem in check.given

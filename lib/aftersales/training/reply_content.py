@@ -11,7 +11,11 @@ decision no longer earns the reply's point:
   above the most the decision may pay: its compensation's upper bound, or what the customer paid
   (the order value) for a refund. Money never exceeds what was paid (the guide's "Trust");
 * **a full refund the decision does not give**: "full refund", "全额退款", "полный возврат" when the
-  resolution is not a refund of the whole order.
+  resolution is not a refund of the whole order;
+* **another remedy**: the reply promises a refund, an exchange, a repair or a reshipment, and never
+  the one the decision gives (an exchange decided, "we will refund you" written);
+* **the wrong payer**: the reply says the buyer pays the return postage when the seller does, or the
+  reverse.
 
 Each problem is a code; :data:`PROBLEM_WORDS` keys in the word catalogue say it in the trainee's
 language. Source: issue 18 ("score what the reply says"); DOMAIN.md (seed 002: a concrete solution).
@@ -36,7 +40,40 @@ PROBLEM_WORDS = {
     "wrong_language": "reply_wrong_language",
     "too_much_money": "reply_too_much_money",
     "full_refund": "reply_full_refund",
+    "other_remedy": "reply_other_remedy",
+    "wrong_payer": "reply_wrong_payer",
 }
+#: What a reply may promise, by remedy: the words of each remedy, per language.
+_REMEDIES = {
+    "refund": re.compile(
+        r"\brefund|\bmoney back\b|\breimburs|退款|退钱|退您|退给您|返还.{0,4}款|"
+        r"верн\w* (?:вам )?(?:деньги|средства|сумм)|возврат\w* (?:денег|средств|суммы)", re.IGNORECASE),
+    "exchange": re.compile(
+        r"\bexchange|\breplac|\bswap\b|\ba new one\b|换货|换新|换一[件个双条台]|调换|"
+        r"\bобмен|\bзамен", re.IGNORECASE),
+    "repair": re.compile(r"\brepair|维修|返修|\bремонт|\bпочин", re.IGNORECASE),
+    "reship": re.compile(
+        r"\bre-?send|\bre-?ship|\bsend (?:you )?(?:the )?(?:missing|another|the right)|\bsend\w* you (?:one|a new)|"
+        r"\bnew part|\bspare part|补发|重发|重新发|补寄|配件|\bзапчаст|\bдетал|"
+        r"\bдошл|\bдосыл|\bотправ\w* повторно|\bотправ\w* (?:недостающ|правильн)", re.IGNORECASE),
+}
+#: The remedy a resolution gives (resolutions with none set no limit on the words).
+_RESOLUTION_REMEDY = {"refund": "refund", "partial_refund": "refund", "refund_without_return": "refund",
+                      "accept_claim": "refund", "exchange": "exchange", "repair": "repair", "paid_repair": "repair",
+                      "reship": "reship", "send_part": "reship"}
+#: Who pays the return postage, as a reply says it.
+_BUYER_PAYS = re.compile(
+    r"\byou(?:'ll| will)? (?:need to |have to )?(?:pay|cover) (?:for )?(?:the )?(?:return )?(?:shipping|postage)|"
+    r"\bat your (?:own )?(?:cost|expense)|\b(?:return )?(?:shipping|postage) is on you\b|"
+    r"运费(?:由|需要|要|得|请|需)?(?:您|你|亲|买家)(?:自己)?(?:承担|自理|支付|出)|(?:您|你|亲|买家)(?:自己)?(?:承担|支付|出)(?:一下)?(?:来回|退货|寄回)?运费|运费自理|"
+    r"за ваш сч[её]т|(?:обратную )?доставку оплачиваете вы|вам (?:нужно |придется )?оплатить (?:обратную )?доставку",
+    re.IGNORECASE)
+_SELLER_PAYS = re.compile(
+    r"\bwe(?:'ll| will)? (?:pay|cover) (?:for )?(?:the )?(?:return )?(?:shipping|postage)|\bfree return|"
+    r"\bprepaid (?:return )?label|\bat our (?:own )?(?:cost|expense)|\b(?:shipping|postage) is on us\b|"
+    r"运费(?:由|是|都由|全由)?(?:我们|本店|卖家)(?:来)?(?:承担|出)|(?:我们|本店|卖家)(?:来)?(?:承担|出)(?:来回|退货|寄回)?运费|包邮|运费险|"
+    r"за наш сч[её]т|\bмы\b[^.!?]{0,40}за свой сч[её]т|доставку оплатим мы|мы оплатим (?:обратную )?доставку|бесплатн\w* (?:возврат|доставк)",
+    re.IGNORECASE)
 #: Resolutions that return the whole order's price.
 FULL_REFUNDS = frozenset({"refund", "refund_without_return", "accept_claim"})
 
@@ -100,6 +137,14 @@ def reply_problems(reply: str, decision: Any, customer_lang: str, model: str | N
         problems.append("too_much_money")
     if decision.resolution not in FULL_REFUNDS and _FULL_REFUND.search(text):
         problems.append("full_refund")
+    wanted = _RESOLUTION_REMEDY.get(decision.resolution)
+    if wanted is not None and not _REMEDIES[wanted].search(text) and any(
+            pattern.search(text) for remedy, pattern in _REMEDIES.items() if remedy != wanted):
+        problems.append("other_remedy")  # another remedy promised, the decision's never named
+    payer = decision.return_shipping_paid_by
+    if (payer == "seller" and _BUYER_PAYS.search(text) and not _SELLER_PAYS.search(text)) or \
+            (payer == "buyer" and _SELLER_PAYS.search(text) and not _BUYER_PAYS.search(text)):
+        problems.append("wrong_payer")
     return problems
 
 

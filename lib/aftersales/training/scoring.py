@@ -235,8 +235,8 @@ def score_attempt(case: Any, answer: Answer, *, library: Any = None, lang: str |
     findings = [f.to_dict() for f in check_message(answer.reply or "", case.platform, case.lang,
                                                    expected.outcome_node.reply_kind)] if answer.reply.strip() else []
     errors = [f for f in findings if f["severity"] == "error"]
-    # and held to what it promises: enough words, the customer's language, no money or full refund
-    # the decision does not give (issue 18, part 1)
+    # and held to what it promises: enough words, the customer's language, no money, remedy or payer
+    # the decision does not give (issue 18, part 1; training/reply_content.py)
     problems = reply_problems(answer.reply, expected, case.lang, _model_message(case, library)) \
         if answer.reply.strip() else []
     why_reply = "; ".join([f["message"] for f in errors]
