@@ -191,3 +191,21 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'progress.db'}"
     server: PostgresServer = request.getfixturevalue("postgres_server")
     return server.new_database()
+
+
+@pytest.fixture(scope="module")
+def cases():
+    """The practice case bank, loaded once per module."""
+    from aftersales.training.cases import load_cases
+
+    return load_cases()
+
+
+@pytest.fixture
+def bank(tmp_path):
+    """A private copy of the real case bank, free to edit or break."""
+    from aftersales.training.cases import cases_root
+
+    copy = tmp_path / "cases"
+    shutil.copytree(cases_root(), copy)
+    return copy

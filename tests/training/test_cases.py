@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,6 +26,7 @@ from aftersales.training.cases import (
     get_case,
     load_cases,
     refresh_expectations,
+    trap_texts,
 )
 from aftersales.training.cases_cli import add_train_parser, run_train
 
@@ -39,17 +39,6 @@ def library():
     return load_library()
 
 
-@pytest.fixture(scope="module")
-def cases():
-    return load_cases()
-
-
-@pytest.fixture
-def bank(tmp_path: Path) -> Path:
-    """A private copy of the real bank, free to break."""
-    copy = tmp_path / "cases"
-    shutil.copytree(cases_root(), copy)
-    return copy
 
 
 def edit_text(text: str, case_id: str, old: str, new: str) -> tuple[str, int]:
@@ -147,7 +136,7 @@ def test_trap_3_0_versus_3_5_cm():
 def test_trap_tags_cut():
     case = get_case("size-004")
     assert case.facts["item_resaleable"] is False and case.facts["size_deviation_cm"] <= 3
-    assert "tags cut" in " ".join(case.traps).lower()
+    assert "tags cut" in " ".join(trap_texts(case, "en")).lower()
 
 
 def test_trap_refund_while_in_transit():

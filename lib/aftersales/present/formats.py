@@ -150,6 +150,11 @@ def moment_text(moment: datetime, lang: str = "en") -> str:
     return f"{day}{separator}{moment:%H:%M} UTC"
 
 
+def typed_moment(moment: datetime) -> str:
+    """A moment as a person types it into a form, on its own clock: "2026-01-16 17:00" (a hint's example)."""
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
 def span_text(seconds: float, lang: str) -> str:
     """A duration as people say it: "45 minutes", "31 hours", "3 days 4 hours" (CLDR plurals)."""
     seconds = abs(seconds)

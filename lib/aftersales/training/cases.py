@@ -19,7 +19,8 @@ File layout (``playbooks/cases/size_mismatch.yaml``)::
         as_of: 2026-01-15T09:00:00+00:00  # the moment the case is decided
         opening_message: ...
         facts: {...}                      # every fact the playbook asks on this case's path
-        traps: [...]                      # optional
+        traps:                            # optional; each {en, zh, ru} (a plain string: English only)
+          - {en: ..., zh: ..., ru: ...}
         source: [seed 001]
         expected: {...}                   # written by `aftersales train refresh`
 """
@@ -34,7 +35,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, PrivateAttr, StrictInt, ValidationError, field_validator
+from pydantic import Field, PlainValidator, PrivateAttr, StrictInt, ValidationError, field_validator
 
 from ..errors import AftersalesError, FactError, Location, PlaybookError, Problem, UnknownNameError, did_you_mean
 from ..paths import default_playbooks_dir, display_path
@@ -54,6 +55,7 @@ __all__ = [
     "get_case",
     "load_cases",
     "refresh_expectations",
+    "trap_texts",
 ]
 
 #: The issue asks for at least this many practice cases per scenario.
@@ -65,6 +67,28 @@ _YAML_WORDS = {"yes", "no", "on", "off", "true", "false", "null", "y", "n", "~"}
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: How a customer's language shows in writing (a message in the wrong language is a mislabelled case).
 _SCRIPTS = {"zh": re.compile(r"[\u4e00-\u9fff]"), "ru": re.compile(r"[\u0400-\u04ff]")}
+
+
+def _trap(value: Any) -> str | dict[str, str]:
+    """A trap: a plain string (English only, as older banks wrote it) or ``{en, zh, ru}``, all non-empty."""
+    if isinstance(value, str):
+        if not value.strip():
+            raise ValueError("a trap must not be empty")
+        return value
+    if isinstance(value, dict):
+        unknown = sorted(str(key) for key in value if key not in LANGS)
+        if unknown:
+            raise ValueError(f"unknown language '{unknown[0]}'{did_you_mean(unknown[0], LANGS)} in a trap; "
+                             f"allowed: {', '.join(LANGS)}")
+        missing = [lang for lang in LANGS if not isinstance(value.get(lang), str) or not value[lang].strip()]
+        if missing:
+            raise ValueError(f"a trap needs a non-empty text in every language (missing: {', '.join(missing)})")
+        return {lang: value[lang] for lang in LANGS}
+    raise ValueError("a trap is a text or a mapping {en, zh, ru}")
+
+
+#: One trap of a case: English text, or the same trap in every language.
+Trap = Annotated[str | dict[str, str], PlainValidator(_trap)]
 
 
 class ExpectedCompensation(StrictModel):
@@ -99,7 +123,7 @@ class Case(StrictModel):
     as_of: datetime
     opening_message: str = Field(min_length=1, max_length=5000)
     facts: dict[str, Any]
-    traps: list[str] = []
+    traps: list[Trap] = []
     source: list[str] = Field(min_length=1)
     expected: Expected | None = None
 
@@ -133,6 +157,11 @@ class Case(StrictModel):
     def location(self) -> Location:
         """Where the case starts (``file:line:col``)."""
         return self._location
+
+
+def trap_texts(case: Case, lang: str) -> list[str]:
+    """The traps of ``case`` in ``lang`` (a plain-string trap is English and is shown as it is)."""
+    return [trap if isinstance(trap, str) else trap.get(lang) or trap["en"] for trap in case.traps]
 
 
 class _CaseFile(StrictModel):

@@ -2,8 +2,9 @@
 
 * ``train list`` — one case per line: ``id  scenario  platform  difficulty`` (aligned columns,
   no spaces inside a field, so ``line.split()`` gives the four fields).
-* ``train show ID [--reveal]`` — the title, platform, difficulty and the customer's opening
-  message; the hidden facts, traps and expected decision only with ``--reveal``.
+* ``train show ID [--reveal] [--lang LANG]`` — the title, platform, difficulty and the customer's
+  opening message; the hidden facts, traps and expected decision only with ``--reveal`` (title
+  and traps in ``--lang``, default English).
 * ``train refresh`` — rewrite the expectations from the engine (after a playbook change).
 
 A bad id raises :class:`~aftersales.errors.UnknownNameError`; the main CLI prints it as one line.
@@ -35,7 +36,7 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = sub.add_parser("show", help="a case as the trainee sees it (--reveal: its facts and expected decision)")
     p.add_argument("case_id", metavar="ID")
     p.add_argument("--reveal", action="store_true", help="also show the hidden facts, the traps and the expected decision")
-    p.add_argument("--lang", choices=LANGS, default="en", help="language of the title (default: en)")
+    p.add_argument("--lang", choices=LANGS, default="en", help="language of the title and the traps (default: en)")
 
     sub.add_parser("refresh", help="rewrite the cases' expected decisions from the engine (after a playbook change)")
 
@@ -102,9 +103,11 @@ def format_case(case: Any, *, reveal: bool = False, lang: str = "en", library: A
     lines.append("Hidden facts:")
     lines.extend(f"  {name}: {_value(value)}" for name, value in case.facts.items())
     if case.traps:
+        from .cases import trap_texts
+
         lines.append("")
         lines.append("Traps:")
-        lines.extend(f"  - {trap}" for trap in case.traps)
+        lines.extend(f"  - {trap}" for trap in trap_texts(case, lang))
     lines.append("")
     lines.append(f"Sources: {', '.join(case.source)}")
     lines.append("")

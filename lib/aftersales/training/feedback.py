@@ -157,14 +157,16 @@ def _finding_part(finding: Any, part: str) -> str:
 
 
 def feedback_html(score: Any, lang: str = "en", *, decision: Any = None, findings: list[Any] | None = None,
-                  zone: str | None = None) -> str:
+                  zone: str | None = None, traps: list[str] | None = None) -> str:
     """The feedback on ``score`` in the interface language ``lang``.
 
     ``decision`` is the playbook's decision of the case (in ``lang``): its step titles, deadline
     labels, compensation and buyer zone put the checks into words; without it, codes and step
     names are shown as they are. ``findings`` are the message checker's :class:`Finding` objects
     on the reply (their messages in ``lang``); default: the score's own findings. ``zone``: the
-    case's local zone for due times (default: the decision's buyer zone).
+    case's local zone for due times (default: the decision's buyer zone). ``traps``: the case's
+    traps already in ``lang`` (:func:`~aftersales.training.cases.trap_texts`), shown after the
+    score table as "What this case tests".
     """
     zone = _zone(decision, zone)
     shown = list(findings) if findings is not None else list(score.findings)
@@ -199,6 +201,8 @@ def feedback_html(score: Any, lang: str = "en", *, decision: Any = None, finding
     return (f"<div class='as-card as-feedback'><h3>{_e(heading)}</h3>"
             f"<table><tr><th>{_e(word('practice_point', lang))}</th><th>{_e(word('practice_playbook_answer', lang))}</th>"
             f"<th>{_e(word('practice_your_answer', lang))}</th></tr>{''.join(rows)}</table>"
+            + (f"<h4>{_e(word('practice_traps', lang))}</h4><ul class='as-traps'>"
+               + "".join(f"<li>{_e(trap)}</li>" for trap in traps) + "</ul>" if traps else "")
             + (f"<h4>{_e(word('message_check', lang))}</h4><ul>{items}</ul>" if items else "")
             + f"<h4>{_e(word('practice_path', lang))}</h4><table><tr><th>{_e(word('practice_playbook_answer', lang))}</th>"
             f"<th>{_e(word('practice_your_path', lang))}</th></tr>{path_rows}</table></div>")

@@ -38,6 +38,7 @@ from ..present.formats import (
 from ..present.words import catalogue, term, word
 from ..widgets.card import STYLE
 from ..widgets.wizard import Wizard
+from .cases import trap_texts
 from .feedback import feedback_html
 from .scoring import Answer, score_attempt
 
@@ -481,7 +482,8 @@ class Practice(w.VBox):
             saved = (f"<div style='color:#6b7585'>"
                      f"{escape(word('practice_recorded', self.lang, attempt_id=self._attempt_id))}</div>")
         self.result.value = (feedback_html(self.last_score, self.lang, decision=decision, findings=findings,
-                                           zone=self.zone) + saved + self._model_card())
+                                           zone=self.zone, traps=trap_texts(self.case, self.lang))
+                             + saved + self._model_card())
 
     def _on_submit(self, _button: Any = None) -> None:
         lang = self.lang

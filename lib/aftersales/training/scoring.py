@@ -17,6 +17,7 @@ from ..engine import Decision, decide
 from ..errors import AftersalesError, FactError, did_you_mean
 from ..playbook.facts import OversizedNumber, _check_magnitude, show
 from ..playbook.model import COST_BEARERS, RESOLUTIONS, SHIPPING_PAYERS
+from ..present.formats import typed_moment
 from ..present.words import word
 
 #: A stated deadline counts as right within this many minutes of the playbook's.
@@ -178,8 +179,7 @@ def _deadline_checks(decision: Decision, given: Mapping[str, str], lang: str) ->
         ok = stated is not None and abs((stated - deadline.due).total_seconds()) <= DEADLINE_TOLERANCE_MIN * 60
         why = deadline.rule
         if stated is None and str(raw or "").strip():
-            local = deadline.due.strftime("%Y-%m-%d %H:%M")
-            why += " " + word("deadline_format_hint", lang, example=local)
+            why += " " + word("deadline_format_hint", lang, example=typed_moment(deadline.due))
         checks.append(Check(f"deadline:{deadline.name}", ok, deadline.due.isoformat(), raw, why, deadline.source))
     return checks
 
