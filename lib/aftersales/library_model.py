@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .overlay import Overlay
 
 
-NOT_SCENARIOS = frozenset({"common", "parameters"})
+NOT_SCENARIOS = frozenset({"common", "parameters", "training"})  # training: the lead's mastery settings
 
 
 def scenario_files(root: Path) -> list[Path]:

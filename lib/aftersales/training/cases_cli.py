@@ -24,7 +24,7 @@ __all__ = ["add_train_parser", "format_case", "format_case_list", "run_train"]
 
 
 def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Add the ``train`` command (``list``, ``show``, ``refresh``, ``score``) to the CLI's sub-parsers."""
+    """Add the ``train`` command (``list``, ``show``, ``refresh``, ``next``, ``score``) to the CLI's sub-parsers."""
     train = subparsers.add_parser("train", help="practice cases: list them, show one, refresh their expectations")
     train.add_argument("--cases", metavar="DIR", help="case bank folder (default: the playbooks folder's cases/)")
     sub = train.add_subparsers(dest="train_command", metavar="SUBCOMMAND")
@@ -39,6 +39,12 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=LANGS, default="en", help="language of the title and the traps (default: en)")
 
     sub.add_parser("refresh", help="rewrite the cases' expected decisions from the engine (after a playbook change)")
+
+    p = sub.add_parser("next", help="the case a trainee should work next (a missed rule returns as a sibling case)")
+    p.add_argument("--trainee", required=True, metavar="NAME")
+    p.add_argument("--platform", metavar="NAME", help="only cases on this platform")
+    p.add_argument("--lang", choices=LANGS, help="only cases whose customer writes in this language")
+    p.add_argument("--progress-url", metavar="URL", help="progress store (default: $AFTERSALES_PROGRESS_URL or local SQLite)")
 
     p = sub.add_parser("score", help="score a trainee's answers to a case, with the playbook's reasons for each miss")
     p.add_argument("id", metavar="ID")
@@ -158,6 +164,24 @@ def run_train(args: argparse.Namespace) -> int:
     if command == "show":
         case = get_case(args.case_id, root)
         print(format_case(case, reveal=args.reveal, lang=args.lang, library=_library(args)))
+        return 0
+    if command == "next":
+        from .mastery import load_training_profile, mastery, next_case
+        from .store import ProgressStore
+
+        cases = load_cases(root)
+        if args.platform and args.platform not in {c.platform for c in cases}:
+            from ..errors import UnknownNameError
+
+            raise UnknownNameError("platform", args.platform, sorted({c.platform for c in cases}))
+        playbooks = getattr(args, "playbooks", None)
+        profile = load_training_profile(playbooks)
+        with ProgressStore(args.progress_url) as store:
+            attempts = store.attempts(trainee=args.trainee)
+        case = next_case(cases, attempts, platform=args.platform, lang=args.lang, profile=profile)
+        entry = mastery(cases, attempts, profile)[(case.scenario, case.platform)]
+        print(f"{case.id}\t{case.scenario}\t{case.platform}\t{case.lang}\t"
+              f"{entry['status']} ({entry['first_attempt_passes']}/{entry['needed']} first-attempt passes)")
         return 0
     if command == "refresh":
         changed = refresh_expectations(root, _library(args))

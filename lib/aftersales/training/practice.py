@@ -59,13 +59,11 @@ class NotANumber(AftersalesError):
 
 
 def recommended_case(cases: list[Any], attempts: list[Any]) -> Any:
-    """The next case for a trainee: the easiest one they have not passed yet, least tried first."""
-    passed = {a.case_id for a in attempts if a.max_score and a.score >= a.max_score}
-    tried: dict[str, int] = {}
-    for attempt in attempts:
-        tried[attempt.case_id] = tried.get(attempt.case_id, 0) + 1
-    open_cases = [c for c in cases if c.id not in passed] or list(cases)
-    return min(open_cases, key=lambda c: (c.difficulty, tried.get(c.id, 0), c.id))
+    """The next case for a trainee, as ``aftersales train next`` picks it (:func:`aftersales.training.mastery.next_case`:
+    a missed rule returns as a sibling case; else the easiest case not yet mastered, least tried first)."""
+    from .mastery import load_training_profile, next_case
+
+    return next_case(cases, attempts, profile=load_training_profile())
 
 
 def case_zone(case: Any, library: Any) -> str:
