@@ -80,3 +80,30 @@ def test_train_next_names_the_case_and_the_mastery_so_far(tmp_path):
     assert result.returncode == 0, result.stderr
     case_id, scenario, platform, lang, status = result.stdout.strip().split("\t")
     assert platform == "ozon" and lang == "ru" and status.startswith("not_started (0/")
+
+
+def test_the_board_shows_each_trainee_against_the_bar():
+    from aftersales.training.mastery import board_rows
+
+    attempts = [SimpleNamespace(trainee=t, **vars(a)) for t, a in
+                (("ann", attempt("s1", True, 1)), ("ann", attempt("s2", True, 2)), ("bo", attempt("s1", False, 3)))]
+    rows = {(r["trainee"], r["scenario"], r["platform"]): r for r in board_rows(BANK, attempts, PROFILE)}
+    assert rows["ann", "size_mismatch", "taobao"]["status"] == "mastered"
+    assert rows["bo", "size_mismatch", "taobao"] == {
+        "trainee": "bo", "scenario": "size_mismatch", "platform": "taobao", "status": "in_progress",
+        "first_attempt_passes": 0, "needed": 2, "attempts": 1, "pass_rate": 0.0}
+    assert rows["ann", "claim", "ozon"]["status"] == "not_started" and rows["ann", "claim", "ozon"]["pass_rate"] is None
+
+
+def test_train_board_prints_a_row_per_trainee_scenario_and_platform(tmp_path):
+    url = f"sqlite:///{tmp_path}/p.db"
+    score = subprocess.run([sys.executable, "-m", "aftersales", "train", "score", "size-001", "--answers", "-",
+                            "--trainee", "ann", "--progress-url", url], input='{"reply": "好的"}',
+                           capture_output=True, text=True, timeout=120)
+    assert score.returncode in (0, 1), score.stderr
+    board = subprocess.run([sys.executable, "-m", "aftersales", "train", "board", "--progress-url", url,
+                            "--format", "csv"], capture_output=True, text=True, timeout=120)
+    assert board.returncode == 0, board.stderr
+    lines = board.stdout.strip().splitlines()
+    assert lines[0].startswith("trainee,scenario,platform,status")
+    assert any(line.startswith("ann,size_mismatch,taobao,in_progress") for line in lines[1:])

@@ -24,7 +24,7 @@ __all__ = ["add_train_parser", "format_case", "format_case_list", "run_train"]
 
 
 def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Add the ``train`` command (``list``, ``show``, ``refresh``, ``next``, ``score``) to the CLI's sub-parsers."""
+    """Add the ``train`` command (``list``, ``show``, ``refresh``, ``next``, ``board``, ``score``) to the CLI's sub-parsers."""
     train = subparsers.add_parser("train", help="practice cases: list them, show one, refresh their expectations")
     train.add_argument("--cases", metavar="DIR", help="case bank folder (default: the playbooks folder's cases/)")
     sub = train.add_subparsers(dest="train_command", metavar="SUBCOMMAND")
@@ -39,6 +39,11 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=LANGS, default="en", help="language of the title and the traps (default: en)")
 
     sub.add_parser("refresh", help="rewrite the cases' expected decisions from the engine (after a playbook change)")
+
+    p = sub.add_parser("board", help="readiness per trainee x scenario x platform against the lead's mastery bar")
+    p.add_argument("--trainee", action="append", metavar="NAME", help="only this trainee (repeatable)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--progress-url", metavar="URL", help="progress store (default: $AFTERSALES_PROGRESS_URL or local SQLite)")
 
     p = sub.add_parser("next", help="the case a trainee should work next (a missed rule returns as a sibling case)")
     p.add_argument("--trainee", required=True, metavar="NAME")
@@ -164,6 +169,33 @@ def run_train(args: argparse.Namespace) -> int:
     if command == "show":
         case = get_case(args.case_id, root)
         print(format_case(case, reveal=args.reveal, lang=args.lang, library=_library(args)))
+        return 0
+    if command == "board":
+        import csv
+        import json
+        import sys
+
+        from .mastery import board_rows, load_training_profile
+        from .store import ProgressStore
+
+        with ProgressStore(args.progress_url) as store:
+            attempts = store.attempts()
+        if args.trainee:
+            attempts = [a for a in attempts if a.trainee in args.trainee]
+        rows = board_rows(load_cases(root), attempts, load_training_profile(getattr(args, "playbooks", None)))
+        if args.format == "json":
+            print(json.dumps(rows, ensure_ascii=False))
+        elif args.format == "csv":
+            writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["trainee"])
+            writer.writeheader()
+            writer.writerows(rows)
+        elif not rows:
+            print("no attempts recorded yet")
+        else:
+            for row in rows:
+                rate = "-" if row["pass_rate"] is None else f"{row['pass_rate']:.0%}"
+                print(f"{row['trainee']:<16} {row['scenario']:<15} {row['platform']:<8} {row['status']:<12} "
+                      f"{row['first_attempt_passes']}/{row['needed']}  attempts {row['attempts']}  passed {rate}")
         return 0
     if command == "next":
         from .mastery import load_training_profile, mastery, next_case

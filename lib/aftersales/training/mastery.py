@@ -29,7 +29,7 @@ import yaml
 
 from ..errors import AftersalesError
 
-__all__ = ["TrainingProfile", "load_training_profile", "mastery", "next_case"]
+__all__ = ["TrainingProfile", "board_rows", "load_training_profile", "mastery", "next_case"]
 
 PROFILE_FILE = "training.yaml"
 
@@ -135,3 +135,22 @@ def next_case(cases: list[Any], attempts: list[Any], *, platform: str | None = N
     open_cases = [c for c in pool if c.id not in passed and board[(c.scenario, c.platform)]["status"] != "mastered"]
     open_cases = open_cases or [c for c in pool if c.id not in passed] or pool
     return min(open_cases, key=lambda c: (tried.get(c.id, 0) > 0, c.difficulty, tried.get(c.id, 0), c.id))
+
+
+def board_rows(cases: list[Any], attempts: list[Any], profile: TrainingProfile = TrainingProfile()
+               ) -> list[dict[str, Any]]:
+    """The readiness board: one row per trainee x scenario x platform of the bank, with the status
+    against the lead's bar, the first-attempt passes, the attempts and their pass rate."""
+    rows = []
+    for trainee in sorted({a.trainee for a in attempts}):
+        own = [a for a in attempts if a.trainee == trainee]
+        board = mastery(cases, own, profile)
+        by_id = {c.id: c for c in cases}
+        for (scenario, platform), entry in sorted(board.items()):
+            tries = [a for a in own if a.case_id in by_id
+                     and (by_id[a.case_id].scenario, by_id[a.case_id].platform) == (scenario, platform)]
+            passed = sum(_passed(a) for a in tries)
+            rows.append({"trainee": trainee, "scenario": scenario, "platform": platform, "status": entry["status"],
+                         "first_attempt_passes": entry["first_attempt_passes"], "needed": entry["needed"],
+                         "attempts": len(tries), "pass_rate": round(passed / len(tries), 2) if tries else None})
+    return rows
