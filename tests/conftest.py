@@ -41,12 +41,21 @@ for _name, _value in (("AFTERSALES_CASE_LOG", os.path.join(_STATE, "case-log.jso
 import pytest
 from hypothesis import settings
 
-_SLOW_PATHS = ("tests/browser/", "tests/notebooks/", "tests/render/test_pdf.py", "tests/render/test_render_batch.py")
+_SLOW_PATHS = ("tests/browser/", "tests/notebooks/", "tests/render/test_pdf.py", "tests/render/test_render_batch.py",
+               # whole practice pages worked per case and language (make test runs them; the edit loop keeps
+               # the widget-level tests of the same words)
+               "tests/training/test_practice_words.py")
 _SLOW_IDS = ("postgres", "test_render_writes_the_store_sop_through_the_notebook", "tests/test_registry.py::",
              "tests/hardening/test_fuzz.py::", "test_16_processes_record_500_attempts_each_and_none_is_lost",
              "test_kill_9_mid_write_never_leaves_a_torn_record", "test_the_cli_never_echoes_a_secret_file",
              "test_the_laughs_overlay_through_the_cli_under_a_memory_cap")
 _SWEEPS = (
+    "tests/training/test_traps.py::test_after_a_submission_the_page_lists_the_traps_in_the_interface_language",
+    "tests/training/test_traps.py::test_the_traps_follow_the_language_the_trainee_switches_to",
+    "tests/training/test_mastery.py::test_train_board_prints_a_row_per_trainee_scenario_and_platform",
+    "tests/training/test_mastery.py::test_train_next_names_the_case_and_the_mastery_so_far",
+    # the engine's own message scored on every case x interface language (make test; a sample is not kept)
+    "tests/training/test_reply_content.py::test_the_engines_own_message_earns_the_replys_point_on_every_case",
     "tests/test_cli.py::test_validate_passes_on_the_shipped_playbooks",
     "tests/test_cli.py::test_validate_names_the_playbooks_folder_it_checked",
     "tests/test_problem_codes.py::test_text_and_json_report_the_same_errors",
