@@ -3,6 +3,7 @@ message, saves, and the overlay file and the diff on the practice bank are updat
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,9 @@ def test_a_lead_edits_a_parameter_and_a_message_in_the_browser(browser: Any, tmp
             page.get_by_role("tab", name="Messages").click()
             page.locator(".as-editor select").first.select_option("size_mismatch")
             page.locator(".as-editor select").nth(1).select_option("exchange_seller_pays")
-            page.locator(".as-message-ru textarea").fill(
+            message = page.locator(".as-message-ru textarea")
+            expect(message).to_have_value(re.compile(r"^Здравствуйте\{\{"))  # the outcome's message has arrived
+            message.fill(
                 "Здравствуйте! Обменяем товар за наш счёт. Если есть вопросы, напишите нам {{ in_chat }}.")
             page.get_by_role("button", name="Save and check").click()
             result = page.locator(".as-save-result")
