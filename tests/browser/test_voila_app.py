@@ -157,15 +157,26 @@ def _latin_words(page: Any) -> set[str]:
     return set(re.findall(r"[A-Za-z][A-Za-z_'\\-]{2,}", text))
 
 
+def _open_app(page: Any, voila_app: VoilaApp, language: str | None = None, start: str | None = None) -> None:
+    """The app at 1366x768 (a trainee's laptop), its start page shown; ``language`` picked in the hub
+    and its Start button then reading ``start``."""
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(voila_app.url, timeout=FIRST_RENDER_TIMEOUT_MS)
+    expect(page.locator(".as-start")).to_be_visible(timeout=FIRST_RENDER_TIMEOUT_MS)
+    if language is not None:
+        page.locator(".as-hub-lang select").select_option(language)
+        expect(page.locator(".as-start")).to_have_text(start or "")
+
+
 def test_start_shows_the_question_in_view_enter_answers_the_trail_goes_back_and_restart_asks(
         app_page: Any, voila_app: VoilaApp) -> None:
     """Issue 17 at 1366x768: the first question in view after Start, Enter, the answers trail, the confirm bar."""
     from playwright.sync_api import expect
 
     page = app_page
-    page.set_viewport_size({"width": 1366, "height": 768})
-    page.goto(voila_app.url, timeout=FIRST_RENDER_TIMEOUT_MS)
-    expect(page.locator(".as-start")).to_be_visible(timeout=FIRST_RENDER_TIMEOUT_MS)
+    _open_app(page, voila_app)
     page.locator(".as-hub-scenario select").select_option("Size mismatch")
     page.locator(".as-hub-platform select").select_option("Taobao / Tmall")
     page.locator(".as-start").click()
@@ -225,11 +236,7 @@ def test_a_chinese_agent_works_in_chinese_and_writes_the_russian_buyer_in_russia
     playbook = library.playbook("size_mismatch")
     labels = {name: playbook.inputs[name].spec.choice_labels or {} for name in ("category", "customer_preference")}
     page = app_page
-    page.set_viewport_size({"width": 1366, "height": 768})
-    page.goto(voila_app.url, timeout=FIRST_RENDER_TIMEOUT_MS)
-    expect(page.locator(".as-start")).to_be_visible(timeout=FIRST_RENDER_TIMEOUT_MS)
-    page.locator(".as-hub-lang select").select_option("中文")
-    expect(page.locator(".as-start")).to_have_text("开始")
+    _open_app(page, voila_app, "中文", "开始")
     page.locator(".as-hub-scenario select").select_option(playbook.title["zh"])
     page.locator(".as-hub-platform select").select_option(library.profile("ozon").display_name["zh"])
     page.locator(".as-start").click()
@@ -285,11 +292,7 @@ def test_practice_in_russian_picks_the_due_time_in_the_cases_local_time(app_page
     from playwright.sync_api import expect
 
     page = app_page
-    page.set_viewport_size({"width": 1366, "height": 768})
-    page.goto(voila_app.url, timeout=FIRST_RENDER_TIMEOUT_MS)
-    expect(page.locator(".as-start")).to_be_visible(timeout=FIRST_RENDER_TIMEOUT_MS)
-    page.locator(".as-hub-lang select").select_option("Русский")
-    expect(page.locator(".as-start")).to_have_text("Начать")
+    _open_app(page, voila_app, "Русский", "Начать")
     page.locator(".as-hub input[placeholder='ваше имя']").fill("Анна")
     page.locator(".as-practice-start").click()
     due = page.locator(".as-practice-due input[type=datetime-local]")
