@@ -107,3 +107,9 @@ def test_train_board_prints_a_row_per_trainee_scenario_and_platform(tmp_path):
     lines = board.stdout.strip().splitlines()
     assert lines[0].startswith("trainee,scenario,platform,status")
     assert any(line.startswith("ann,size_mismatch,taobao,in_progress") for line in lines[1:])
+
+
+def test_a_profile_that_is_not_yaml_says_where(tmp_path):
+    (tmp_path / "training.yaml").write_text("mastery_first_attempt_passes: [3\n", encoding="utf-8")
+    with pytest.raises(AftersalesError, match=r"training.yaml:\d+:\d+: not valid YAML"):
+        load_training_profile(tmp_path)

@@ -51,7 +51,12 @@ def load_training_profile(playbooks: Path | str | None = None) -> TrainingProfil
     path = folder / PROFILE_FILE
     if not path.is_file():
         return TrainingProfile()
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:  # a lead's typo: say where, not a traceback
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
+        raise AftersalesError(f"{path.name}{where}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
     if not isinstance(data, dict):
         raise AftersalesError(f"{path.name}: expected a mapping of settings")
     values: dict[str, int] = {}
