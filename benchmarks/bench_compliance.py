@@ -37,14 +37,12 @@ HISTORY = {
             ("tuned on it (its misses read and fixed)", 1.000, 1.000)],
     BLIND2: [("before tuning (rules of commit f4148c3)", 0.725, 0.733),
              ("after tuning on the first set (first measurement)", 0.734, 0.767),
-             ("after tuning on the third set too (second measurement)", 0.753, 0.811)],
+             ("after tuning on the third set too (second measurement)", 0.753, 0.811),
+             ("a missing prevention step a warning, not a stop (third; a decision this set's labels informed)",
+              0.912, 0.811)],
     SET3: [("as it came, before tuning on it (rules of commit f759dac)", 0.825, 0.653),
            ("tuned on it (its misses read and fixed)", 1.000, 1.000)],
 }
-#: The brief given to the second set's writer defined an incomplete apology as one without a remedy
-#: or a follow-up, and left out seed 002's third required element, a commitment to improve: its
-#: "clean" apologies without one are stopped by apology.missing_improvement (a rule of the seed).
-BRIEF_GAP = frozenset({"apology.missing_improvement"})
 
 
 def blind_report(path: Path, title: str, show_mistakes: bool) -> None:
@@ -59,13 +57,10 @@ def blind_report(path: Path, title: str, show_mistakes: bool) -> None:
     print(f"  overall: precision {o.precision:.3f}  recall {o.recall:.3f}  (tp {o.tp}, fp {o.fp}, fn {o.fn})")
     for label, precision, recall in HISTORY.get(path, []):
         print(f"  {label}: precision {precision:.3f}  recall {recall:.3f}")
-    if path == BLIND2:
-        gap = [m for m in scores.mistakes if m[1] == "FP" and set(m[2].split(", ")) <= BRIEF_GAP]
-        if gap:
-            fp = o.fp - len(gap)
-            print(f"  {len(gap)} of its {o.fp} false stops are clean-labelled apologies with no commitment to improve "
-                  f"(seed 002 requires one; the writer's brief left it out): without them precision "
-                  f"{o.tp / max(1, o.tp + fp):.3f}")
+    relabelled = [m for m in messages if "[relabelled" in m.note]
+    if relabelled:
+        print(f"  {len(relabelled)} labels read under a later policy (evaluation.POLICY_RELABELS): "
+              + ", ".join(m.id for m in relabelled))
     print("  recall per concern: " + ", ".join(f"{c} {t.recall:.2f}" for c, t in sorted(scores.by_concern.items())
                                               if c != "none"))
     if show_mistakes:

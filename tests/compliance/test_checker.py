@@ -868,8 +868,13 @@ def _kinds(playbook: Any, outcome: str, facts: dict) -> tuple[str, ...]:
 
 
 def _errors(text: str, platform: str, lang: str, kinds: tuple) -> list:
+    """Error-level findings, and the warnings practice counts as misses (the tool's own letters keep
+    seed 002's prevention step though the checker only warns when an agent's letter lacks it)."""
+    from aftersales.training.scoring import COACHED_RULES
+
     return [(kind, f.rule, text[f.span[0]:f.span[1]] if f.span else None)
-            for kind in kinds for f in check_message(text, platform, lang, kind) if f.severity == "error"]
+            for kind in kinds for f in check_message(text, platform, lang, kind)
+            if f.severity == "error" or f.rule in COACHED_RULES]
 
 
 @dataclass(frozen=True)

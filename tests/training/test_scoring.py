@@ -98,11 +98,30 @@ def test_the_reply_is_checked_as_the_expected_outcomes_reply_kind(scenario, fact
     assert decide(scenario, facts, case.platform, as_of=case.as_of, render_message=False).outcome == outcome
     score = score_attempt(case, Answer(facts=dict(facts), reply=reply))
     errors = {f["rule"] for f in score.findings if f["severity"] == "error"}
+    warnings = {f["rule"] for f in score.findings if f["severity"] == "warning"}
     assert next(c for c in score.checks if c.name == "reply").ok is (kind == "general")
     if kind == "general":
         assert not errors
-    else:
-        assert {"apology.missing_apology", "apology.missing_solution", "apology.missing_improvement"} <= errors
+    else:  # the prevention step is a warning in production, and still a miss in practice (COACHED_RULES)
+        assert {"apology.missing_apology", "apology.missing_solution"} <= errors
+        assert "apology.missing_improvement" in warnings
+
+
+def test_practice_counts_a_missing_prevention_step_as_a_miss_that_production_only_warns_about():
+    """Seed 002's letter has a commitment to improve: the checker lets a letter without one be sent
+    with a warning; practice marks the reply wrong and says why in the trainee's language. Sending
+    "the right item" is how the buyer hears an exchange of a wrong item."""
+    from aftersales.compliance import check_message
+
+    case, answer = perfect("wrong-001")  # Taobao, zh, an exchange
+    answer.reply = ("亲，非常抱歉，我们给您发错了商品。正确的商品今天就给您补发，错发的那件请寄回，来回运费都由我们承担。"
+                    "有问题随时在这里留言，我们会跟进到底。")
+    findings = check_message(answer.reply, case.platform, case.lang, "apology")
+    assert [(f.rule, f.severity) for f in findings] == [("apology.missing_improvement", "warning")]
+    check = next(c for c in score_attempt(case, answer).checks if c.name == "reply")
+    assert not check.ok and check.why == "道歉里没有改进承诺（要说明我们会改什么，保证不再发生）。"
+    answer.reply += "我们会加强发货前的核对，避免再发生这种情况。"
+    assert next(c for c in score_attempt(case, answer).checks if c.name == "reply").ok
 
 
 def test_an_unknown_answer_field_is_refused_by_name():

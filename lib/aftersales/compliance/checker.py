@@ -259,7 +259,7 @@ def check_message(text: str, platform: str, lang: str, kind: str) -> list[Findin
     """Findings for ``text``, a message to a buyer on ``platform`` in ``lang`` of ``kind``.
 
     ``kind`` is one of ``KINDS``: ``apology`` (seed 002's required elements are errors when
-    missing), ``review_reply`` and ``claim_response`` (expected elements are warnings), or
+    missing, but for the commitment to improve, a warning), ``review_reply`` and ``claim_response`` (expected elements are warnings), or
     ``general`` (only what is forbidden). Findings are sorted: missing elements first, then by
     position. Raises :class:`~aftersales.errors.UnknownNameError` for an unknown platform,
     language or kind, and :class:`~aftersales.errors.AftersalesError` for a text that is not a

@@ -130,11 +130,25 @@ class BinaryScores:
     mistakes: list[tuple[str, str, str]] = field(default_factory=list)  # (message id, "FP"|"FN", concern or rules)
 
 
+#: Labels a later policy decision reverses, per set file name: the files stay frozen as written, and
+#: these messages are read as the current policy labels them. The first and third sets' briefs made a
+#: missing prevention step a stop; since 2026-12-05 it is a warning (coached in practice, not stopped:
+#: see apology.missing_improvement in rules.yaml), so their apologies flagged only for it may be sent.
+POLICY_RELABELS: dict[str, dict[str, str]] = {
+    "heldout_blind.yaml": dict.fromkeys(("en-027", "zh-027", "ru-027"), "prevention step only (now a warning)"),
+    "tuning_set3.yaml": dict.fromkeys(("en-020", "zh-021", "ru-020"), "prevention step only (now a warning)"),
+}
+
+
 def load_blind(path: str | Path) -> list[BlindMessage]:
-    """Read a blind labelled set (``messages:`` of id, platform, lang, kind, flag, concern, text, note)."""
+    """Read a blind labelled set (``messages:`` of id, platform, lang, kind, flag, concern, text, note),
+    with the labels a later policy decision reversed (:data:`POLICY_RELABELS`) read as clean."""
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    relabels = POLICY_RELABELS.get(Path(path).name, {})
     return [BlindMessage(id=m["id"], platform=m["platform"], lang=m["lang"], kind=m["kind"], text=m["text"],
-                         flag=bool(m["flag"]), concern=m.get("concern", "none"), note=m.get("note", ""))
+                         flag=bool(m["flag"]) and m["id"] not in relabels,
+                         concern="none" if m["id"] in relabels else m.get("concern", "none"),
+                         note=m.get("note", "") + (f" [relabelled: {relabels[m['id']]}]" if m["id"] in relabels else ""))
             for m in data["messages"]]
 
 

@@ -57,10 +57,11 @@ _REMEDIES = {
         r"\bnew part|\bspare part|补发|重发|重新发|补寄|配件|\bзапчаст|\bдетал|"
         r"\bдошл|\bдосыл|\bотправ\w* повторно|\bотправ\w* (?:недостающ|правильн)", re.IGNORECASE),
 }
-#: The remedy a resolution gives (resolutions with none set no limit on the words).
-_RESOLUTION_REMEDY = {"refund": "refund", "partial_refund": "refund", "refund_without_return": "refund",
-                      "accept_claim": "refund", "exchange": "exchange", "repair": "repair", "paid_repair": "repair",
-                      "reship": "reship", "send_part": "reship"}
+#: The remedies a resolution gives, in the words a reply may use (resolutions with none set no limit
+#: on the words). An exchange sends the right item, so "补发正确商品" / "the right one ships today" says it.
+_RESOLUTION_REMEDY = {"refund": ("refund",), "partial_refund": ("refund",), "refund_without_return": ("refund",),
+                      "accept_claim": ("refund",), "exchange": ("exchange", "reship"), "repair": ("repair",),
+                      "paid_repair": ("repair",), "reship": ("reship",), "send_part": ("reship",)}
 #: Who pays the return postage, as a reply says it.
 _BUYER_PAYS = re.compile(
     r"\byou(?:'ll| will)? (?:need to |have to )?(?:pay|cover) (?:for )?(?:the )?(?:return )?(?:shipping|postage)|"
@@ -137,9 +138,9 @@ def reply_problems(reply: str, decision: Any, customer_lang: str, model: str | N
         problems.append("too_much_money")
     if decision.resolution not in FULL_REFUNDS and _FULL_REFUND.search(text):
         problems.append("full_refund")
-    wanted = _RESOLUTION_REMEDY.get(decision.resolution)
-    if wanted is not None and not _REMEDIES[wanted].search(text) and any(
-            pattern.search(text) for remedy, pattern in _REMEDIES.items() if remedy != wanted):
+    wanted = _RESOLUTION_REMEDY.get(decision.resolution, ())
+    if wanted and not any(_REMEDIES[remedy].search(text) for remedy in wanted) and any(
+            pattern.search(text) for remedy, pattern in _REMEDIES.items() if remedy not in wanted):
         problems.append("other_remedy")  # another remedy promised, the decision's never named
     payer = decision.return_shipping_paid_by
     if (payer == "seller" and _BUYER_PAYS.search(text) and not _SELLER_PAYS.search(text)) or \

@@ -26,6 +26,12 @@ DEADLINE_TOLERANCE_MIN = 60
 ASKED_DEADLINES = frozenset({"first_reply"})
 
 
+
+#: Warnings that practice counts as a miss: seed 002's apology-letter elements the checker only warns
+#: about in production (a letter without a prevention step may be sent, but the trainee learns to
+#: write one).
+COACHED_RULES = frozenset({"apology.missing_improvement"})
+
 @dataclass
 class Answer:
     """What the trainee decided: the facts they established, their choices, and their reply."""
@@ -232,14 +238,16 @@ def score_attempt(case: Any, answer: Answer, *, library: Any = None, lang: str |
         *_deadline_checks(expected, answer.deadlines, lang),
     ]
     # the reply is held to the rules of the expected outcome's message (its reply_kind, else the playbook's)
-    findings = [f.to_dict() for f in check_message(answer.reply or "", case.platform, case.lang,
-                                                   expected.outcome_node.reply_kind)] if answer.reply.strip() else []
-    errors = [f for f in findings if f["severity"] == "error"]
+    found = check_message(answer.reply or "", case.platform, case.lang,
+                          expected.outcome_node.reply_kind) if answer.reply.strip() else []
+    findings = [f.to_dict() for f in found]
+    errors = [f for f in findings if f["severity"] == "error" or f["rule"] in COACHED_RULES]
+    said = {f.rule: f.message_in(lang) for f in found}  # the findings in the trainee's language
     # and held to what it promises: enough words, the customer's language, no money, remedy or payer
     # the decision does not give (issue 18, part 1; training/reply_content.py)
     problems = reply_problems(answer.reply, expected, case.lang, _model_message(case, library)) \
         if answer.reply.strip() else []
-    why_reply = "; ".join([f["message"] for f in errors]
+    why_reply = "; ".join([said[f["rule"]] for f in errors]
                           + ([reply_problems_text(problems, expected, case.lang, lang)] if problems else []))
     given = (f"{len(errors)} error(s)" + (f", {', '.join(problems)}" if problems else "")
              if answer.reply.strip() else "no reply")
