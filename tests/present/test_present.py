@@ -104,3 +104,32 @@ def test_nothing_outside_present_formats_money_or_dates_for_a_person():
             if re.search(r"strftime\(|:[<>^]?\d*,?\.2f\}", line) and "strptime(" not in line:  # a pattern self-check
                 found.append(f"{path.relative_to(PACKAGE)}:{number}: {line.strip()}")
     assert found == []
+
+
+def _unique_keys_loader() -> type:
+    """A YAML loader that refuses a key given twice in one mapping (PyYAML keeps the last silently)."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict = {}
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=deep)
+            assert key not in seen, f"'{key}' twice: lines {seen[key]} and {key_node.start_mark.line + 1}"
+            seen[key] = key_node.start_mark.line + 1
+        return yaml.SafeLoader.construct_mapping(loader, node, deep)
+
+    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+                           lambda loader, node: mapping(loader, node))
+    return Loader
+
+
+@pytest.mark.parametrize("path", ["lib/aftersales/present/words.yaml", "lib/aftersales/compliance/rules.yaml",
+                                  "playbooks/training.yaml"])
+def test_a_data_file_never_gives_one_key_twice(path):
+    """A second entry of a word would silently replace the first (a new word once hid "The customer writes")."""
+    import yaml
+
+    yaml.load((Path(__file__).parents[2] / path).read_text(encoding="utf-8"), Loader=_unique_keys_loader())

@@ -90,6 +90,41 @@ def _trap(value: Any) -> str | dict[str, str]:
 #: One trap of a case: English text, or the same trap in every language.
 Trap = Annotated[str | dict[str, str], PlainValidator(_trap)]
 
+#: Facts the customer knows and would tell when asked. Every other fact is something the agent
+#: finds out (the order's records, the shop's stock and prices, the agent's own judgement of
+#: photos and rules): Practice shows it as what the agent looks up, never as the customer's words.
+CUSTOMER_FACTS = frozenset({
+    "order_id", "customer_name", "order_value", "item_value", "currency", "delivered_on", "ordered_on",
+    "evidence_provided", "customer_timezone", "return_requested_at", "category", "item_resaleable",
+    "size_deviation_cm", "customer_preference", "problem", "item_name", "reported_on", "claim_type", "claim_amount",
+    "buyer_contacted_at", "buyer_agrees_to_wait", "defect_description", "colour_difference",
+    "customer_accepts_partial_refund", "customer_accepts_raised_offer",
+})
+#: Customer facts that are on the order itself (its number, price, dates, zone): the trainee reads
+#: them there, so a case gives no buyer's words for them.
+ORDER_FACTS = frozenset({"order_id", "customer_name", "order_value", "item_value", "currency", "delivered_on",
+                         "ordered_on", "customer_timezone"})
+#: The customer facts a buyer tells in their own words when asked (issue 18, part 4).
+TOLD_FACTS = CUSTOMER_FACTS - ORDER_FACTS
+
+
+def _record(value: Any) -> dict[str, str]:
+    """What the agent finds when looking a fact up, in every interface language ``{en, zh, ru}``."""
+    if not isinstance(value, dict):
+        raise ValueError("a record is a mapping {en, zh, ru}: what the agent finds, in each interface language")
+    unknown = sorted(str(key) for key in value if key not in LANGS)
+    if unknown:
+        raise ValueError(f"unknown language '{unknown[0]}'{did_you_mean(unknown[0], LANGS)} in a record; "
+                         f"allowed: {', '.join(LANGS)}")
+    missing = [lang for lang in LANGS if not isinstance(value.get(lang), str) or not value[lang].strip()]
+    if missing:
+        raise ValueError(f"a record needs a non-empty text in every language (missing: {', '.join(missing)})")
+    return {lang: value[lang] for lang in LANGS}
+
+
+#: What the agent finds for one looked-up fact: a tracking page line, a photo, the stock system...
+Record = Annotated[dict[str, str], PlainValidator(_record)]
+
 
 class ExpectedCompensation(StrictModel):
     """The compensation the playbook decides (``min``/``max``: the range it allows, if any)."""
@@ -124,6 +159,12 @@ class Case(StrictModel):
     opening_message: str = Field(min_length=1, max_length=5000)
     facts: dict[str, Any]
     traps: list[Trap] = []
+    #: The buyer's own words, in the case's language, when asked about a fact they know
+    #: ("量了一下，腰围比标的小了4厘米左右"): the trainee reads the fact from them.
+    replies: dict[str, Annotated[str, Field(min_length=1, max_length=1000)]] = {}
+    #: What the agent finds when looking up a fact they must judge or check (a tracking page, the
+    #: photos, the stock system), in every interface language: never the answer as a code.
+    records: dict[str, Record] = {}
     source: list[str] = Field(min_length=1)
     expected: Expected | None = None
 
@@ -424,9 +465,36 @@ def _language_problem(entry: _Entry, case: Case) -> Problem | None:
     return None
 
 
+def _told_problems(entry: _Entry, case: Case) -> list[Problem]:
+    """Buyer's words and records that name no fact of the case, or the wrong kind of fact, or whose
+    words are not in the case's language."""
+    problems: list[Problem] = []
+    for name, text in case.replies.items():
+        if name not in case.facts:
+            problems.append(entry.problem(("replies", name), f"replies: '{name}' is not a fact of this case"
+                                          f"{did_you_mean(name, case.facts)}; allowed: "
+                                          f"{', '.join(sorted(set(case.facts) & TOLD_FACTS)) or 'none'}", "replies"))
+        elif name not in TOLD_FACTS:
+            problems.append(entry.problem(("replies", name), f"replies: '{name}' is not something the buyer tells: "
+                                          "write it under records (what the agent finds)"
+                                          if name not in CUSTOMER_FACTS else
+                                          f"replies: '{name}' is on the order itself; no buyer's words needed", "replies"))
+        elif case.lang in _SCRIPTS and not _SCRIPTS[case.lang].search(text):
+            problems.append(entry.problem(("replies", name), f"replies: '{name}' is not written in '{case.lang}', "
+                                          "the buyer's language", "language"))
+    for name in case.records:
+        if name not in case.facts:
+            problems.append(entry.problem(("records", name), f"records: '{name}' is not a fact of this case"
+                                          f"{did_you_mean(name, case.facts)}", "records"))
+        elif name in CUSTOMER_FACTS:
+            problems.append(entry.problem(("records", name), f"records: '{name}' is something the customer "
+                                          "tells: write it under replies", "records"))
+    return problems
+
+
 def _case_checks(entry: _Entry, case: Case, library: Any, *, check_expected: bool = True) -> list[Problem]:
     """Names, language, facts and expectation of one schema-valid case."""
-    problems: list[Problem] = []
+    problems: list[Problem] = _told_problems(entry, case)
     if case.platform not in library.profiles:
         problems.append(entry.problem(("platform",), f"unknown platform '{case.platform}'"
                                       f"{did_you_mean(case.platform, library.profiles)}; allowed: "

@@ -38,20 +38,10 @@ from ..present.formats import (
 from ..present.words import catalogue, term, word
 from ..widgets.card import STYLE
 from ..widgets.wizard import Wizard
-from .cases import trap_texts
+from .cases import CUSTOMER_FACTS, trap_texts
 from .feedback import feedback_html
 from .scoring import Answer, score_attempt
 
-#: Facts the customer knows and would tell when asked. Every other fact is something the agent
-#: finds out (the order's records, the shop's stock and prices, the agent's own judgement of
-#: photos and rules): Practice shows it as what the agent looks up, never as the customer's words.
-CUSTOMER_FACTS = frozenset({
-    "order_id", "customer_name", "order_value", "item_value", "currency", "delivered_on", "ordered_on",
-    "evidence_provided", "customer_timezone", "return_requested_at", "category", "item_resaleable",
-    "size_deviation_cm", "customer_preference", "problem", "item_name", "reported_on", "claim_type", "claim_amount",
-    "buyer_contacted_at", "buyer_agrees_to_wait", "defect_description", "colour_difference",
-    "customer_accepts_partial_refund", "customer_accepts_raised_offer",
-})
 
 
 class NotANumber(AftersalesError):
@@ -147,14 +137,29 @@ def fact_value_html(spec: Any, value: Any, lang: str, *, currency: str | None = 
     return f"<span class='as-customer'>{escape(str(value))}</span>"
 
 
-def said_html(name: str, spec: Any, facts: dict[str, Any], lang: str, *, zone: str | None = None) -> str:
+def said_html(name: str, spec: Any, facts: dict[str, Any], lang: str, *, zone: str | None = None,
+              case: Any = None) -> str:
     """What the trainee learns by asking about the fact ``name``: what the customer says (a fact
-    the customer knows), or what the agent finds out (records, stock, their own judgement)."""
+    the customer knows), or what the agent finds out (records, stock, their own judgement).
+
+    With ``case``, a fact the buyer tells comes as the buyer's own words in their language (the
+    case's ``replies``), and a fact the agent looks up as the record they find, in the trainee's
+    language (its ``records``): the trainee reads the fact from them, never a code."""
     label = str(spec.label.get(lang) or spec.label["en"]) if spec is not None else name
     customer = name in CUSTOMER_FACTS
     if name not in facts or spec is None:
         key = "practice_customer_unknown" if customer else "practice_nothing_on_record"
         return f"<span class='as-practice-said'>{escape(word(key, lang, label=label))}</span>"
+    replies = getattr(case, "replies", None) or {}
+    records = getattr(case, "records", None) or {}
+    if customer and name in replies:
+        said = escape(word("practice_customer_answers", lang, label=label))
+        return (f"<span class='as-practice-said'>{said} <q class='as-customer' lang='{escape(case.lang)}'>"
+                f"{escape(replies[name])}</q></span>")
+    if not customer and name in records:
+        found = escape(word("practice_record_shows", lang, label=label))
+        return (f"<span class='as-practice-said'>{found} <span class='as-record'>"
+                f"{escape(records[name].get(lang) or records[name]['en'])}</span></span>")
     value = fact_value_html(spec, facts[name], lang, currency=facts.get("currency"), zone=zone)
     marker = "\u0000"
     text = escape(word("practice_customer_says" if customer else "practice_you_find", lang, label=label, value=marker))
@@ -418,7 +423,8 @@ class Practice(w.VBox):
             self.ask_answer.value = f"<i>{escape(word('practice_nothing_to_ask', self.lang))}</i>"
             return
         name = field.question.name
-        self.ask_answer.value = said_html(name, self._spec(name), self.case.facts, self.lang, zone=self.zone)
+        self.ask_answer.value = said_html(name, self._spec(name), self.case.facts, self.lang, zone=self.zone,
+                                          case=self.case)
 
     def answer(self) -> Answer:
         """The trainee's answer as it stands in the form (the due time: the picked local time, aware)."""
