@@ -28,9 +28,11 @@ lang = "en"  # language of the form: en, zh or ru
 progress_url = None  # where attempts are recorded; None: AFTERSALES_PROGRESS_URL or a local SQLite file
 interactive = True  # False: score the answers below without a form
 answers = {}  # headless: the trainee's answers as a JSON object (facts, resolution, payers, compensation, reply)
+platform = None  # your platform (amazon, ozon, taobao, generic): Next picks cases there; None: any
+customer_lang = None  # the language your customers write in (en, zh, ru): Next picks their cases; None: any
 
 # %%
 from aftersales.notebook import run_practice
 
 practice = run_practice(trainee=trainee, case_id=case_id, lang=lang, progress_url=progress_url,
-                        interactive=interactive, answers=answers)
+                        interactive=interactive, answers=answers, platform=platform, customer_lang=customer_lang)

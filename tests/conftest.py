@@ -19,7 +19,8 @@ from typing import Any
 _STATE = tempfile.mkdtemp(prefix="aftersales-test-state-")
 for _name, _value in (("AFTERSALES_CASE_LOG", os.path.join(_STATE, "case-log.jsonl")),
                       ("AFTERSALES_ARCHIVE", os.path.join(_STATE, "archive")),
-                      ("AFTERSALES_SESSION_LOG", os.path.join(_STATE, "sessions.jsonl"))):
+                      ("AFTERSALES_SESSION_LOG", os.path.join(_STATE, "sessions.jsonl")),
+                      ("AFTERSALES_PROGRESS_DB", os.path.join(_STATE, "progress.db"))):
     os.environ.setdefault(_name, _value)
 
 

@@ -569,17 +569,10 @@ def _train_score(args: argparse.Namespace) -> int:
     else:
         print(feedback_text(score))
     if args.trainee:
-        from datetime import datetime, timezone
+        from .training.store import ProgressStore, scored_attempt
 
-        from .training.store import Attempt, ProgressStore
-
-        now = datetime.now(timezone.utc)
         with ProgressStore(args.progress_url) as store:
-            attempt_id = store.record(Attempt(
-                trainee=args.trainee, case_id=case.id, scenario=case.scenario, platform=case.platform,
-                answers=answers, score=score.points, max_score=score.max_points, findings=score.mistakes(),
-                playbook_version=score.playbook_version, playbook_hash=score.playbook_hash,
-                started_at=now, finished_at=now))
+            attempt_id = store.record(scored_attempt(trainee=args.trainee, case=case, answers=answers, score=score))
         print(f"recorded as attempt {attempt_id} for {args.trainee}", file=sys.stderr)
     return 0
 

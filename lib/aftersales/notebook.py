@@ -17,6 +17,8 @@ Papermill show as one line instead of a deep traceback.
 
 from __future__ import annotations
 
+from html import escape
+
 import json
 from datetime import date, datetime
 from pathlib import Path
@@ -146,8 +148,11 @@ def _store(progress_url: str | None) -> Any:
 
 def run_practice(*, trainee: str = "trainee", case_id: str | None = None, lang: str = "en",
                  progress_url: str | None = None, interactive: bool = True,
-                 answers: Mapping[str, Any] | str | None = None) -> Any:
-    """The practice page (interactive), or, with ``answers``, score them headless and show the feedback."""
+                 answers: Mapping[str, Any] | str | None = None, platform: str | None = None,
+                 customer_lang: str | None = None) -> Any:
+    """The practice page (interactive), or, with ``answers``, score them headless, record the attempt
+    for ``trainee`` in the progress store and show the feedback. ``platform`` and ``customer_lang``
+    keep the page's Next button on the trainee's path (``aftersales train next`` picks the same)."""
     from .training.feedback import feedback_html
 
     if answers:
@@ -172,14 +177,21 @@ def run_practice(*, trainee: str = "trainee", case_id: str | None = None, lang: 
         decision = decide(case.scenario, case.facts, case.platform, lang=lang, as_of=case.as_of, render_message=False)
         findings = (check_message(answer.reply, case.platform, case.lang, decision.outcome_node.reply_kind)
                     if answer.reply and answer.reply.strip() else [])
+        from .present.words import word
+        from .training.store import scored_attempt
+
+        with _store(progress_url) as store:  # headless attempts count for the lead's board too
+            attempt_id = store.record(scored_attempt(trainee=trainee, case=case, answers=dict(given), score=score))
         display(HTML(feedback_html(score, lang, decision=decision, findings=list(findings),
-                                   zone=case_zone(case, library))))
+                                   zone=case_zone(case, library))
+                     + f"<div class='as-recorded'>{escape(word('practice_recorded', lang, attempt_id=attempt_id))}</div>"))
         return score
     if not interactive:
         raise FactError("answers", "a headless practice run needs the trainee's answers as a JSON object")
     from .training.practice import Practice
 
-    practice = Practice(trainee, case_id, store=_store(progress_url), lang=lang)
+    practice = Practice(trainee, case_id, store=_store(progress_url), lang=lang, platform=platform,
+                        customer_lang=customer_lang)
     display(practice)
     return practice
 

@@ -226,10 +226,12 @@ def test_duplicate_id_is_reported_at_the_second(bank, library):
 
 def test_a_fact_the_engine_rejects_is_located(bank, library):
     line = edit_case(bank / "size_mismatch.yaml", "size-001", "size_deviation_cm: 3.5", "size_deviaton_cm: 3.5")
-    problems = case_problems(bank, library)
-    assert codes(problems) == ["fact"]
-    assert problems[0].location.line == line
-    assert "unknown fact" in problems[0].message and "did you mean 'size_deviation_cm'" in problems[0].message
+    problems = {p.code: p for p in case_problems(bank, library)}
+    assert set(problems) == {"fact", "replies"}  # the buyer's words about it now name no fact either
+    assert problems["fact"].location.line == line
+    assert "unknown fact" in problems["fact"].message and "did you mean 'size_deviation_cm'" in problems["fact"].message
+    assert "replies: 'size_deviation_cm' is not a fact of this case (did you mean 'size_deviaton_cm'?)" \
+        in problems["replies"].message
 
 
 def test_facts_that_leave_a_question_unanswered(bank, library):

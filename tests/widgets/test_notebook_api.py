@@ -69,3 +69,30 @@ def test_headless_practice_feedback_speaks_the_trainees_language(monkeypatch):
     html = shown[-1]
     assert "None" not in html and "True" not in html
     assert any(ch in html for ch in "得分回复"), html[:300]
+
+
+def test_a_headless_practice_run_is_recorded_for_the_trainee(monkeypatch, tmp_path):
+    """Issue 18, part 5: an attempt scored headless (papermill) counts on the lead's board too."""
+    import aftersales.notebook as notebook
+    from aftersales.training.store import ProgressStore
+
+    shown = []
+    monkeypatch.setattr(notebook, "display", lambda thing: shown.append(thing.data))
+    url = f"sqlite:///{tmp_path / 'progress.db'}"
+    score = notebook.run_practice(trainee="tess", case_id="review-001", lang="ru", interactive=False, progress_url=url,
+                                  answers={"resolution": "guide", "reply": "Здравствуйте, спасибо за отзыв."})
+    with ProgressStore(url) as store:
+        (attempt,) = store.attempts(trainee="tess")
+    assert (attempt.case_id, attempt.score, attempt.max_score) == ("review-001", score.points, score.max_points)
+    assert attempt.answers["resolution"] == "guide" and attempt.scenario == "bad_review"
+    assert f"№ {attempt.id}" in shown[-1]
+
+
+def test_the_pages_next_case_stays_on_the_trainees_platform_and_customer_language():
+    from aftersales.training.practice import Practice
+
+    page = Practice("tess", store=None, lang="en", platform="ozon", customer_lang="ru")
+    nxt = page.recommended()
+    assert (nxt.platform, nxt.lang) == ("ozon", "ru")
+    page.next_button.click()
+    assert page.case.id == nxt.id

@@ -493,8 +493,13 @@ def _told_problems(entry: _Entry, case: Case) -> list[Problem]:
 
 
 def _case_checks(entry: _Entry, case: Case, library: Any, *, check_expected: bool = True) -> list[Problem]:
+    """Names, language, facts, the buyer's words and records, and expectation of one schema-valid case."""
+    return _told_problems(entry, case) + _decision_checks(entry, case, library, check_expected=check_expected)
+
+
+def _decision_checks(entry: _Entry, case: Case, library: Any, *, check_expected: bool = True) -> list[Problem]:
     """Names, language, facts and expectation of one schema-valid case."""
-    problems: list[Problem] = _told_problems(entry, case)
+    problems: list[Problem] = []
     if case.platform not in library.profiles:
         problems.append(entry.problem(("platform",), f"unknown platform '{case.platform}'"
                                       f"{did_you_mean(case.platform, library.profiles)}; allowed: "

@@ -48,12 +48,14 @@ class NotANumber(AftersalesError):
     """The compensation typed is not a number (the message is in the trainee's language)."""
 
 
-def recommended_case(cases: list[Any], attempts: list[Any]) -> Any:
+def recommended_case(cases: list[Any], attempts: list[Any], *, platform: str | None = None,
+                     customer_lang: str | None = None) -> Any:
     """The next case for a trainee, as ``aftersales train next`` picks it (:func:`aftersales.training.mastery.next_case`:
-    a missed rule returns as a sibling case; else the easiest case not yet mastered, least tried first)."""
+    a missed rule returns as a sibling case; else the easiest case not yet mastered, least tried first),
+    on the trainee's ``platform`` and with customers writing in ``customer_lang`` when given."""
     from .mastery import load_training_profile, next_case
 
-    return next_case(cases, attempts, profile=load_training_profile())
+    return next_case(cases, attempts, platform=platform, lang=customer_lang, profile=load_training_profile())
 
 
 def case_zone(case: Any, library: Any) -> str:
@@ -214,11 +216,14 @@ class Practice(w.VBox):
     """
 
     def __init__(self, trainee: str, case_id: str | None = None, *, store: Any = None, lang: str = "en",
-                 cases: list[Any] | None = None, library: Any = None):
+                 cases: list[Any] | None = None, library: Any = None, platform: str | None = None,
+                 customer_lang: str | None = None):
         from ..library import load_library
         from .cases import load_cases
 
         self.trainee, self.lang, self.store, self.library = trainee, lang, store, library
+        #: The trainee's path: Next picks cases on this platform, from customers writing in this language.
+        self.platform, self.customer_lang = platform, customer_lang
         self._library = library if library is not None else load_library()
         self.cases = cases if cases is not None else load_cases()
         self.by_id = {c.id: c for c in self.cases}
@@ -377,7 +382,7 @@ class Practice(w.VBox):
 
     def recommended(self) -> Any:
         attempts = self.store.attempts(trainee=self.trainee) if self.store is not None else []
-        return recommended_case(self.cases, attempts)
+        return recommended_case(self.cases, attempts, platform=self.platform, customer_lang=self.customer_lang)
 
     def open_case(self, case_id: str) -> None:
         """Start the case ``case_id``: the story, a fresh form, an empty decision."""
@@ -500,11 +505,9 @@ class Practice(w.VBox):
             return
         self.last_score, self._last_answer, self._attempt_id = score, answer, None
         if self.store is not None:
-            from .store import Attempt
+            from .store import scored_attempt
 
-            self._attempt_id = self.store.record(Attempt(
-                trainee=self.trainee, case_id=score.case_id, scenario=self.case.scenario, platform=self.case.platform,
-                answers={**answer.__dict__}, score=score.points, max_score=score.max_points,
-                findings=score.mistakes(), playbook_version=score.playbook_version, playbook_hash=score.playbook_hash,
-                started_at=self.started, finished_at=datetime.now(timezone.utc)))
+            self._attempt_id = self.store.record(scored_attempt(
+                trainee=self.trainee, case=self.case, answers={**answer.__dict__}, score=score,
+                started_at=self.started))
         self._show_result(answer)

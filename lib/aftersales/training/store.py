@@ -101,6 +101,18 @@ class Attempt:
     uid: str | None = None
 
 
+def scored_attempt(*, trainee: str, case: Any, answers: dict[str, Any], score: Any,
+                   started_at: datetime | None = None, finished_at: datetime | None = None) -> Attempt:
+    """The attempt to record for ``score`` (a :class:`~aftersales.training.scoring.Score`) of
+    ``case``: the same fields whether the page, the command line or a headless notebook scored it.
+    ``finished_at`` defaults to now, ``started_at`` to ``finished_at``."""
+    finished_at = finished_at or datetime.now(timezone.utc)
+    return Attempt(trainee=trainee, case_id=case.id, scenario=case.scenario, platform=case.platform,
+                   answers=dict(answers), score=score.points, max_score=score.max_points, findings=score.mistakes(),
+                   playbook_version=score.playbook_version, playbook_hash=score.playbook_hash,
+                   started_at=started_at or finished_at, finished_at=finished_at)
+
+
 COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Attempt))
 _DATETIMES = ("started_at", "finished_at", "created_at")
 
