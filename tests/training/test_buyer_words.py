@@ -54,3 +54,29 @@ def test_without_words_for_a_fact_the_page_still_says_it_in_words(inputs):
 def test_the_fact_kinds_split_the_customers_facts():
     assert ORDER_FACTS <= CUSTOMER_FACTS and TOLD_FACTS == CUSTOMER_FACTS - ORDER_FACTS
     assert "misuse_suspected" not in CUSTOMER_FACTS and "size_deviation_cm" in TOLD_FACTS
+
+
+def test_every_case_answers_in_the_buyers_words_and_with_records_not_codes():
+    """Each fact the buyer tells has their words, each fact the agent checks has a record in every
+    interface language; none of them is a code, a yes/no or the fact's own value as the tool writes it."""
+    library = load_library()
+    assert case_problems() == []
+    for case in load_cases():
+        told = set(case.facts) & TOLD_FACTS
+        checked = set(case.facts) - CUSTOMER_FACTS
+        assert told <= set(case.replies), (case.id, sorted(told - set(case.replies)))
+        assert checked <= set(case.records), (case.id, sorted(checked - set(case.records)))
+        inputs = library.playbook(case.scenario).inputs
+        for name, text in [*case.replies.items(), *((n, t) for n, r in case.records.items() for t in r.values())]:
+            value = case.facts[name]
+            assert "None" not in text and "True" not in text and "False" not in text, (case.id, text)
+            assert "_" not in name or name not in text, (case.id, text)  # a fact's id; "about" is also a word
+            if isinstance(value, str) and name in inputs and inputs[name].spec.type == "choice" and "_" in value:
+                assert not re_word(value).search(text), (case.id, name, text)
+
+
+def re_word(code: str):
+    """A choice code written as a word of its own (``wrong_item``, ``fbo``), not a part of another word."""
+    import re
+
+    return re.compile(rf"(?<![A-Za-z_]){re.escape(code)}(?![A-Za-z_])")
