@@ -126,6 +126,17 @@ def _record(value: Any) -> dict[str, str]:
 Record = Annotated[dict[str, str], PlainValidator(_record)]
 
 
+class LaterMessage(StrictModel):
+    """A later message from the buyer, in the case's language: it arrives when the trainee asks
+    about the fact ``after`` (a case may hold several, revealed one after another). ``was`` names the
+    facts this message changes and what they were before it (the buyer's change of mind, a lie
+    found out): the case's ``facts`` hold the final values, the ones the playbook decides on."""
+
+    after: str
+    text: str = Field(min_length=1, max_length=3000)
+    was: dict[str, Any] = {}
+
+
 class ExpectedCompensation(StrictModel):
     """The compensation the playbook decides (``min``/``max``: the range it allows, if any)."""
 
@@ -165,6 +176,8 @@ class Case(StrictModel):
     #: What the agent finds when looking up a fact they must judge or check (a tracking page, the
     #: photos, the stock system), in every interface language: never the answer as a code.
     records: dict[str, Record] = {}
+    #: The buyer's later messages, revealed as the trainee asks (several messages, a change of mind).
+    later_messages: list[LaterMessage] = []
     source: list[str] = Field(min_length=1)
     expected: Expected | None = None
 
@@ -482,6 +495,22 @@ def _told_problems(entry: _Entry, case: Case) -> list[Problem]:
         elif case.lang in _SCRIPTS and not _SCRIPTS[case.lang].search(text):
             problems.append(entry.problem(("replies", name), f"replies: '{name}' is not written in '{case.lang}', "
                                           "the buyer's language", "language"))
+    for index, later in enumerate(case.later_messages):
+        where = ("later_messages", index)
+        if later.after not in case.facts:
+            problems.append(entry.problem(where + ("after",), f"later_messages: 'after: {later.after}' is not a fact "
+                                          f"of this case{did_you_mean(later.after, case.facts)}; the message "
+                                          "arrives when the trainee asks about one of its facts", "later-messages"))
+        for name, before in later.was.items():
+            if name not in case.facts:
+                problems.append(entry.problem(where + ("was", name), f"later_messages: 'was: {name}' is not a fact "
+                                              f"of this case{did_you_mean(name, case.facts)}", "later-messages"))
+            elif before == case.facts[name]:
+                problems.append(entry.problem(where + ("was", name), f"later_messages: '{name}' was {before!r} and "
+                                              "is still: a change names a different earlier value", "later-messages"))
+        if case.lang in _SCRIPTS and not _SCRIPTS[case.lang].search(later.text):
+            problems.append(entry.problem(where + ("text",), f"later_messages: the text is not written in "
+                                          f"'{case.lang}', the buyer's language", "language"))
     for name in case.records:
         if name not in case.facts:
             problems.append(entry.problem(("records", name), f"records: '{name}' is not a fact of this case"

@@ -111,6 +111,14 @@ def format_case(case: Any, *, reveal: bool = False, lang: str = "en", library: A
     if not reveal:
         lines.append("(the hidden facts and the expected decision: add --reveal)")
         return "\n".join(lines)
+    for later in case.later_messages:
+        lines.append(f"Later (when asked about {later.after}):")
+        lines.extend(f"  {line}" for line in later.text.strip().splitlines())
+        if later.was:
+            lines.append("  (changes " + ", ".join(f"{name} from {_value(before)}" for name, before in later.was.items())
+                         + ")")
+    if case.later_messages:
+        lines.append("")
     lines.append("Hidden facts:")
     lines.extend(f"  {name}: {_value(value)}" for name, value in case.facts.items())
     if case.traps:

@@ -224,6 +224,8 @@ class Practice(w.VBox):
         self.trainee, self.lang, self.store, self.library = trainee, lang, store, library
         #: The trainee's path: Next picks cases on this platform, from customers writing in this language.
         self.platform, self.customer_lang = platform, customer_lang
+        #: The buyer's later messages the trainee has seen so far on the open case.
+        self.revealed: list[Any] = []
         self._library = library if library is not None else load_library()
         self.cases = cases if cases is not None else load_cases()
         self.by_id = {c.id: c for c in self.cases}
@@ -342,7 +344,10 @@ class Practice(w.VBox):
             f"<div class='as-card'><b>{escape(case.title.get(lang) or case.title['en'])}</b> · "
             f"{escape(self._platform_name(case.platform))} · <span title='{stars}'>{'★' * case.difficulty}</span>"
             f"<h4>{escape(word('practice_customer_writes', lang))}</h4>"
-            f"<pre class='as-message as-customer'>{escape(case.opening_message)}</pre></div>")
+            f"<pre class='as-message as-customer'>{escape(case.opening_message)}</pre>"
+            + "".join(f"<h4>{escape(word('practice_customer_writes_again', lang))}</h4>"
+                      f"<pre class='as-message as-customer as-later'>{escape(later.text)}</pre>"
+                      for later in self.revealed) + "</div>")
         currency = case.facts.get("currency") or (case.expected.compensation.currency
                                                   if case.expected and case.expected.compensation else None)
         self.compensation.placeholder = (word("practice_compensation_hint", lang, currency=currency) if currency
@@ -395,6 +400,7 @@ class Practice(w.VBox):
             return
         case = self.case
         self.started = datetime.now(timezone.utc)
+        self.revealed = []
         self.first_reply_due.value = None
         self.first_reply_due.zone = case_zone(case, self._library)
         self.wizard = Wizard(case.scenario, case.platform, self.lang, case.as_of, library=self.library,
@@ -428,6 +434,10 @@ class Practice(w.VBox):
             self.ask_answer.value = f"<i>{escape(word('practice_nothing_to_ask', self.lang))}</i>"
             return
         name = field.question.name
+        arriving = [later for later in self.case.later_messages if later.after == name and later not in self.revealed]
+        if arriving:  # the buyer writes again when asked: the story grows, the answer is the final one
+            self.revealed.extend(arriving)
+            self._case_words()
         self.ask_answer.value = said_html(name, self._spec(name), self.case.facts, self.lang, zone=self.zone,
                                           case=self.case)
 
