@@ -211,14 +211,19 @@ def run_dashboard(*, progress_url: str | None = None, demo: bool = False, export
     else:
         store = _store(progress_url)
     frame = board.attempts_frame(store)
+    ready = board.readiness(cases, store.attempts())
     sections = [("Attempts", f"{len(frame)} attempts by {frame['trainee'].nunique() if len(frame) else 0} trainees"),
+                ("Readiness: each scenario on each platform against the bar in playbooks/training.yaml",
+                 ready[ready["attempts"] > 0] if len(ready) else ready),
                 ("Score per trainee, weekly mean (%)", board.scores_over_time(frame)),
                 ("Score per trainee and scenario (%)", board.scores_per_scenario(frame)),
                 ("Most common mistakes", board.common_mistakes(frame)),
+                ("Cases by difficulty (from the attempts)", board.case_difficulty(frame).head(10)),
+                ("Replies to review, beside the playbook's reply", board.review_queue(frame, cases, top=5)),
                 ("Cases never attempted", board.never_attempted(frame, cases))]
     for title, content in sections:
-        body = content if isinstance(content, str) else content.to_html(border=0)
-        display(HTML(f"<h3>{title}</h3>{body}"))
+        body = content if isinstance(content, str) else content.to_html(border=0, index=False)
+        display(HTML(f"<h3>{escape(title)}</h3>{body}"))
     if export:
         print(f"exported {board.export_csv(frame, export)}")
     return frame

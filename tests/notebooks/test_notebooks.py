@@ -40,7 +40,8 @@ RENDER = "render_sop"  # the notebook `aftersales render` runs once per scenario
 RENDER_PARAMETERS = ["scenario", "playbooks", "overlay", "rendered_on", "documents"]
 TRAINING = ("practice", "dashboard")  # the trainee's practice page and the lead's dashboard
 LEADS = ("path_analytics", "editor")  # the lead's analytics over the case log, and the store overlay editor
-TRAINING_PARAMETERS = {"practice": ["trainee", "case_id", "lang", "progress_url", "interactive", "answers"],
+TRAINING_PARAMETERS = {"practice": ["trainee", "case_id", "lang", "progress_url", "interactive", "answers", "platform",
+                                    "customer_lang"],
                        "dashboard": ["progress_url", "demo", "export"],
                        "path_analytics": ["case_log", "demo"],
                        "editor": ["overlay", "platform", "lang", "playbooks"]}

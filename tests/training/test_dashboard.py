@@ -71,3 +71,35 @@ def test_the_charts_are_shown_as_a_picture_whatever_the_backend(tmp_path, monkey
         bundle, _metadata = DisplayFormatter().format(picture)
         assert "image/png" in bundle, bundle.get("text/plain")
         assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
+
+
+def test_the_demo_store_is_coherent_real_cases_scored_by_the_real_scorer(tmp_path):
+    """Issue 18, part 6: each attempt's score and findings are what the scorer gives its answers,
+    each trainee works their own platform, and slips grow rarer with practice."""
+    from aftersales.training.cases import get_case
+    from aftersales.training.scoring import Answer, score_attempt
+
+    store, _cases = seeded(tmp_path)
+    attempts = store.attempts()
+    platforms = {trainee: platform for trainee, platform, _slip in board.DEMO_TEAM}
+    for attempt in attempts[:12]:
+        case = get_case(attempt.case_id)
+        assert case.platform == platforms[attempt.trainee] and attempt.scenario == case.scenario
+        again = score_attempt(case, Answer.from_mapping(attempt.answers), lang="en")
+        assert (again.points, again.max_points) == (attempt.score, attempt.max_score)
+        assert again.mistakes() == attempt.findings
+    assert all(f["expected"] and f["why"] for a in attempts for f in a.findings if f["kind"] == "miss")
+
+
+def test_the_readiness_board_difficulty_and_review_queue(tmp_path):
+    store, cases = seeded(tmp_path)
+    frame = board.attempts_frame(store)
+    ready = board.readiness(cases, store.attempts())
+    assert set(ready["status"]) <= {"mastered", "in_progress", "not_started"} and (ready["needed"] == 3).all()
+    worked = ready[ready["attempts"] > 0]
+    assert worked["median_minutes"].notna().all() and worked["pass_rate"].between(0, 1).all()
+    hardest = board.case_difficulty(frame)
+    assert hardest["pass_rate"].is_monotonic_increasing and hardest["attempts"].sum() == len(frame)
+    queue = board.review_queue(frame, cases, top=5)
+    assert 0 < len(queue) <= 5 and (queue["model_reply"].str.len() > 20).all()
+    assert (queue["reply"] != queue["model_reply"]).all() and queue["why"].str.len().gt(0).all()

@@ -91,7 +91,7 @@ def test_the_board_shows_each_trainee_against_the_bar():
     assert rows["ann", "size_mismatch", "taobao"]["status"] == "mastered"
     assert rows["bo", "size_mismatch", "taobao"] == {
         "trainee": "bo", "scenario": "size_mismatch", "platform": "taobao", "status": "in_progress",
-        "first_attempt_passes": 0, "needed": 2, "attempts": 1, "pass_rate": 0.0}
+        "first_attempt_passes": 0, "needed": 2, "attempts": 1, "pass_rate": 0.0, "median_minutes": None}
     assert rows["ann", "claim", "ozon"]["status"] == "not_started" and rows["ann", "claim", "ozon"]["pass_rate"] is None
 
 

@@ -202,8 +202,9 @@ def run_train(args: argparse.Namespace) -> int:
         else:
             for row in rows:
                 rate = "-" if row["pass_rate"] is None else f"{row['pass_rate']:.0%}"
+                minutes = "" if row["median_minutes"] is None else f"  median {row['median_minutes']:g} min"
                 print(f"{row['trainee']:<16} {row['scenario']:<15} {row['platform']:<8} {row['status']:<12} "
-                      f"{row['first_attempt_passes']}/{row['needed']}  attempts {row['attempts']}  passed {rate}")
+                      f"{row['first_attempt_passes']}/{row['needed']}  attempts {row['attempts']}  passed {rate}{minutes}")
         return 0
     if command == "next":
         from .mastery import load_training_profile, mastery, next_case

@@ -104,24 +104,127 @@ def charts(frame: pd.DataFrame) -> Any:
     return figure
 
 
+#: The demo team: each trainee works one platform and starts with a chance of a slip per check that
+#: shrinks as they practise (a coherent store: real cases, real scores, real findings).
+DEMO_TEAM = (("trainee-1", "taobao", 0.45), ("trainee-2", "ozon", 0.35), ("trainee-3", "amazon", 0.55),
+             ("trainee-4", "generic", 0.25))
+
+
+def _demo_answer(case: Any, decision: Any, rng: random.Random, slip: float) -> dict[str, Any]:
+    """The playbook's own answer to ``case``, with each part slipped at chance ``slip``: another
+    resolution or payer, too much money, a due time a day late, a reply that is too short."""
+    from ..playbook.model import COST_BEARERS, RESOLUTIONS, SHIPPING_PAYERS
+
+    comp = decision.compensation
+    answer: dict[str, Any] = {
+        "facts": dict(case.facts), "resolution": decision.resolution,
+        "return_shipping_paid_by": decision.return_shipping_paid_by, "cost_borne_by": decision.cost_borne_by,
+        "compensation": comp["amount"] if comp else None,
+        "deadlines": {name: due.isoformat() for name, due in case.expected.deadlines.items()
+                      if name == "first_reply"} if case.expected else {},
+        "reply": decision.message["text"] if decision.message else ""}
+    flippable = sorted(name for name, value in case.facts.items() if isinstance(value, bool))
+    if flippable and rng.random() < min(0.9, 1.5 * slip):  # a fact misread: the path leaves the playbook's
+        name = rng.choice(flippable)
+        answer["facts"][name] = not case.facts[name]
+    if rng.random() < slip:
+        answer["resolution"] = rng.choice(sorted(set(RESOLUTIONS) - {decision.resolution}))
+    if rng.random() < slip / 2:
+        answer["return_shipping_paid_by"] = rng.choice(sorted(set(SHIPPING_PAYERS) - {decision.return_shipping_paid_by}))
+    if rng.random() < slip / 2:
+        answer["cost_borne_by"] = rng.choice(sorted(set(COST_BEARERS) - {decision.cost_borne_by}))
+    if comp and rng.random() < slip / 2:
+        answer["compensation"] = round(float(comp["amount"]) * 1.5 + 1, 2)
+    if answer["deadlines"] and rng.random() < slip / 3:
+        answer["deadlines"] = {"first_reply": (case.expected.deadlines["first_reply"] + timedelta(days=1)).isoformat()}
+    if rng.random() < slip / 2:
+        answer["reply"] = {"zh": "好的亲", "ru": "Хорошо.", "en": "OK."}.get(case.lang, "OK.")
+    return answer
+
+
 def seed_demo(store: Any, cases: list[Any], *, trainees: int = 4, attempts: int = 60, seed: int = 7) -> int:
-    """Fill ``store`` with a reproducible set of attempts (for the demo and the golden notebook)."""
-    from .store import Attempt
+    """Fill ``store`` with a reproducible, coherent set of attempts (for the demo and the golden
+    notebook): each trainee of :data:`DEMO_TEAM` works the cases ``aftersales train next`` gives
+    them on their platform, answers as the playbook would with slips that grow rarer with
+    practice, and every attempt is scored by the real scorer (its findings, expected and given)."""
+    from ..engine import decide
+    from ..library import load_library
+    from .mastery import load_training_profile, next_case
+    from .scoring import Answer, score_attempt
+    from .store import scored_attempt
 
     rng = random.Random(seed)
+    library = load_library()
+    profile = load_training_profile()
     start = datetime(2026, 10, 5, 9, 0, tzinfo=timezone.utc)
-    names = [f"trainee-{n + 1}" for n in range(trainees)]
-    checks = ["resolution", "return_shipping_paid_by", "cost_borne_by", "compensation", "reply"]
+    team = DEMO_TEAM[:trainees]
+    done: dict[str, list[Any]] = {name: [] for name, _platform, _slip in team}
+    decisions: dict[str, Any] = {}
     for n in range(attempts):
-        case = rng.choice(cases)
-        trainee = names[n % trainees]
-        missed = rng.sample(checks, k=rng.choice([0, 0, 1, 1, 2, 3]))
-        findings = [{"kind": "miss", "check": c, "expected": "", "given": "", "source": ""} for c in missed]
-        if "resolution" in missed:
-            findings.append({"kind": "path", "step": "intake", "expected": "evidence", "given": "what_went_wrong"})
-        when = start + timedelta(days=n // 3, hours=n % 3)
-        store.record(Attempt(trainee=trainee, case_id=case.id, scenario=case.scenario, platform=case.platform,
-                             answers={}, score=float(len(checks) - len(missed)), max_score=float(len(checks)),
-                             findings=findings, playbook_version="1.0.0", playbook_hash="demo",
-                             started_at=when, finished_at=when + timedelta(minutes=4)))
+        name, platform, slip = team[n % len(team)]
+        try:
+            case = next_case(cases, done[name], platform=platform, profile=profile)
+        except Exception:  # no case on that platform in this bank: any case
+            case = next_case(cases, done[name], profile=profile)
+        if case.id not in decisions:
+            decisions[case.id] = decide(case.scenario, case.facts, case.platform, lang=case.lang, as_of=case.as_of,
+                                        library=library)
+        practised = len(done[name])
+        answer = _demo_answer(case, decisions[case.id], rng, slip * 0.85 ** practised)
+        score = score_attempt(case, Answer.from_mapping(answer), library=library, lang="en")
+        began = start + timedelta(days=n // len(team), hours=(n % len(team)) * 2)
+        minutes = 3 + 3 * case.difficulty + rng.randint(0, 6) - min(practised, 4) // 2
+        attempt = scored_attempt(trainee=name, case=case, answers=answer, score=score, started_at=began,
+                                 finished_at=began + timedelta(minutes=minutes))
+        store.record(attempt)
+        done[name].append(attempt)
     return attempts
+
+
+def readiness(cases: list[Any], attempts: list[Any], profile: Any = None) -> pd.DataFrame:
+    """The readiness board: per trainee x scenario x platform, mastered / in progress / not started
+    against the lead's bar (``playbooks/training.yaml``), first-attempt passes of the needed, the
+    pass rate and the median minutes per case."""
+    from .mastery import board_rows, load_training_profile
+
+    rows = board_rows(cases, attempts, profile or load_training_profile())
+    columns = ["trainee", "scenario", "platform", "status", "first_attempt_passes", "needed", "attempts",
+               "pass_rate", "median_minutes"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def case_difficulty(frame: pd.DataFrame) -> pd.DataFrame:
+    """How hard each case is, from the data: attempts, the share passed with full marks, and the
+    median minutes; the hardest first."""
+    if frame.empty:
+        return pd.DataFrame(columns=["case_id", "attempts", "pass_rate", "median_minutes"])
+    passed = frame["score"] >= frame["max_score"]
+    table = frame.assign(passed=passed, minutes=frame["duration_s"] / 60).groupby("case_id").agg(
+        attempts=("passed", "size"), pass_rate=("passed", "mean"), median_minutes=("minutes", "median"))
+    table["pass_rate"] = table["pass_rate"].round(2)
+    table["median_minutes"] = table["median_minutes"].round(1)
+    return table.reset_index().sort_values(["pass_rate", "attempts", "case_id"], ascending=[True, False, True])
+
+
+def review_queue(frame: pd.DataFrame, cases: list[Any], top: int = 10) -> pd.DataFrame:
+    """Replies for the lead to read, newest first: those the reply check failed, each beside the
+    playbook's model reply (the engine's message in the customer's language) and why it failed."""
+    from ..engine import decide
+
+    by_id = {c.id: c for c in cases}
+    rows = []
+    if frame.empty:
+        return pd.DataFrame(columns=["when", "trainee", "case_id", "reply", "model_reply", "why"])
+    for _index, row in frame.sort_values("created_at", ascending=False).iterrows():
+        miss = next((f for f in row["findings"] or [] if f.get("kind") == "miss" and f.get("check") == "reply"), None)
+        case = by_id.get(row["case_id"])
+        if miss is None or case is None:
+            continue
+        decision = decide(case.scenario, case.facts, case.platform, lang=case.lang, as_of=case.as_of)
+        rows.append({"when": row["finished_at"], "trainee": row["trainee"], "case_id": case.id,
+                     "reply": (row["answers"] or {}).get("reply", ""),
+                     "model_reply": decision.message["text"] if decision.message else "",
+                     "why": miss.get("why") or miss.get("given", "")})
+        if len(rows) >= top:
+            break
+    return pd.DataFrame(rows, columns=["when", "trainee", "case_id", "reply", "model_reply", "why"])

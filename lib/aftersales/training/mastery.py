@@ -155,7 +155,11 @@ def board_rows(cases: list[Any], attempts: list[Any], profile: TrainingProfile =
             tries = [a for a in own if a.case_id in by_id
                      and (by_id[a.case_id].scenario, by_id[a.case_id].platform) == (scenario, platform)]
             passed = sum(_passed(a) for a in tries)
+            minutes = sorted(a.duration_s / 60 for a in tries if getattr(a, "duration_s", None) is not None)
+            median = (minutes[len(minutes) // 2] if len(minutes) % 2 else
+                      (minutes[len(minutes) // 2 - 1] + minutes[len(minutes) // 2]) / 2) if minutes else None
             rows.append({"trainee": trainee, "scenario": scenario, "platform": platform, "status": entry["status"],
                          "first_attempt_passes": entry["first_attempt_passes"], "needed": entry["needed"],
-                         "attempts": len(tries), "pass_rate": round(passed / len(tries), 2) if tries else None})
+                         "attempts": len(tries), "pass_rate": round(passed / len(tries), 2) if tries else None,
+                         "median_minutes": round(median, 1) if median is not None else None})
     return rows

@@ -109,7 +109,8 @@ class Score:
     def mistakes(self) -> list[dict[str, Any]]:
         """What the progress store records: each miss, where the path diverged, each reply finding."""
         found: list[dict[str, Any]] = [
-            {"kind": "miss", "check": c.name, "expected": str(c.expected), "given": str(c.given), "source": c.source}
+            {"kind": "miss", "check": c.name, "expected": str(c.expected), "given": str(c.given), "why": c.why,
+             "source": c.source}
             for c in self.misses]
         divergence = self.divergence()
         if divergence:
