@@ -31,10 +31,12 @@ def reply_check(case, reply: str, lang: str | None = None):
 
 @pytest.mark.parametrize("case_id", [c.id for c in load_cases()])
 @pytest.mark.parametrize("lang", ["en", "zh", "ru"])
-def test_the_engines_own_message_earns_the_replys_point_on_every_case(case_id, lang):
+def test_the_engines_own_decision_and_message_score_full_marks_on_every_case(case_id, lang):
+    """The property the issue asks for: the playbook's own answer, with the engine's message as the
+    reply, scores every point on every case, whatever the trainee's language."""
     case = get_case(case_id)
-    check = reply_check(case, engine_message(case), lang)
-    assert check.ok, (check.given, check.why)
+    score = score_attempt(case, perfect_answer(case, engine_message(case)), lang=lang)
+    assert score.points == score.max_points, [(c.name, c.given, c.why) for c in score.misses]
 
 
 @pytest.mark.parametrize("reply", ["好的", "好", "OK", "亲"])
