@@ -65,7 +65,7 @@ def test_every_expected_document_exists_in_every_format(rendered):
     for lang in ("zh", "ru", "en"):
         for fmt in ("md", "html", "pdf"):
             assert (out / "size_mismatch" / f"taobao.{lang}.{fmt}").stat().st_size > 1000
-        assert (out / "size_mismatch" / f"flowchart.{lang}.svg").exists()
+        assert (out / "size_mismatch" / f"flowchart.taobao.{lang}.svg").exists()
     assert (out / "index.html").exists() and (out / "index.md").exists()
     assert not list(out.rglob("*.tmp")) and not list(out.rglob("*.print.html"))
 
@@ -78,7 +78,7 @@ def test_the_html_has_the_flowchart_picture_and_the_parameter_table_with_sources
     table = html.split("Platform parameters", 1)[1].split("</table>", 1)[0]
     assert "size_tolerance_cm" in table and "3 cm" in table and "seed 001" in table and "unverified" in table
     markdown = (out / "size_mismatch" / "taobao.en.md").read_text(encoding="utf-8")
-    assert "![Decision flowchart](flowchart.en.svg)" in markdown
+    assert "![Decision flowchart](flowchart.taobao.en.svg)" in markdown
     assert "| `size_tolerance_cm`" in markdown
 
 

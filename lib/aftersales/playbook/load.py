@@ -228,6 +228,27 @@ def _load_include(draft: Draft, name: str, folder: Path, path: PathKey) -> Sourc
     return None
 
 
+def _platform_only_problem(condition: Any) -> str | None:
+    """Why ``condition`` cannot say where a choice exists (None: it can): it must be an expression
+    over ``params.NAME``, ``platform`` and ``jurisdiction`` only, known before any case."""
+    import ast
+
+    if not isinstance(condition, str) or not condition.strip():
+        return "needs a condition over params, platform and jurisdiction"
+    try:
+        tree = ast.parse(condition, mode="eval")
+    except SyntaxError as exc:
+        return f"not a valid condition ({exc.msg})"
+    allowed = {"params", "platform", "jurisdiction", "true", "false", "null", "none", "True", "False", "None"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id not in allowed:
+            return (f"reads '{node.id}', a fact of the case; allowed: params.NAME, platform, jurisdiction "
+                    "(the platform decides whether the choice exists)")
+        if isinstance(node, ast.Call):
+            return "calls a function; allowed: comparisons of params.NAME, platform and jurisdiction"
+    return None
+
+
 def _compile_input(draft: Draft, doc: SourceDoc, path: PathKey, name: str, spec: InputSpec) -> CompiledInput | None:
     ok = True
     _check_text(draft, spec.label, path + ("label",), doc, "label")
@@ -241,6 +262,14 @@ def _compile_input(draft: Draft, doc: SourceDoc, path: PathKey, name: str, spec:
                 draft.add(path + ("choice_labels", choice), f"label for unknown choice '{choice}'"
                           f"{did_you_mean(choice, spec.choices or [])}", "schema", key=True, doc=doc)
             _check_text(draft, labels, path + ("choice_labels", choice), doc, "choice label")
+        for choice, condition in (spec.choices_where or {}).items():
+            where = path + ("choices_where", choice)
+            if choice not in (spec.choices or []):
+                draft.add(where, f"condition for unknown choice '{choice}'{did_you_mean(choice, spec.choices or [])}",
+                          "schema", key=True, doc=doc)
+            problem = _platform_only_problem(condition)
+            if problem:
+                draft.add(where, f"choices_where of '{choice}': {problem}", "expression", doc=doc)
     elif spec.choices is not None:
         draft.add(path + ("choices",), f"'choices' only applies to type choice, not {spec.type}", "schema", key=True, doc=doc)
     if spec.min is not None and spec.max is not None and spec.min > spec.max:

@@ -56,6 +56,10 @@ class InputSpec(Strict):
     unit: str | None = None
     choices: list[str] | None = None
     choice_labels: dict[str, Text] | None = None
+    #: Choices that exist only on some platforms: choice -> a condition over ``params``, ``platform``
+    #: and ``jurisdiction`` (``"params.chargeback_response_days is not null"``). The SOP of a platform
+    #: where it is false leaves out the branches only that choice reaches.
+    choices_where: dict[str, str] | None = None
     max_length: int | None = Field(default=None, gt=0, le=100_000)
     source: str | None = None
 

@@ -9,6 +9,7 @@ how each is reached). The SOP document, the start page and ``aftersales describe
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Mapping
 from typing import Any
@@ -20,24 +21,31 @@ from .sentences import compensation_text, deadline_not_applicable, deadline_rule
 from .words import term, word
 
 
-def step_numbers(playbook: CompiledPlaybook) -> dict[str, int]:
+def step_numbers(playbook: CompiledPlaybook, keep: Any = None) -> dict[str, int]:
     """Step id → its number (1, 2, …): breadth-first from the start, branches in their order.
 
     Only steps are numbered, outcomes are not. A step the start does not lead to (the
     validator forbids them) is numbered after the others, in file order. The flowchart and
-    the SOP's numbered steps use the same numbers.
+    the SOP's numbered steps use the same numbers. With ``keep`` (what applies on a platform,
+    :class:`aftersales.render.applicable.Applicable`) only its steps are numbered, with no gaps.
     """
     order: list[str] = []
     seen: set[str] = set()
     queue = deque([playbook.start])
     while queue:
         node_id = queue.popleft()
-        if node_id in seen or node_id not in playbook.steps:
+        if node_id in seen or node_id not in playbook.steps or (keep is not None and node_id not in keep.steps):
             continue
         seen.add(node_id)
         order.append(node_id)
-        queue.extend(playbook.steps[node_id].targets)
-    order.extend(step_id for step_id in playbook.steps if step_id not in seen)
+        step = playbook.steps[node_id]
+        if keep is None:
+            queue.extend(step.targets)
+        else:
+            queue.extend([step.branches[i].target for i in keep.branches.get(node_id, ())]
+                         + ([step.next] if not step.branches and step.next else []))
+    if keep is None:
+        order.extend(step_id for step_id in playbook.steps if step_id not in seen)
     return {step_id: number for number, step_id in enumerate(order, start=1)}
 
 
@@ -65,13 +73,19 @@ def _payer(value: Any) -> str:
     return value.source if isinstance(value, Expression) else str(value)
 
 
-def _incoming(playbook: CompiledPlaybook, numbers: dict[str, int], lang: str) -> dict[str, list[str]]:
-    """For each node, the branches that lead to it, as 'step n: reason or condition'."""
+def _incoming(playbook: CompiledPlaybook, numbers: dict[str, int], lang: str, keep: Any = None,
+              said: Any = None) -> dict[str, list[str]]:
+    """For each node, the branches that lead to it, as 'step n: reason or condition' (``said``:
+    how a reason is shown, its parameters as the platform's values)."""
     result: dict[str, list[str]] = {}
     for step in playbook.steps.values():
+        if keep is not None and step.id not in keep.steps:
+            continue
         for branch in step.branches:
+            if keep is not None and branch.index not in keep.branches.get(step.id, ()):
+                continue
             if branch.reason:
-                why = branch.reason[lang]
+                why = said(branch.reason[lang]) if said is not None else branch.reason[lang]
             elif branch.condition is not None:
                 why = branch.condition.source
             else:
@@ -82,15 +96,57 @@ def _incoming(playbook: CompiledPlaybook, numbers: dict[str, int], lang: str) ->
     return result
 
 
+def _party_words(value: Any, playbook: CompiledPlaybook, resolved: Mapping[str, Any] | None, platform: str | None,
+                 lang: str) -> str:
+    """Who pays, as a word: a fixed party, or a payer formula worked out for the platform when it
+    reads only the platform's parameters, else "depends on the case"."""
+    if not isinstance(value, Expression):
+        return term("parties", str(value), lang)
+    if resolved is not None and not (value.names - {"params", "platform", "jurisdiction"}):
+        env = {"params": {name: getattr(p, "value", p) for name, p in resolved.items()}, "platform": platform,
+               "jurisdiction": None}
+        try:
+            return term("parties", str(value(env)), lang)
+        except Exception:  # a formula the platform's values do not settle: say so in words
+            pass
+    return word("depends_on_case", lang)
+
+
+_PARAM_IN_TEXT = re.compile(r"\(?params\.([a-z_][a-z0-9_]*)\)?")
+
+
+def _params_in_text(text: str, resolved: Mapping[str, Any] | None, lang: str) -> str:
+    """``text`` with each ``params.NAME`` it names replaced by the platform's value in force ("48
+    hours"), or removed when the platform has none: a reader never meets a parameter's id."""
+    from .formats import format_quantity
+
+    def value(match: re.Match[str]) -> str:
+        found = (resolved or {}).get(match.group(1))
+        amount = getattr(found, "value", None)
+        if isinstance(amount, (int, float)) and not isinstance(amount, bool):
+            quantity = format_quantity(amount, getattr(found, "unit", None) or "none", lang)
+            return f"({quantity})" if match.group(0).startswith("(") else quantity
+        return "—"  # the platform has no such rule
+
+    return re.sub(r"\s+([，。,.;；:：)）])", r"\1", _PARAM_IN_TEXT.sub(value, text)).replace("（：", "（").replace("(: ", "(")
+
+
 def playbook_view(playbook: CompiledPlaybook, lang: str, *, resolved: Mapping[str, Any] | None = None,
-                  platform_names: Mapping[str, str] | None = None) -> dict[str, Any]:
+                  platform_names: Mapping[str, str] | None = None, keep: Any = None,
+                  platform: str | None = None) -> dict[str, Any]:
     """The playbook as plain data in ``lang``: title, summary, platforms, numbered steps, outcomes.
 
     ``resolved`` (a platform's parameters in force) turns deadline periods into that platform's
-    values; ``platform_names`` names the platforms as readers know them (else their ids).
+    values; ``platform_names`` names the platforms as readers know them (else their ids). With
+    ``keep`` (what applies on ``platform``), only its steps, branches and outcomes are shown, and
+    conditions, payers and amounts are said in words (``when_words``; the expression stays in
+    ``when`` for the leads' appendix).
     """
-    numbers = step_numbers(playbook)
-    incoming = _incoming(playbook, numbers, lang)
+    from .conditions import condition_words
+
+    numbers = step_numbers(playbook, keep)
+    incoming = _incoming(playbook, numbers, lang, keep,
+                         (lambda text: _params_in_text(text, resolved, lang)) if keep is not None else None)
     titles = {**{sid: s.title[lang] for sid, s in playbook.steps.items()},
               **{oid: o.title[lang] for oid, o in playbook.outcomes.items()}}
 
@@ -101,28 +157,53 @@ def playbook_view(playbook: CompiledPlaybook, lang: str, *, resolved: Mapping[st
         return [{"do": item.text[lang], "owner": term("owners", item.owner, lang),
                  "deadline": deadline_text(item.deadline, resolved, lang) if item.deadline else ""} for item in items]
 
+    def said(text: str) -> str:
+        """A help or reason text with each ``params.NAME`` it quotes replaced by the value in force."""
+        return _params_in_text(text, resolved, lang) if keep is not None else text
+
+    def branch_rows(step: Any) -> list[dict[str, Any]]:
+        taken = keep.branches.get(step.id, ()) if keep is not None else tuple(b.index for b in step.branches)
+        rows = []
+        for branch in step.branches:
+            if branch.index not in taken:
+                continue
+            only = keep is not None and len(taken) == 1  # the platform settles it: no condition to read
+            words = "" if branch.condition is None or only else (
+                condition_words(branch.condition, playbook, lang, resolved) or "")
+            rows.append({"when": branch.condition.source if branch.condition is not None else "",
+                         "when_words": words, "settled": only and branch.condition is not None,
+                         "reason": said(branch.reason[lang]) if branch.reason else "", "target": branch.target,
+                         "goto": leads_to(branch.target), "source": branch.source or ""})
+        return rows
+
     steps = []
     for step_id in sorted(playbook.steps, key=lambda s: numbers.get(s, 10_000)):
+        if keep is not None and step_id not in keep.steps:
+            continue
         step = playbook.steps[step_id]
         steps.append({
             "number": numbers.get(step_id), "id": step_id, "title": step.title[lang], "kind": step.kind,
-            "help": step.help[lang] if step.help else "",
+            "help": said(step.help[lang]) if step.help else "",
             "asks": [playbook.inputs[name].spec.label[lang] for name in step.ask],
             "checklist": checklist(step.checklist),
-            "branches": [{"when": branch.condition.source if branch.condition is not None else "",
-                          "reason": branch.reason[lang] if branch.reason else "", "target": branch.target,
-                          "goto": leads_to(branch.target), "source": branch.source or ""} for branch in step.branches],
+            "branches": branch_rows(step),
             "next": leads_to(step.next) if step.next else "",
             "source": step.source or "",
         })
     outcomes = []
     for outcome in playbook.outcomes.values():
+        if keep is not None and outcome.id not in keep.outcomes:
+            continue
         comp = outcome.compensation
         outcomes.append({
             "id": outcome.id, "title": outcome.title[lang], "when": incoming.get(outcome.id, []),
             "resolution": term("resolutions", outcome.resolution, lang), "resolution_code": outcome.resolution,
-            "shipping": term("parties", _payer(outcome.shipping), lang),
-            "cost": term("parties", _payer(outcome.cost), lang),
+            "shipping": _party_words(outcome.shipping, playbook, resolved, platform, lang) if keep is not None
+            else term("parties", _payer(outcome.shipping), lang),
+            "cost": _party_words(outcome.cost, playbook, resolved, platform, lang) if keep is not None
+            else term("parties", _payer(outcome.cost), lang),
+            "shipping_rule": _payer(outcome.shipping), "cost_rule": _payer(outcome.cost),
+            "compensation_words": (word("calculated_per_case", lang) if comp else word("none", lang)),
             "compensation": comp.amount.source if comp else word("none", lang),
             "deadlines": [deadline_text(d, resolved, lang) for d in outcome.deadlines],
             "checklist": checklist(outcome.checklist),

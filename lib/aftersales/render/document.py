@@ -19,6 +19,9 @@ from ..present.formats import format_quantity
 from ..present.sentences import compensation_text
 from ..present.view import playbook_view
 from ..present.words import term, words_in
+from ..engine.core import in_chat
+from ..present.template_text import readable_template
+from .applicable import applicable
 
 
 @dataclass
@@ -45,6 +48,8 @@ class SopDocument:
     source_links: list[list[dict[str, str]]] = field(default_factory=list)
     flowchart_svg: str = ""
     flowchart_file: str = ""
+    #: what of the playbook applies on this platform (its flowchart shows only that)
+    keep: Any = None
 
 
 def _source_of(value: Any) -> str:
@@ -60,7 +65,7 @@ def scenario_parameters(playbook: CompiledPlaybook, catalogue: Any) -> list[str]
     return names
 
 
-def _value_text(value: Any, unit: str, lang: str) -> str:
+def _value_text(value: Any, unit: str, lang: str, codes: dict[str, str] | None = None) -> str:
     words = words_in(lang)
     if value is None:
         return words["not_applicable"]
@@ -69,8 +74,10 @@ def _value_text(value: Any, unit: str, lang: str) -> str:
     if isinstance(value, (list, tuple)):
         text = ", ".join(str(v) for v in value)
     elif isinstance(value, dict):
-        # a map of texts per language (return_route) shows the document's language only
-        text = "; ".join(f"{k}: {v.get(lang, v) if isinstance(v, dict) and lang in v else v}" for k, v in value.items())
+        # a map of texts per language (return_route) shows the document's language only; codes as words
+        codes = codes or {}
+        text = "; ".join(f"{codes.get(k, k)}: {v.get(lang, v) if isinstance(v, dict) and lang in v else term('parties', str(v), lang) if isinstance(v, str) else v}"
+                         for k, v in value.items())
     elif isinstance(value, (int, float)):
         return format_quantity(value, unit or "none", lang)
     else:
@@ -80,7 +87,8 @@ def _value_text(value: Any, unit: str, lang: str) -> str:
     return f"{text} {unit}"
 
 
-def _parameter_rows(playbook: CompiledPlaybook, profile: Any, catalogue: Any, day: date, lang: str) -> list[dict]:
+def _parameter_rows(playbook: CompiledPlaybook, profile: Any, catalogue: Any, day: date, lang: str,
+                    codes: dict[str, str] | None = None) -> list[dict]:
     words = words_in(lang)
     rows = []
     for name in scenario_parameters(playbook, catalogue):
@@ -99,7 +107,7 @@ def _parameter_rows(playbook: CompiledPlaybook, profile: Any, catalogue: Any, da
             rows.append({
                 "name": name,
                 "description": catalogue.parameters[name].description.model_dump()[lang],
-                "value": _value_text(entry.value, unit, lang),
+                "value": _value_text(entry.value, unit, lang, codes),
                 "cases": [f"{_value_text(case.value, unit, lang)} {words['when_case']} {case.when} ({case.source})"
                           for case in entry.cases],
                 "source": entry.source or "",
@@ -111,8 +119,31 @@ def _parameter_rows(playbook: CompiledPlaybook, profile: Any, catalogue: Any, da
     return rows
 
 
-def _facts_text(facts: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(name, json.dumps(value, ensure_ascii=False, default=str)) for name, value in facts.items()]
+def _facts_text(facts: dict[str, Any], playbook: CompiledPlaybook | None = None, lang: str = "en") -> list[tuple[str, str]]:
+    """A worked example's facts as (label, value) in words (with ``playbook``), else as written."""
+    if playbook is None:
+        return [(name, json.dumps(value, ensure_ascii=False, default=str)) for name, value in facts.items()]
+    from ..present.answers import answer_words
+
+    rows = []
+    for name, value in facts.items():
+        compiled = playbook.inputs.get(name)
+        label = str(compiled.spec.label.get(lang) or compiled.spec.label["en"]) if compiled is not None else name
+        rows.append((label, answer_words(playbook, name, value, lang) if compiled is not None
+                     else json.dumps(value, ensure_ascii=False, default=str)))
+    return rows
+
+
+def _code_words(playbooks: Any, lang: str) -> dict[str, str]:
+    """Every choice code of the playbooks (and each scenario id) with its words in ``lang``: a
+    parameter's map keys (return reasons) are shown with them."""
+    words: dict[str, str] = {}
+    for playbook in playbooks:
+        words.setdefault(playbook.scenario, str(playbook.title.get(lang) or playbook.title["en"]))
+        for compiled in playbook.inputs.values():
+            for code, labels in (compiled.spec.choice_labels or {}).items():
+                words.setdefault(code, str(labels.get(lang) or labels["en"]))
+    return words
 
 
 def sop_document(playbook: CompiledPlaybook, profile: Any, library: Any, lang: str, rendered_on: date) -> SopDocument:
@@ -120,11 +151,17 @@ def sop_document(playbook: CompiledPlaybook, profile: Any, library: Any, lang: s
     words = words_in(lang)
     catalogue = library.catalogue
     resolved = profile.resolve(rendered_on)
-    view = playbook_view(playbook, lang, resolved=resolved)
+    keep = applicable(playbook, resolved, profile.name, profile.jurisdiction)  # only what applies here
+    view = playbook_view(playbook, lang, resolved=resolved, keep=keep, platform=profile.name)
     platform_name = profile.display_name.get(lang, profile.name)
     steps, outcomes = view["steps"], view["outcomes"]
-    messages = [{"outcome": outcome.title[lang], "id": outcome.id, "template": outcome.message_sources[lang]}
-                for outcome in playbook.outcomes.values()]
+    reply_here = in_chat({name: getattr(p, "value", p) for name, p in resolved.items()},
+                         profile.display_name.get(lang, profile.name), lang)
+    messages = [{"outcome": outcome.title[lang], "id": outcome.id,  # example text; as written in the appendix
+                 "template": readable_template(outcome.message_sources[lang], playbook, lang,
+                                               extra={"in_chat": reply_here}),
+                 "template_source": outcome.message_sources[lang]}
+                for outcome in playbook.outcomes.values() if outcome.id in keep.outcomes]
 
     examples = []
     for example, _location in playbook.examples:
@@ -133,10 +170,10 @@ def sop_document(playbook: CompiledPlaybook, profile: Any, library: Any, lang: s
         try:
             decision = run_example(playbook, example.model_copy(update={"lang": lang}), library)
         except AftersalesError as exc:
-            examples.append({"name": example.name, "facts": _facts_text(example.facts), "error": str(exc)})
+            examples.append({"name": example.name, "facts": _facts_text(example.facts, playbook, lang), "error": str(exc)})
             continue
         examples.append({
-            "name": example.name, "as_of": str(example.as_of or EXAMPLE_AS_OF), "facts": _facts_text(example.facts),
+            "name": example.name, "as_of": str(example.as_of or EXAMPLE_AS_OF), "facts": _facts_text(example.facts, playbook, lang),
             "outcome": decision.title, "resolution": term("resolutions", decision.resolution, lang),
             "shipping": term("parties", decision.return_shipping_paid_by, lang),
             "cost": term("parties", decision.cost_borne_by, lang),
@@ -152,7 +189,9 @@ def sop_document(playbook: CompiledPlaybook, profile: Any, library: Any, lang: s
         title=f"{playbook.title[lang]} — {platform_name}", subtitle=words["sop"], summary=playbook.summary[lang],
         platform_name=platform_name, jurisdiction=profile.jurisdiction.upper(), version=playbook.version,
         content_hash=playbook.content_hash, rendered_on=rendered_on.isoformat(), words=words,
-        parameters=_parameter_rows(playbook, profile, catalogue, rendered_on, lang), steps=steps, outcomes=outcomes,
+        parameters=_parameter_rows(playbook, profile, catalogue, rendered_on, lang,
+                                   _code_words(list(library.playbooks.values()), lang)),
+        steps=steps, outcomes=outcomes,
         messages=messages, examples=examples, sources=sources,
-        source_links=[citation_parts(source) for source in sources],
+        source_links=[citation_parts(source) for source in sources], keep=keep,
     )

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import unicodedata
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from ..errors import AftersalesError, UnknownNameError
 from ..playbook.compiled import CompiledBranch, CompiledOutcome, CompiledPlaybook, CompiledStep
@@ -242,14 +243,15 @@ def _outcome_label(outcome: CompiledOutcome, lang: str) -> str:
 # ---------------------------------------------------------------------------- DOT
 
 
-def flowchart_dot(playbook: CompiledPlaybook, lang: str) -> str:
+def flowchart_dot(playbook: CompiledPlaybook, lang: str, keep: Any = None) -> str:
     """The playbook's decision flowchart in ``lang`` as Graphviz DOT source.
 
     Deterministic: steps in :func:`step_numbers` order, then outcomes in file order, then one
-    edge per branch (or ``next``) in step and branch order. Default branches are dashed.
+    edge per branch (or ``next``) in step and branch order. Default branches are dashed. With
+    ``keep`` (what applies on a platform), only its steps, branches and outcomes are drawn.
     """
     _check_lang(lang)
-    numbers = step_numbers(playbook)
+    numbers = step_numbers(playbook, keep)
     lines = [
         f"digraph {_quoted(playbook.scenario)} {{",
         f'  graph [rankdir=TB, fontname="{FONT}", nodesep=0.25, ranksep=0.45, pad=0.1];',
@@ -260,16 +262,20 @@ def flowchart_dot(playbook: CompiledPlaybook, lang: str) -> str:
         step = playbook.steps[step_id]
         lines.append(f"  {_quoted(step_id)} [label=<{_step_label(playbook, step, number, lang)}>];")
     for outcome_id, outcome in playbook.outcomes.items():
-        lines.append(f"  {_quoted(outcome_id)} [{OUTCOME_STYLE}, label=<{_outcome_label(outcome, lang)}>];")
+        if keep is None or outcome_id in keep.outcomes:
+            lines.append(f"  {_quoted(outcome_id)} [{OUTCOME_STYLE}, label=<{_outcome_label(outcome, lang)}>];")
     for step_id in numbers:
-        lines.extend(_step_edges(playbook.steps[step_id], lang))
+        lines.extend(_step_edges(playbook.steps[step_id], lang,
+                                 None if keep is None else keep.branches.get(step_id, ())))
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
-def _step_edges(step: CompiledStep, lang: str) -> list[str]:
+def _step_edges(step: CompiledStep, lang: str, taken: tuple[int, ...] | None = None) -> list[str]:
     edges = []
     for branch in step.branches:
+        if taken is not None and branch.index not in taken:
+            continue
         label = _lines(wrap_balanced(branch_label(branch, lang), LABEL_WIDTH))
         dashed = ", style=dashed" if branch.condition is None else ""
         edges.append(f"  {_quoted(step.id)} -> {_quoted(branch.target)} [label=<{label}>{dashed}];")
@@ -313,20 +319,22 @@ def run_dot(source: str, output_format: str = "svg") -> bytes:
     return done.stdout
 
 
-_SVG_CACHE: dict[tuple[str, str], str] = {}
+_SVG_CACHE: dict[tuple[Any, ...], str] = {}
 
 
-def flowchart_svg(playbook: CompiledPlaybook, lang: str) -> str:
-    """The playbook's decision flowchart in ``lang`` as an SVG element to inline in HTML.
+def flowchart_svg(playbook: CompiledPlaybook, lang: str, keep: Any = None) -> str:
+    """The playbook's decision flowchart in ``lang`` as an SVG element to inline in HTML (with
+    ``keep``: only what applies on a platform).
 
     No XML prolog or doctype; the drawing keeps its ``viewBox``, is ``width="100%"`` (at most
-    its natural size) and its height follows. Cached per (content hash, language).
+    its natural size) and its height follows. Cached per (content hash, language, what is kept).
     """
     _check_lang(lang)
-    key = (playbook.content_hash, lang)
+    key = (playbook.content_hash, lang, None if keep is None else (keep.steps, keep.outcomes,
+                                                                    tuple(sorted(keep.branches.items()))))
     cached = _SVG_CACHE.get(key)
     if cached is None:
-        cached = inline_svg(run_dot(flowchart_dot(playbook, lang)).decode("utf-8"))
+        cached = inline_svg(run_dot(flowchart_dot(playbook, lang, keep)).decode("utf-8"))
         _SVG_CACHE[key] = cached
     return cached
 

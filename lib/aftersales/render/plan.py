@@ -52,7 +52,7 @@ class Job:
         return out / self.scenario / f"{self.platform}.{self.lang}.{fmt}"
 
     def flowchart(self, out: Path) -> Path:
-        return out / self.scenario / f"flowchart.{self.lang}.svg"
+        return out / self.scenario / f"flowchart.{self.platform}.{self.lang}.svg"  # each platform's own
 
 
 @lru_cache(maxsize=512)

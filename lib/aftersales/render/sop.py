@@ -51,7 +51,7 @@ def render_documents(scenario: str, spec: Mapping[str, Any], library: Any = None
         try:
             profile = library.profile(request.platform)
             doc = sop_document(playbook, profile, library, request.lang, rendered_on)
-            svg = flowchart_svg(playbook, request.lang)
+            svg = flowchart_svg(playbook, request.lang, doc.keep)  # only what applies on the platform
             if request.md:
                 flowchart = Path(request.flowchart)
                 write_atomic(flowchart, svg)

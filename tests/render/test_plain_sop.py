@@ -1,0 +1,139 @@
+"""SOP documents in plain words, with only what applies on the platform (issue 19, parts 1-2).
+
+Built in-process from the playbooks (no kernel, no Graphviz): every zh/ru document reads without
+template code, expressions, parameter ids or raw scenario/platform ids outside the leads'
+appendix, and a platform's document leaves out what cannot happen there (no FBA or chargeback
+step on Ozon or Taobao)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from datetime import date
+
+import pytest
+
+from aftersales.library import load_library
+from aftersales.present.conditions import condition_words
+from aftersales.present.template_text import readable_template
+from aftersales.render.applicable import applicable, static_truth
+from aftersales.render.document import sop_document
+from aftersales.render.flowchart import flowchart_dot
+from aftersales.render.templates import render_html, render_markdown
+
+DAY = date(2026, 12, 5)
+TECHNICAL = ("{{", "{%", "params.", "==", "fba_", "chargeback_")
+
+
+@pytest.fixture(scope="module")
+def library():
+    return load_library()
+
+
+def _documents(library, langs=("zh", "ru")):
+    for scenario in library.scenarios:
+        playbook = library.playbook(scenario)
+        for platform in playbook.platforms:
+            for lang in langs:
+                yield playbook, platform, lang, sop_document(playbook, library.profile(platform), library, lang, DAY)
+
+
+def test_no_zh_or_ru_document_shows_code_outside_the_leads_appendix(library):
+    # ids that are not also English words ("claim", "generic" are; worked examples' titles are still English)
+    ids = {i for i in {*library.scenarios, *library.profiles} if "_" in i or i in ("ozon", "taobao")}
+    for playbook, platform, lang, doc in _documents(library):
+        doc.flowchart_file = "flowchart.svg"
+        for text in (render_markdown("sop.md.j2", doc=doc, w=doc.words),
+                     render_html("sop.html.j2", doc=doc, w=doc.words, flowchart_svg="", library_version="t")):
+            body = re.sub(r"<style>.*?</style>", "", text.split("7. " + doc.words["for_leads"])[0], flags=re.S)
+            found = [t for t in TECHNICAL if t in body]
+            raw = [i for i in ids if re.search(rf"(?<![\w/.-]){re.escape(i)}(?![\w.-])", body)]
+            assert not found and not raw, (playbook.scenario, platform, lang, found, raw)
+            assert doc.words["for_leads"] in text  # the technical form is kept, at the end
+
+
+@pytest.mark.parametrize("platform", ["ozon", "taobao"])
+def test_no_fba_or_chargeback_step_or_outcome_on_ozon_or_taobao(library, platform):
+    playbook = library.playbook("claim")
+    keep = applicable(playbook, library.profile(platform).resolve(DAY), platform)
+    gone = {"fba_check", "chargeback_check"}
+    assert not gone & keep.steps
+    assert not [o for o in keep.outcomes if o.startswith(("fba_", "chargeback_"))]
+    dot = flowchart_dot(playbook, "en", keep)
+    assert "fba" not in dot.lower() and "chargeback" not in dot.lower()
+    doc = sop_document(playbook, library.profile(platform), library, "en", DAY)
+    assert not {s["id"] for s in doc.steps} & gone
+    assert [s["number"] for s in doc.steps] == list(range(1, len(doc.steps) + 1)), "renumbered, no gaps"
+
+
+def test_amazon_keeps_its_fba_and_chargeback_procedures(library):
+    playbook = library.playbook("claim")
+    keep = applicable(playbook, library.profile("amazon").resolve(DAY), "amazon")
+    assert {"fba_check", "chargeback_check"} <= keep.steps
+
+
+def test_a_condition_is_decided_by_the_platform_only_when_it_reads_nothing_of_the_case(library):
+    playbook = library.playbook("claim")
+    params = library.profile("ozon").resolve(DAY)
+    env = {"params": params, "platform": "ozon", "jurisdiction": "ru"}
+
+    def truth(text: str) -> bool | None:
+        return static_truth(ast.parse(text, mode="eval").body, playbook, env)
+
+    assert truth("params.chargeback_response_days is null") is True
+    assert truth("params.chargeback_response_days is not null") is False
+    assert truth("claim_type == 'chargeback'") is False  # a choice Ozon does not offer
+    assert truth("claim_type == 'not_received'") is None  # the case decides
+    assert truth("seller_evidence and params.chargeback_response_days is not null") is False
+    assert truth("seller_evidence or params.chargeback_response_days is null") is True
+    assert truth("platform == 'ozon'") is True
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("en", "“Claim type” is Item not received"),
+    ("zh", "“索赔类型” 为 未收到货"),
+    ("ru", "«Вид претензии» — Товар не получен"),
+])
+def test_a_condition_in_words_with_the_playbooks_labels(library, lang, expected):
+    playbook = library.playbook("claim")
+    tree = ast.parse("claim_type == 'not_received'", mode="eval").body
+    assert condition_words(tree, playbook, lang) == expected
+
+
+def test_a_parameter_in_a_condition_is_its_value_in_force_with_its_unit(library):
+    playbook = library.playbook("size_mismatch")
+    params = library.profile("taobao").resolve(DAY)
+    tree = ast.parse("size_deviation_cm > params.size_tolerance_cm", mode="eval").body
+    words = condition_words(tree, playbook, "en", params)
+    assert words is not None and words.endswith("is more than 3 cm") and "params" not in words
+
+
+def test_a_message_template_reads_as_example_text_with_placeholders(library):
+    playbook = library.playbook("claim")
+    source = ("Hello{{ ' ' ~ customer_name if customer_name }}, your order{{ ' ' ~ order_id if order_id }} "
+              "arrived {% if claim_type == 'damaged' %}damaged{% else %}different from its description{% endif %}."
+              " Reply {{ in_chat }}.")
+    text = readable_template(source, playbook, "en", extra={"in_chat": "here in the Ozon chat"})
+    assert "{" not in text and "%" not in text
+    assert text.startswith("Hello [") and "⟨damaged | different from its description⟩" in text
+    assert text.endswith("Reply here in the Ozon chat.")
+
+
+def test_choices_where_may_read_only_what_the_platform_fixes(tmp_path):
+    from aftersales.paths import default_playbooks_dir
+
+    folder = tmp_path / "playbooks"
+    import shutil
+
+    shutil.copytree(default_playbooks_dir(), folder)
+    path = folder / "claim.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace('chargeback: "params.chargeback_response_days is not null"',
+                        'chargeback: "seller_evidence and params.chargeback_response_days is not null"', 1)
+    path.write_text(text, encoding="utf-8")
+    line = text[:text.index("seller_evidence and params.chargeback")].count("\n") + 1
+    library = load_library(folder)
+    assert "claim" not in library.playbooks  # an invalid playbook is left out, and said why and where
+    (problem,) = [p for p in library.problems if "choices_where" in p.message]
+    assert "reads 'seller_evidence', a fact of the case" in problem.message
+    assert (problem.location.file.endswith("claim.yaml"), problem.location.line) == (True, line)
