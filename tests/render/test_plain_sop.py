@@ -137,3 +137,14 @@ def test_choices_where_may_read_only_what_the_platform_fixes(tmp_path):
     (problem,) = [p for p in library.problems if "choices_where" in p.message]
     assert "reads 'seller_evidence', a fact of the case" in problem.message
     assert (problem.location.file.endswith("claim.yaml"), problem.location.line) == (True, line)
+
+
+@pytest.mark.parametrize("platform, offered", [("ozon", False), ("taobao", False), ("amazon", True)])
+def test_the_form_offers_a_claim_type_only_where_it_exists(platform, offered):
+    """The wizard asks with the engine's question: an Ozon agent is never offered "Card chargeback"."""
+    from aftersales.engine import next_question
+
+    question = next_question("claim", {}, platform, lang="en")
+    codes = {code for code, _label in question.choices}
+    assert ({"chargeback", "fba_return_not_received"} <= codes) is offered
+    assert "not_received" in codes

@@ -1004,8 +1004,12 @@ def _question(ctx: _Context, missing: _Missing) -> Question:
     remaining = ctx.playbook.remaining.get(step.id, 0)
     choices = None
     if spec.type == "choice":
+        from ..playbook.static import available_choices
+
         labels = spec.choice_labels or {}
-        choices = [(c, labels.get(c, {}).get(lang, c)) for c in spec.choices or ()]
+        offered = available_choices(ctx.playbook, missing.name, {  # only what exists on the platform
+            "params": ctx.params, "platform": ctx.profile.name, "jurisdiction": ctx.profile.jurisdiction})
+        choices = [(c, labels.get(c, {}).get(lang, c)) for c in spec.choices or () if offered is None or c in offered]
     return Question(
         name=missing.name, type=spec.type, label=spec.label[lang], help=spec.help[lang] if spec.help else None,
         unit=spec.unit, choices=choices, minimum=spec.min, maximum=spec.max, nullable=spec.nullable,

@@ -14,20 +14,13 @@ Source: issue 19 ("Only what applies"); the conditions are the playbook's own.
 
 from __future__ import annotations
 
-import ast
-import operator
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ..playbook.compiled import CompiledPlaybook
+from ..playbook.static import available_choices, static_truth
 
 __all__ = ["Applicable", "applicable", "static_truth", "available_choices"]
-
-_COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
-            ast.Gt: operator.gt, ast.GtE: operator.ge, ast.Is: operator.is_, ast.IsNot: operator.is_not,
-            ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b}
-_LITERALS = {"true": True, "false": False, "null": None, "none": None, "True": True, "False": False, "None": None}
-_UNKNOWN = object()
 
 
 @dataclass(frozen=True)
@@ -41,71 +34,6 @@ class Applicable:
 
     def keeps(self, node_id: str) -> bool:
         return node_id in self.steps or node_id in self.outcomes
-
-
-def _static(node: ast.expr, env: Mapping[str, Any]) -> Any:
-    """The value of ``node`` from what the platform fixes, or ``_UNKNOWN`` when it reads a fact."""
-    if isinstance(node, ast.Constant):
-        return node.value
-    if isinstance(node, ast.Name):
-        if node.id in _LITERALS:
-            return _LITERALS[node.id]
-        return env[node.id] if node.id in ("platform", "jurisdiction") else _UNKNOWN
-    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "params":
-        value = env["params"].get(node.attr, _UNKNOWN)
-        return getattr(value, "value", value)  # a resolved parameter, or its plain value
-    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-        values = [_static(element, env) for element in node.elts]
-        return _UNKNOWN if any(v is _UNKNOWN for v in values) else values
-    return _UNKNOWN
-
-
-def available_choices(playbook: CompiledPlaybook, name: str, env: Mapping[str, Any]) -> set[str] | None:
-    """The choices of input ``name`` the platform offers (``choices_where``), or None: all of them."""
-    spec = playbook.inputs[name].spec if name in playbook.inputs else None
-    where = getattr(spec, "choices_where", None) if spec is not None else None
-    if not spec or not spec.choices or not where:
-        return None
-    offered = set(spec.choices)
-    for choice, condition in where.items():
-        truth = static_truth(ast.parse(condition, mode="eval").body, playbook, env)
-        if truth is False:
-            offered.discard(choice)
-    return offered
-
-
-def static_truth(node: ast.expr, playbook: CompiledPlaybook, env: Mapping[str, Any]) -> bool | None:
-    """Whether condition ``node`` holds on the platform whatever the case (True / False), or None
-    when it depends on the case (three-valued: ``and`` is false if any part is false...)."""
-    if isinstance(node, ast.BoolOp):
-        parts = [static_truth(value, playbook, env) for value in node.values]
-        if isinstance(node.op, ast.And):
-            return False if False in parts else (True if all(p is True for p in parts) else None)
-        return True if True in parts else (False if all(p is False for p in parts) else None)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        inner = static_truth(node.operand, playbook, env)
-        return None if inner is None else not inner
-    if isinstance(node, ast.Compare) and len(node.ops) == 1:
-        left, right, op = node.left, node.comparators[0], type(node.ops[0])
-        if isinstance(left, ast.Name) and left.id in playbook.inputs and op in (ast.Eq, ast.In, ast.NotEq, ast.NotIn):
-            offered = available_choices(playbook, left.id, env)
-            wanted = _static(right, env)
-            if op in (ast.In, ast.NotIn) and wanted == []:  # in a list the platform leaves empty
-                return op is ast.NotIn
-            if offered is not None and wanted is not _UNKNOWN:
-                wanted = set(wanted) if isinstance(wanted, list) else {wanted}
-                if not wanted & offered:  # the fact can never have that value here
-                    return op in (ast.NotEq, ast.NotIn)
-            return None
-        a, b = _static(left, env), _static(right, env)
-        if a is _UNKNOWN or b is _UNKNOWN or op not in _COMPARE:
-            return None
-        try:
-            return bool(_COMPARE[op](a, b))
-        except TypeError:  # e.g. a null parameter compared with a number: the engine would refuse
-            return None
-    value = _static(node, env)
-    return None if value is _UNKNOWN else bool(value)
 
 
 def applicable(playbook: CompiledPlaybook, params: Mapping[str, Any], platform: str,
