@@ -205,3 +205,42 @@ def test_bad_render_options_are_one_line_errors(tmp_path):
                                 capture_output=True, text=True, timeout=60)
         assert result.returncode == 2 and complaint in result.stderr, result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+def _pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def test_each_document_has_a_one_page_sheet_and_each_language_a_binder(rendered):
+    """Issue 19, part 3: the sheet is exactly one A4 page, in HTML and PDF; the binder of a
+    language is its contents page followed by every sheet of that language."""
+    out, _report = rendered
+    for lang in ("zh", "ru", "en"):
+        sheet = out / "size_mismatch" / f"taobao.{lang}.sheet.pdf"
+        assert _pages(sheet) == 1
+        html = (out / "size_mismatch" / f"taobao.{lang}.sheet.html").read_text(encoding="utf-8")
+        assert "{{" not in html and "params." not in html
+        assert _pages(out / f"binder.{lang}.pdf") == 1 + 1  # contents, then the one sheet rendered
+    text = subprocess.run(["pdftotext", str(out / "size_mismatch" / "taobao.en.sheet.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert "3 cm" in text and "Size mismatch" in text
+
+
+def test_the_densest_sheet_still_prints_on_one_page(tmp_path):
+    """Amazon's claim playbook has the most outcomes: its Russian sheet is the longest there is."""
+    if _tools_missing():
+        pytest.skip("render tools missing")
+    from aftersales.library import load_library
+    from aftersales.render.document import sop_document
+    from aftersales.render.pdf import PdfPrinter
+    from aftersales.render.sheet import sheet_context
+    from aftersales.render.templates import render_html
+
+    library = load_library()
+    doc = sop_document(library.playbook("claim"), library.profile("amazon"), library, "ru", AS_OF)
+    source = tmp_path / "sheet.html"
+    source.write_text(render_html("sheet.html.j2", **sheet_context(doc)), encoding="utf-8")
+    with PdfPrinter() as printer:
+        printer.print_pdf(source, tmp_path / "sheet.pdf", one_page=True)
+    assert _pages(tmp_path / "sheet.pdf") == 1

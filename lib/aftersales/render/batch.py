@@ -132,6 +132,7 @@ class _Worker(threading.Thread):
                 "html": str(job.path(self.out, "html")) if "html" in job.formats else None,
                 "html_for_pdf": str(self._pdf_source(job)) if "pdf" in job.formats and "html" not in job.formats else None,
                 "flowchart": str(job.flowchart(self.out)),
+                "sheet_html": str(job.sheet(self.out, "html")) if {"html", "pdf"} & set(job.formats) else None,
             })
         try:
             nb = papermill.execute_notebook(
@@ -163,6 +164,7 @@ class _Worker(threading.Thread):
             if self.printer is None:
                 self.printer = PdfPrinter().__enter__()
             self.printer.print_pdf(source, target)
+            self.printer.print_pdf(job.sheet(self.out, "html"), job.sheet(self.out, "pdf"), one_page=True)
         except Exception as exc:
             job.status, job.error = "failed", f"PDF: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         finally:
@@ -226,6 +228,11 @@ def render_library(*, playbooks: Path | None = None, out: Path = Path("build/sop
         _write_index(out, report.jobs)
     except OSError as exc:
         report.problems.append(_Problem("index", f"cannot write the index in {out}: {exc.strerror or exc}"))
+    if "pdf" in formats and todo:
+        try:
+            _write_binders(out, report.jobs)
+        except Exception as exc:  # the documents are written: a binder that fails is reported, not fatal
+            report.problems.append(_Problem("binder", f"binder not printed: {type(exc).__name__}: {exc}"))
     report.seconds = time.perf_counter() - started
     return report
 
@@ -322,6 +329,59 @@ class _Manifest:
             if job.status == "ok":
                 job.status, job.error = "failed", (f"written, but the render cache {self.out / MANIFEST} could not "
                                                    f"be updated: {exc.strerror or exc}")
+
+
+def binder_contents_html(out: Path, jobs: list[Job], lang: str) -> tuple[str, list[Path]] | None:
+    """The binder's contents page for ``lang`` (HTML) and the sheet PDFs that follow it, in scenario
+    and platform order (None: no printed sheet of that language)."""
+    import re
+    from html import escape
+
+    from ..present.words import word
+
+    sheets = []
+    for job in sorted((j for j in jobs if j.lang == lang and j.status in ("ok", "cached")),
+                      key=lambda j: (j.scenario, j.platform)):
+        html, pdf = job.sheet(out, "html"), job.sheet(out, "pdf")
+        if html.exists() and pdf.exists():
+            title = re.search(r"<h1>(.*?)</h1>", html.read_text(encoding="utf-8"), re.S)
+            sheets.append((title.group(1) if title else escape(job.doc_id), pdf))
+    if not sheets:
+        return None
+    contents = "".join(f"<li>{title} <span style='color:#6b7585'>· {number + 2}</span></li>"
+                       for number, (title, _pdf) in enumerate(sheets))
+    page = (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{escape(word('binder', lang))}</title>"
+            "<style>body { font-family: 'Noto Sans', 'Noto Sans CJK SC', 'DejaVu Sans', sans-serif; font-size: 10.5pt; }"
+            " li { margin: 0 0 1.5mm; }</style></head><body>"
+            f"<h1>{escape(word('binder', lang))}</h1><h2>{escape(word('contents', lang))}</h2><ol>{contents}</ol></body></html>")
+    return page, [pdf for _title, pdf in sheets]
+
+
+def _write_binders(out: Path, jobs: list[Job]) -> None:
+    """``binder.<lang>.pdf`` for each language with printed sheets: a contents page, then every
+    sheet of that language as printed (each exactly one page), joined with poppler's ``pdfunite``."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    from .pdf import PdfPrinter
+
+    unite = shutil.which("pdfunite")
+    if unite is None:
+        raise RuntimeError("pdfunite (poppler-utils) is not installed: run .ci/install-render-tools.sh")
+    with PdfPrinter() as printer, tempfile.TemporaryDirectory(prefix="aftersales-binder-") as work:
+        for lang in sorted({job.lang for job in jobs}):
+            found = binder_contents_html(out, jobs, lang)
+            if found is None:
+                continue
+            page, sheets = found
+            source, contents = Path(work) / f"contents.{lang}.html", Path(work) / f"contents.{lang}.pdf"
+            source.write_text(page, encoding="utf-8")
+            printer.print_pdf(source, contents, one_page=True)
+            joined = Path(work) / f"binder.{lang}.pdf"
+            subprocess.run([unite, str(contents), *map(str, sheets), str(joined)], check=True, capture_output=True,
+                           timeout=300)
+            write_atomic(out / f"binder.{lang}.pdf", joined.read_bytes())
 
 
 def _write_index(out: Path, jobs: list[Job]) -> None:

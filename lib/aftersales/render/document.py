@@ -50,6 +50,8 @@ class SopDocument:
     flowchart_file: str = ""
     #: what of the playbook applies on this platform (its flowchart shows only that)
     keep: Any = None
+    #: the parameters the platform's steps and outcomes read (the sheet shows their values first)
+    params_used: frozenset[str] = frozenset()
 
 
 def _source_of(value: Any) -> str:
@@ -194,4 +196,18 @@ def sop_document(playbook: CompiledPlaybook, profile: Any, library: Any, lang: s
         steps=steps, outcomes=outcomes,
         messages=messages, examples=examples, sources=sources,
         source_links=[citation_parts(source) for source in sources], keep=keep,
+        params_used=frozenset(_params_read(playbook, keep)),
     )
+
+
+def _params_read(playbook: CompiledPlaybook, keep: Any) -> set[str]:
+    """The parameters the steps and branches a platform keeps read (conditions and computed values)."""
+    names: set[str] = set()
+    for step_id in keep.steps:
+        step = playbook.steps[step_id]
+        for _name, expression in step.lets:
+            names |= set(expression.params)
+        for branch in step.branches:
+            if branch.condition is not None and branch.index in keep.branches.get(step_id, ()):
+                names |= set(branch.condition.params)
+    return names

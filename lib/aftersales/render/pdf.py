@@ -85,6 +85,9 @@ _LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 PAGE_FORMAT = "A4"
 MARGIN = {"top": "15mm", "right": "15mm", "bottom": "15mm", "left": "15mm"}
 FONT_FAMILY = "'Noto Sans CJK SC', 'Noto Sans', sans-serif"
+#: The printable area of an A4 page with :data:`MARGIN` and room for the footer, in CSS pixels (96 per inch).
+PRINT_WIDTH_PX = round((210 - 30) / 25.4 * 96)
+PRINT_HEIGHT_PX = round((297 - 30 - 8) / 25.4 * 96)
 # Chromium fills the spans with class title/pageNumber/totalPages. The template has no access to
 # the document's CSS: font and size must be set here (the default size is unreadably small).
 HEADER_TEMPLATE = "<span></span>"
@@ -300,10 +303,11 @@ class PdfPrinter:
 
     # -- printing --------------------------------------------------------------------------
 
-    def print_pdf(self, html_path: Path, pdf_path: Path, *, title: str | None = None) -> None:
+    def print_pdf(self, html_path: Path, pdf_path: Path, *, title: str | None = None, one_page: bool = False) -> None:
         """Print the HTML file ``html_path`` to ``pdf_path`` (A4, 15 mm margins, backgrounds).
 
         ``title`` replaces the document's ``<title>`` for the PDF's metadata and the footer.
+        ``one_page`` (a one-page sheet) scales the print down just enough for it to fit one page.
         The PDF is written atomically (an existing ``pdf_path`` is replaced only on success);
         its folder is created if missing. Raises FileNotFoundError for a missing HTML file,
         :class:`PdfEngineError` when Chromium is missing or loading/printing fails, and
@@ -322,7 +326,7 @@ class PdfPrinter:
         if self._page is None or self._page.is_closed():
             self._page = self._context.new_page()
         try:
-            data = self._print(self._page, html_path.resolve().as_uri(), title)
+            data = self._print(self._page, html_path.resolve().as_uri(), title, one_page)
         except BaseException as exc:
             self._discard_page()  # its state is unknown now: the next document gets a fresh page
             if isinstance(exc, PlaywrightError):
@@ -339,12 +343,19 @@ class PdfPrinter:
             except Exception as exc:  # noqa: BLE001  (the browser may be gone: start() notices)
                 log.debug("while closing the page: %s", exc)
 
-    def _print(self, page: Page, url: str, title: str | None) -> bytes:
+    def _print(self, page: Page, url: str, title: str | None, one_page: bool = False) -> bytes:
         page.goto(url, wait_until="load")
         # Fonts are system fonts (no downloads), but text is measured only once they are ready.
         page.evaluate(_PREPARE_JS, title)
+        scale = 1.0
+        if one_page:  # lay it out at the printed width, then shrink to the printed height if needed
+            page.emulate_media(media="print")
+            page.set_viewport_size({"width": PRINT_WIDTH_PX, "height": PRINT_HEIGHT_PX})
+            height = float(page.evaluate("() => Math.ceil(document.body.getBoundingClientRect().bottom)"))
+            scale = max(0.5, min(1.0, PRINT_HEIGHT_PX * 0.97 / height)) if height else 1.0
         return page.pdf(
             format=PAGE_FORMAT,
+            scale=scale,
             margin=MARGIN,
             print_background=True,
             display_header_footer=self.footer,

@@ -51,6 +51,19 @@ class Job:
     def path(self, out: Path, fmt: str) -> Path:
         return out / self.scenario / f"{self.platform}.{self.lang}.{fmt}"
 
+    def sheet(self, out: Path, fmt: str) -> Path:
+        """The one-page sheet of this document (``html`` or ``pdf``)."""
+        return out / self.scenario / f"{self.platform}.{self.lang}.sheet.{fmt}"
+
+    def outputs(self, out: Path) -> list[Path]:
+        """Every file this job writes: its formats, and the sheet in HTML and PDF where asked."""
+        files = [self.path(out, fmt) for fmt in self.formats]
+        if {"html", "pdf"} & set(self.formats):  # the sheet's HTML is also what its PDF and the binder print
+            files.append(self.sheet(out, "html"))
+        if "pdf" in self.formats:
+            files.append(self.sheet(out, "pdf"))
+        return files
+
     def flowchart(self, out: Path) -> Path:
         return out / self.scenario / f"flowchart.{self.platform}.{self.lang}.svg"  # each platform's own
 
@@ -73,7 +86,7 @@ def scenario_files(root: Path) -> dict[str, Path]:
 
 #: The SOP templates and frame words every document is made from (also part of :func:`code_digest`).
 TEMPLATES = (PACKAGE / "render" / "templates" / "sop.md.j2", PACKAGE / "render" / "templates" / "sop.html.j2",
-             PACKAGE / "present" / "words.yaml")
+             PACKAGE / "render" / "templates" / "sheet.html.j2", PACKAGE / "present" / "words.yaml")
 #: The notebook ``aftersales render`` runs once per scenario (in the notebooks folder).
 RENDER_NOTEBOOK = "render_sop.ipynb"
 
@@ -367,7 +380,7 @@ def plan_jobs(root: Path, out: Path, *, scenarios: list[str] | None, platforms: 
                 job.key = document_key(root, job, day, explicit_date, overlay, deps)
                 entry = manifest.get(job.doc_id)
                 if (not force and entry and entry.get("status") == "ok" and entry.get("key") == job.key
-                        and all(job.path(out, fmt).exists() for fmt in formats)):
+                        and all(path.exists() for path in job.outputs(out))):
                     job.status = "cached"
                 jobs.append(job)
     return jobs

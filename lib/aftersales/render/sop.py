@@ -31,6 +31,7 @@ class DocumentRequest:
     html: str | None = None
     html_for_pdf: str | None = None
     flowchart: str | None = None  # the SVG file the Markdown links to
+    sheet_html: str | None = None  # the one-page sheet (HTML; the batch prints its PDF)
 
 
 def render_documents(scenario: str, spec: Mapping[str, Any], library: Any = None) -> list[dict[str, Any]]:
@@ -64,6 +65,11 @@ def render_documents(scenario: str, spec: Mapping[str, Any], library: Any = None
                                        library_version=__version__)
                     write_atomic(Path(target), html)
                     status["written"].append(target)
+            if request.sheet_html:
+                from .sheet import sheet_context
+
+                write_atomic(Path(request.sheet_html), render_html("sheet.html.j2", **sheet_context(doc)))
+                status["written"].append(request.sheet_html)
         except Exception as exc:  # one document's failure is reported, the others go on
             status.update(ok=False, error=f"{type(exc).__name__}: {exc}",
                           where=traceback.extract_tb(exc.__traceback__)[-1].filename.rsplit("/", 1)[-1])
