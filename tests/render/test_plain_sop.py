@@ -148,3 +148,37 @@ def test_the_form_offers_a_claim_type_only_where_it_exists(platform, offered):
     codes = {code for code, _label in question.choices}
     assert ({"chargeback", "fba_return_not_received"} <= codes) is offered
     assert "not_received" in codes
+
+
+@pytest.mark.parametrize("scenario", ["claim", "quality_defect", "size_mismatch", "wrong_item", "bad_review",
+                                      "change_of_mind"])
+def test_a_big_flowchart_splits_into_linked_charts_that_cover_it(library, scenario):
+    """Issue 19, part 4: no chart over MAX_NODES boxes; every step and outcome that applies is drawn
+    in some chart; each link box names a chart that exists and starts at that step."""
+    from aftersales.render.subflows import MAX_NODES, split_charts
+
+    playbook = library.playbook(scenario)
+    for platform in ("amazon", "ozon"):
+        keep = applicable(playbook, library.profile(platform).resolve(DAY), platform)
+        charts = split_charts(playbook, keep)
+        assert all(len(chart.nodes) <= MAX_NODES for chart in charts), [(c.root, len(c.nodes)) for c in charts]
+        drawn = set().union(*(chart.nodes for chart in charts))
+        assert drawn == set(keep.steps) | set(keep.outcomes)
+        by_number = {chart.number: chart for chart in charts}
+        for chart in charts:
+            for step, number in chart.links.items():
+                assert by_number[number].root == step
+
+
+@pytest.mark.skipif(not __import__("shutil").which("dot"), reason="Graphviz's dot is not installed")
+@pytest.mark.parametrize("scenario, platform", [("quality_defect", "ozon"), ("claim", "amazon"),
+                                                ("size_mismatch", "taobao")])
+def test_no_chart_prints_smaller_than_8_pt_on_a4(library, scenario, platform):
+    """The smallest text of a chart is 10 pt; on an A4 landscape page it shrinks by chart_scale."""
+    from aftersales.render.flowchart import flowchart_svgs, chart_scale
+
+    playbook = library.playbook(scenario)
+    keep = applicable(playbook, library.profile(platform).resolve(DAY), platform)
+    for lang in ("ru", "zh"):
+        for chart, svg in flowchart_svgs(playbook, lang, keep):
+            assert 10 * chart_scale(svg) >= 8, (scenario, platform, lang, chart.number)

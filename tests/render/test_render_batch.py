@@ -222,6 +222,9 @@ def test_each_document_has_a_one_page_sheet_and_each_language_a_binder(rendered)
         html = (out / "size_mismatch" / f"taobao.{lang}.sheet.html").read_text(encoding="utf-8")
         assert "{{" not in html and "params." not in html
         assert _pages(out / f"binder.{lang}.pdf") == 1 + 1  # contents, then the one sheet rendered
+    first_page = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(out / "size_mismatch" / "taobao.en.pdf"), "-"],
+                                capture_output=True, text=True, check=True).stdout
+    assert "Size mismatch" in first_page and "Decision flowchart" in first_page, "page 1 is never blank"
     text = subprocess.run(["pdftotext", str(out / "size_mismatch" / "taobao.en.sheet.pdf"), "-"],
                           capture_output=True, text=True, check=True).stdout
     assert "3 cm" in text and "Size mismatch" in text

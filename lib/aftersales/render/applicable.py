@@ -31,6 +31,8 @@ class Applicable:
     outcomes: frozenset[str]
     #: per step, the indices of its branches that can be taken (in order)
     branches: Mapping[str, tuple[int, ...]]
+    #: the platform's parameters in force it was worked out with (for conditions said in words)
+    params: Mapping[str, Any] | None = None
 
     def keeps(self, node_id: str) -> bool:
         return node_id in self.steps or node_id in self.outcomes
@@ -67,4 +69,4 @@ def applicable(playbook: CompiledPlaybook, params: Mapping[str, Any], platform: 
         branches[node] = tuple(taken)
         if not step.branches and step.next:
             todo.append(step.next)
-    return Applicable(frozenset(steps), frozenset(outcomes), branches)
+    return Applicable(frozenset(steps), frozenset(outcomes), branches, params)

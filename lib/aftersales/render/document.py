@@ -50,6 +50,8 @@ class SopDocument:
     flowchart_file: str = ""
     #: what of the playbook applies on this platform (its flowchart shows only that)
     keep: Any = None
+    #: the flowchart's sub-charts: number, title, svg (HTML) and file (Markdown), after the main chart
+    subcharts: list[dict[str, Any]] = field(default_factory=list)
     #: the parameters the platform's steps and outcomes read (the sheet shows their values first)
     params_used: frozenset[str] = frozenset()
 

@@ -39,7 +39,7 @@ OTHERWISE = {"en": "otherwise", "zh": "其他情况", "ru": "иначе"}
 
 STEP_STYLE = 'shape=box, style="rounded,filled", fillcolor="#eef3fa", color="#46648c"'
 OUTCOME_STYLE = 'shape=box, style="filled", fillcolor="#dcf0dc", color="#2e7d32"'
-SMALL_FONT = '<font point-size="9" color="#555555">'
+SMALL_FONT = '<font point-size="10" color="#555555">'
 
 INSTALL_HINT = ("Graphviz's `dot` is needed for the SOP flowcharts: install Debian's package `graphviz` "
                 "(apt-get install graphviz) or run `bash .ci/install-render-tools.sh`")
@@ -204,17 +204,24 @@ def _in(text: Mapping[str, str] | None, lang: str) -> str:
 # ---------------------------------------------------------------------------- labels
 
 
-def branch_label(branch: CompiledBranch, lang: str) -> str:
+def branch_label(branch: CompiledBranch, lang: str, playbook: CompiledPlaybook | None = None,
+                 params: Mapping[str, Any] | None = None) -> str:
     """The text on a branch's arrow, unwrapped and capped at :data:`LABEL_MAX` columns.
 
-    The branch's reason in ``lang`` when it is short, else the condition's source text, else
-    (a default branch) "otherwise" in ``lang``.
+    The branch's reason in ``lang`` when it is short, else its condition in words (with
+    ``playbook``; the platform's values from ``params``), else the reason cut short, else (a
+    default branch) "otherwise" in ``lang``. Without ``playbook``, the condition as written.
     """
     reason = _in(branch.reason, lang).strip()
     if reason and display_width(reason) <= SHORT_REASON:
         text = reason
     elif branch.condition is not None:
-        text = branch.condition.source
+        words = None
+        if playbook is not None:
+            from ..present.conditions import condition_words
+
+            words = condition_words(branch.condition, playbook, lang, params)
+        text = words or (reason if playbook is not None and reason else branch.condition.source)
     else:
         text = OTHERWISE[lang]
     return truncate(" ".join(text.split()))
@@ -243,15 +250,24 @@ def _outcome_label(outcome: CompiledOutcome, lang: str) -> str:
 # ---------------------------------------------------------------------------- DOT
 
 
-def flowchart_dot(playbook: CompiledPlaybook, lang: str, keep: Any = None) -> str:
+LINK_STYLE = 'shape=box, style="rounded,dashed,filled", fillcolor="#fff8e1", color="#8d6e00"'
+#: "→ chart 2" on a box that stands for a sub-chart.
+CHART_WORD = {"en": "chart", "zh": "图", "ru": "схема"}
+
+
+def flowchart_dot(playbook: CompiledPlaybook, lang: str, keep: Any = None, chart: Any = None) -> str:
     """The playbook's decision flowchart in ``lang`` as Graphviz DOT source.
 
     Deterministic: steps in :func:`step_numbers` order, then outcomes in file order, then one
     edge per branch (or ``next``) in step and branch order. Default branches are dashed. With
-    ``keep`` (what applies on a platform), only its steps, branches and outcomes are drawn.
+    ``keep`` (what applies on a platform), only its steps, branches and outcomes are drawn; with
+    ``chart`` (a :class:`~aftersales.render.subflows.Chart`), only that part, its links to
+    sub-charts drawn as one box each ("→ chart 2").
     """
     _check_lang(lang)
     numbers = step_numbers(playbook, keep)
+    if chart is not None:
+        return _chart_dot(playbook, lang, keep, chart, numbers)
     lines = [
         f"digraph {_quoted(playbook.scenario)} {{",
         f'  graph [rankdir=TB, fontname="{FONT}", nodesep=0.25, ranksep=0.45, pad=0.1];',
@@ -266,17 +282,57 @@ def flowchart_dot(playbook: CompiledPlaybook, lang: str, keep: Any = None) -> st
             lines.append(f"  {_quoted(outcome_id)} [{OUTCOME_STYLE}, label=<{_outcome_label(outcome, lang)}>];")
     for step_id in numbers:
         lines.extend(_step_edges(playbook.steps[step_id], lang,
-                                 None if keep is None else keep.branches.get(step_id, ())))
+                                 None if keep is None else keep.branches.get(step_id, ()),
+                                 playbook if keep is not None else None, getattr(keep, "params", None)))
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
-def _step_edges(step: CompiledStep, lang: str, taken: tuple[int, ...] | None = None) -> list[str]:
+def _chart_dot(playbook: CompiledPlaybook, lang: str, keep: Any, chart: Any, numbers: dict[str, int],
+               rankdir: str = "TB") -> str:
+    """One chart of a split flowchart (see :func:`flowchart_dot`)."""
+    lines = [
+        f"digraph {_quoted(playbook.scenario + '_' + str(chart.number))} {{",
+        f'  graph [rankdir={rankdir}, fontname="{FONT}", nodesep=0.25, ranksep=0.45, pad=0.1];',
+        f'  node [fontname="{FONT}", fontsize=12, margin="0.14,0.06", {STEP_STYLE}];',
+        f'  edge [fontname="{FONT}", fontsize=10, color="#555555", fontcolor="#333333", arrowsize=0.7];',
+    ]
+    drawn_steps = [s for s in numbers if s in chart.nodes]
+    edges: list[str] = []
+    shown: set[str] = set(chart.nodes)
+    for step_id in drawn_steps:
+        if step_id in chart.links and step_id != chart.root:
+            continue
+        taken = None if keep is None else keep.branches.get(step_id, ())
+        step = playbook.steps[step_id]
+        edges.extend(_step_edges(step, lang, taken, playbook, getattr(keep, "params", None)))
+        shown |= {b.target for b in step.branches if taken is None or b.index in taken}
+        if not step.branches and step.next:
+            shown.add(step.next)
+    for step_id in numbers:
+        if step_id not in shown:
+            continue
+        step = playbook.steps[step_id]
+        if step_id in chart.links and step_id != chart.root:
+            title = _lines(wrap_balanced(f"→ {CHART_WORD[lang]} {chart.links[step_id]}: {_in(step.title, lang)}", TITLE_WIDTH))
+            lines.append(f"  {_quoted(step_id)} [{LINK_STYLE}, label=<<b>{numbers[step_id]}.</b> {title}>];")
+        else:
+            lines.append(f"  {_quoted(step_id)} [label=<{_step_label(playbook, step, numbers[step_id], lang)}>];")
+    for outcome_id, outcome in playbook.outcomes.items():
+        if outcome_id in shown:
+            lines.append(f"  {_quoted(outcome_id)} [{OUTCOME_STYLE}, label=<{_outcome_label(outcome, lang)}>];")
+    lines.extend(edges)
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _step_edges(step: CompiledStep, lang: str, taken: tuple[int, ...] | None = None,
+                playbook: CompiledPlaybook | None = None, params: Mapping[str, Any] | None = None) -> list[str]:
     edges = []
     for branch in step.branches:
         if taken is not None and branch.index not in taken:
             continue
-        label = _lines(wrap_balanced(branch_label(branch, lang), LABEL_WIDTH))
+        label = _lines(wrap_balanced(branch_label(branch, lang, playbook, params), LABEL_WIDTH))
         dashed = ", style=dashed" if branch.condition is None else ""
         edges.append(f"  {_quoted(step.id)} -> {_quoted(branch.target)} [label=<{label}>{dashed}];")
     if not step.branches and step.next:
@@ -337,6 +393,49 @@ def flowchart_svg(playbook: CompiledPlaybook, lang: str, keep: Any = None) -> st
         cached = inline_svg(run_dot(flowchart_dot(playbook, lang, keep)).decode("utf-8"))
         _SVG_CACHE[key] = cached
     return cached
+
+
+def flowchart_svgs(playbook: CompiledPlaybook, lang: str, keep: Any = None) -> list[tuple[Any, str]]:
+    """The flowchart split into legible charts (:func:`aftersales.render.subflows.split_charts`):
+    ``(chart, svg)`` for the main chart, then each sub-chart. Cached like :func:`flowchart_svg`."""
+    from .subflows import split_charts
+
+    _check_lang(lang)
+    result = []
+    for chart in split_charts(playbook, keep):
+        key = ("chart", playbook.content_hash, lang, chart.number, frozenset(chart.nodes),
+               tuple(sorted(chart.links.items())))
+        cached = _SVG_CACHE.get(key)
+        if cached is None:
+            cached = _legible_svg(playbook, lang, keep, chart)
+            _SVG_CACHE[key] = cached
+        result.append((chart, cached))
+    return result
+
+
+#: The printed area a chart gets: A4 landscape within 10 mm margins, in points.
+CHART_AREA_PT = ((297 - 20) / 25.4 * 72, (210 - 20) / 25.4 * 72)
+
+
+def chart_scale(svg: str, area: tuple[float, float] = CHART_AREA_PT) -> float:
+    """How much a chart shrinks to fit ``area`` when printed (1: not at all)."""
+    found = re.search(r'viewBox="[\d.-]+ [\d.-]+ ([\d.]+) ([\d.]+)"', svg)
+    if not found:
+        return 1.0
+    width, height = float(found.group(1)), float(found.group(2))
+    return min(1.0, area[0] / width, area[1] / height)
+
+
+def _legible_svg(playbook: CompiledPlaybook, lang: str, keep: Any, chart: Any) -> str:
+    """The chart laid out top to bottom, or left to right when that prints larger (a chart of many
+    side-by-side outcomes)."""
+    numbers = step_numbers(playbook, keep)
+    best = ""
+    for rankdir in ("TB", "LR"):
+        svg = inline_svg(run_dot(_chart_dot(playbook, lang, keep, chart, numbers, rankdir)).decode("utf-8"))
+        if not best or chart_scale(svg) > chart_scale(best) + 0.02:
+            best = svg
+    return best
 
 
 def clear_cache() -> None:

@@ -39,7 +39,7 @@ def render_documents(scenario: str, spec: Mapping[str, Any], library: Any = None
     from .. import __version__
     from ..library import load_library
     from .document import sop_document
-    from .flowchart import flowchart_svg
+    from .flowchart import flowchart_svgs
     from .templates import render_html, render_markdown, trusted
 
     library = library if library is not None else load_library()
@@ -52,10 +52,17 @@ def render_documents(scenario: str, spec: Mapping[str, Any], library: Any = None
         try:
             profile = library.profile(request.platform)
             doc = sop_document(playbook, profile, library, request.lang, rendered_on)
-            svg = flowchart_svg(playbook, request.lang, doc.keep)  # only what applies on the platform
-            if request.md:
-                flowchart = Path(request.flowchart)
+            charts = flowchart_svgs(playbook, request.lang, doc.keep)  # only what applies, split to be legible
+            svg = charts[0][1]
+            flowchart = Path(request.flowchart) if request.flowchart else None
+            doc.subcharts = [{"number": chart.number, "svg": trusted(chart_svg),
+                              "title": playbook.steps[chart.root].title[request.lang],
+                              "file": f"{flowchart.stem}.{chart.number}.svg" if flowchart else ""}
+                             for chart, chart_svg in charts[1:]]
+            if request.md and flowchart is not None:
                 write_atomic(flowchart, svg)
+                for sub, (_chart, chart_svg) in zip(doc.subcharts, charts[1:], strict=True):
+                    write_atomic(flowchart.with_name(sub["file"]), chart_svg)
                 doc.flowchart_file = flowchart.name
                 write_atomic(Path(request.md), render_markdown("sop.md.j2", doc=doc, w=doc.words))
                 status["written"].append(request.md)
