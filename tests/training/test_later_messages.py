@@ -71,3 +71,9 @@ def test_later_messages_that_name_no_fact_or_no_change_are_reported_where_they_a
     assert any("later_messages: the text is not written in 'zh'" in m for m in messages)
     assert all(p.location.line >= line for p in problems)
 
+
+
+def test_the_bank_has_buyers_who_write_more_than_once():
+    several = [c for c in load_cases() if c.later_messages]
+    assert len(several) >= 10, [c.id for c in several]
+    assert sum(1 for c in several if any(m.was for m in c.later_messages)) >= 5
