@@ -17,10 +17,9 @@ Papermill show as one line instead of a deep traceback.
 
 from __future__ import annotations
 
-from html import escape
-
 import json
 from datetime import date, datetime
+from html import escape
 from pathlib import Path
 from typing import Any, Mapping
 

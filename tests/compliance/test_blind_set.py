@@ -9,7 +9,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 import yaml
 
 from aftersales.compliance import check_message

@@ -175,7 +175,7 @@ def test_a_big_flowchart_splits_into_linked_charts_that_cover_it(library, scenar
                                                 ("size_mismatch", "taobao")])
 def test_no_chart_prints_smaller_than_8_pt_on_a4(library, scenario, platform):
     """The smallest text of a chart is 10 pt; on an A4 landscape page it shrinks by chart_scale."""
-    from aftersales.render.flowchart import flowchart_svgs, chart_scale
+    from aftersales.render.flowchart import chart_scale, flowchart_svgs
 
     playbook = library.playbook(scenario)
     keep = applicable(playbook, library.profile(platform).resolve(DAY), platform)

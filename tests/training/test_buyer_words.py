@@ -11,7 +11,7 @@ import pytest
 
 from aftersales.library import load_library
 from aftersales.present.words import word
-from aftersales.training.cases import CUSTOMER_FACTS, ORDER_FACTS, TOLD_FACTS, case_problems, cases_root, load_cases
+from aftersales.training.cases import CUSTOMER_FACTS, ORDER_FACTS, TOLD_FACTS, case_problems, load_cases
 from aftersales.training.practice import said_html
 
 LANGS = ("en", "zh", "ru")

@@ -10,7 +10,6 @@ from aftersales.training.cases import LaterMessage, case_problems, get_case, loa
 from aftersales.training.practice import Practice
 
 
-
 @pytest.fixture(scope="module")
 def library():
     from aftersales.library import load_library

@@ -4,7 +4,6 @@ attempt lands in the progress store; the recommended case follows the trainee's 
 from __future__ import annotations
 
 from html import escape
-
 from types import SimpleNamespace
 
 from aftersales.training.cases import load_cases

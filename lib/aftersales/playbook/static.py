@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import ast
 import operator
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from .compiled import CompiledPlaybook
 
 __all__ = ["available_choices", "static_truth"]
 
-_COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+_COMPARE: dict[type, Callable[[Any, Any], Any]] = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
             ast.Gt: operator.gt, ast.GtE: operator.ge, ast.Is: operator.is_, ast.IsNot: operator.is_not,
             ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b}
 _LITERALS = {"true": True, "false": False, "null": None, "none": None, "True": True, "False": False, "None": None}

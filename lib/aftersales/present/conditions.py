@@ -91,7 +91,7 @@ def _operand(node: ast.expr, playbook: Any, params: Mapping[str, Any] | None, fa
         unit = playbook.inputs[fact].spec.unit if fact in playbook.inputs else None
         return _value_words(playbook, fact, node.value, lang, unit)
     if isinstance(node, (ast.List, ast.Tuple, ast.Set)) and all(isinstance(e, ast.Constant) for e in node.elts):
-        return _value_words(playbook, fact, [e.value for e in node.elts], lang)
+        return _value_words(playbook, fact, [e.value for e in node.elts if isinstance(e, ast.Constant)], lang)
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "params" and params:
         resolved = params.get(node.attr)
         if resolved is None:

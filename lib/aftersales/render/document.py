@@ -11,16 +11,16 @@ from datetime import date
 from typing import Any
 
 from ..citations import citation_parts
+from ..engine.core import in_chat
 from ..errors import AftersalesError
 from ..examples import EXAMPLE_AS_OF, run_example
 from ..playbook.compiled import CompiledPlaybook
 from ..playbook.expressions import Expression
 from ..present.formats import format_quantity
 from ..present.sentences import compensation_text
+from ..present.template_text import readable_template
 from ..present.view import playbook_view
 from ..present.words import term, words_in
-from ..engine.core import in_chat
-from ..present.template_text import readable_template
 from .applicable import applicable
 
 

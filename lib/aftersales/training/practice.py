@@ -43,7 +43,6 @@ from .feedback import feedback_html
 from .scoring import Answer, score_attempt
 
 
-
 class NotANumber(AftersalesError):
     """The compensation typed is not a number (the message is in the trainee's language)."""
 
