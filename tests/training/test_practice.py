@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 from aftersales.training.cases import load_cases
 from aftersales.training.practice import Practice, recommended_case
+from aftersales.training.scoring import score_attempt
 from aftersales.training.store import ProgressStore
 
 
@@ -71,3 +72,24 @@ def test_a_blank_reply_deadline_is_a_miss_when_the_case_has_one():
         page.wizard.answer(page.case.facts.get(page.wizard.field.question.name, page.wizard.field.question.default))
     page.submit.click()
     assert "deadline:first_reply" in [c.name for c in page.last_score.misses]
+
+
+def test_a_fact_the_form_never_asks_is_not_held_against_the_trainee():
+    """quality-011's buyer is very upset and wrong-005's reported the problem on a past day: optional
+    facts the form does not ask. Answering every question the form asks scores full marks."""
+    for case_id in ("quality-011", "wrong-005"):
+        page = Practice("tess", case_id, store=None, lang="en")
+        case = page.case
+        while page.wizard.field is not None:
+            page.wizard.answer(case.facts.get(page.wizard.field.question.name, page.wizard.field.question.default))
+        expected = case.expected
+        page.resolution.value, page.shipping.value, page.cost.value = (
+            expected.resolution, expected.return_shipping_paid_by, expected.cost_borne_by)
+        if expected.compensation is not None:
+            page.compensation.value = str(expected.compensation.amount)
+        if "first_reply" in expected.deadlines:
+            page.first_reply_due.value = str(expected.deadlines["first_reply"])
+        answer = page.answer()
+        score = score_attempt(case, answer)
+        assert [c.name for c in score.misses if c.name != "reply"] == [], (case_id, score.misses)
+        assert score.divergence() is None

@@ -448,6 +448,12 @@ class Practice(w.VBox):
         except ValueError:
             raise NotANumber(word("practice_not_a_number", self.lang, value=self.compensation.value)) from None
         facts = dict(self.wizard.session.answers) if self.wizard else {}
+        # a fact the form never asks (optional, with a default: "very upset", "reported on") is read
+        # from the story, not held against the trainee: their path uses the case's value
+        inputs = self._library.playbook(self.case.scenario).inputs
+        for name, value in self.case.facts.items():
+            if name not in facts and name in inputs and inputs[name].has_default:
+                facts[name] = value
         due = self.first_reply_due.aware()
         return Answer(facts=facts, resolution=self.resolution.value, return_shipping_paid_by=self.shipping.value,
                       cost_borne_by=self.cost.value, compensation=compensation, reply=self.reply.value,
