@@ -157,6 +157,12 @@ _REGISTRY = (
     _code("missing-expected", "case bank", "a case without its `expected` decision (`aftersales train refresh` "
           "writes it)"),
     _code("expected", "case bank", "a case whose `expected` decision differs from what the playbook decides"),
+    _code("replies", "case bank", "a case's buyer's words for a fact it does not have, or for a fact the buyer does not "
+          "tell (the agent's findings go under `records`)"),
+    _code("records", "case bank", "a case's record for a fact it does not have, or for a fact the buyer tells "
+          "(their words go under `replies`)"),
+    _code("later-messages", "case bank", "a later message that arrives after a fact the case does not have, or says "
+          "a fact changed from the value it still has"),
     _code("too-few-cases", "case bank", "a scenario with fewer practice cases than the minimum"),
     _code("refresh", "case bank", "`aftersales train refresh` cannot rewrite a case's `expected` block"),
 )

@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[2]
 AS_OF = date(2026, 11, 23)
 LANGS = ["en", "zh", "ru"]
 
-# The stand-in for one scenario's notebook run: writes each document's md and html with a
+# The stand-in for one scenario's notebook run: writes each document's md, html and sheet with a
 # marker (the playbook's last line), like the notebook does, then reports every document ok.
 # With ``kill``, the process is killed with SIGKILL once the files are written (before it could
 # report them), as ``kill -9`` of a render does; with ``kill_second``, it is killed in the second
@@ -52,6 +52,7 @@ def scenario(self, name, jobs):
     for job in jobs:
         for fmt in ("md", "html"):
             write_atomic(job.path(self.out, fmt), f"{job.doc_id} {marker}\n")
+        write_atomic(job.sheet(self.out, "html"), f"{job.doc_id} {marker}\n")  # its one-page sheet, as the notebook does
     if mode == "kill" or (mode == "kill_second" and name == scenarios[1]):
         os.kill(os.getpid(), signal.SIGKILL)
     for job in jobs:
