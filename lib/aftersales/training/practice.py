@@ -402,8 +402,11 @@ class Practice(w.VBox):
         self.revealed = []
         self.first_reply_due.value = None
         self.first_reply_due.zone = case_zone(case, self._library)
+        inputs = self._library.playbook(case.scenario).inputs
+        unasked = {name: value for name, value in case.facts.items()  # optional facts the form never asks:
+                   if name in inputs and inputs[name].has_default}  # the story tells them, the path follows
         self.wizard = Wizard(case.scenario, case.platform, self.lang, case.as_of, library=self.library,
-                             show_card=False)
+                             show_card=False, facts=unasked)
         if getattr(self.wizard, "lang_select", None) is not None:
             self.wizard.lang_select.observe(self._on_wizard_lang, names="value")
         self.wizard_area.children = [self.wizard]
