@@ -56,7 +56,7 @@ _SWEEPS = (
     "tests/training/test_mastery.py::test_train_board_prints_a_row_per_trainee_scenario_and_platform",
     "tests/training/test_mastery.py::test_train_next_names_the_case_and_the_mastery_so_far",
     # the engine's own message scored on every case x interface language (make test; a sample is not kept)
-    "tests/training/test_reply_content.py::test_the_engines_own_message_earns_the_replys_point_on_every_case",
+    "tests/training/test_reply_content.py::test_the_engines_own_decision_and_message_score_full_marks_on_every_case",
     "tests/test_cli.py::test_validate_passes_on_the_shipped_playbooks",
     "tests/test_cli.py::test_validate_names_the_playbooks_folder_it_checked",
     "tests/test_problem_codes.py::test_text_and_json_report_the_same_errors",
