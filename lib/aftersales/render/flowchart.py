@@ -24,7 +24,7 @@ from ..errors import AftersalesError, UnknownNameError
 from ..playbook.compiled import CompiledBranch, CompiledOutcome, CompiledPlaybook, CompiledStep
 from ..playbook.model import LANGS
 from ..present.view import step_numbers
-from ..present.words import term
+from ..present.words import term, word
 
 # Noto Sans CJK SC also has Latin and Cyrillic glyphs; the rest is for viewers without it.
 FONT = "Noto Sans CJK SC, Noto Sans, DejaVu Sans, sans-serif"
@@ -251,8 +251,6 @@ def _outcome_label(outcome: CompiledOutcome, lang: str) -> str:
 
 
 LINK_STYLE = 'shape=box, style="rounded,dashed,filled", fillcolor="#fff8e1", color="#8d6e00"'
-#: "→ chart 2" on a box that stands for a sub-chart.
-CHART_WORD = {"en": "chart", "zh": "图", "ru": "схема"}
 
 
 def flowchart_dot(playbook: CompiledPlaybook, lang: str, keep: Any = None, chart: Any = None) -> str:
@@ -314,7 +312,7 @@ def _chart_dot(playbook: CompiledPlaybook, lang: str, keep: Any, chart: Any, num
             continue
         step = playbook.steps[step_id]
         if step_id in chart.links and step_id != chart.root:
-            title = _lines(wrap_balanced(f"→ {CHART_WORD[lang]} {chart.links[step_id]}: {_in(step.title, lang)}", TITLE_WIDTH))
+            title = _lines(wrap_balanced(f"→ {word('chart', lang)} {chart.links[step_id]}: {_in(step.title, lang)}", TITLE_WIDTH))
             lines.append(f"  {_quoted(step_id)} [{LINK_STYLE}, label=<<b>{numbers[step_id]}.</b> {title}>];")
         else:
             lines.append(f"  {_quoted(step_id)} [label=<{_step_label(playbook, step, numbers[step_id], lang)}>];")

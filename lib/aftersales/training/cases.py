@@ -76,15 +76,20 @@ def _trap(value: Any) -> str | dict[str, str]:
             raise ValueError("a trap must not be empty")
         return value
     if isinstance(value, dict):
-        unknown = sorted(str(key) for key in value if key not in LANGS)
-        if unknown:
-            raise ValueError(f"unknown language '{unknown[0]}'{did_you_mean(unknown[0], LANGS)} in a trap; "
-                             f"allowed: {', '.join(LANGS)}")
-        missing = [lang for lang in LANGS if not isinstance(value.get(lang), str) or not value[lang].strip()]
-        if missing:
-            raise ValueError(f"a trap needs a non-empty text in every language (missing: {', '.join(missing)})")
-        return {lang: value[lang] for lang in LANGS}
+        return _in_every_language(value, "trap")
     raise ValueError("a trap is a text or a mapping {en, zh, ru}")
+
+
+def _in_every_language(value: dict[Any, Any], what: str) -> dict[str, str]:
+    """``value`` as ``{en, zh, ru}``, each a non-empty text; else which language is unknown or missing."""
+    unknown = sorted(str(key) for key in value if key not in LANGS)
+    if unknown:
+        raise ValueError(f"unknown language '{unknown[0]}'{did_you_mean(unknown[0], LANGS)} in a {what}; "
+                         f"allowed: {', '.join(LANGS)}")
+    missing = [lang for lang in LANGS if not isinstance(value.get(lang), str) or not value[lang].strip()]
+    if missing:
+        raise ValueError(f"a {what} needs a non-empty text in every language (missing: {', '.join(missing)})")
+    return {lang: value[lang] for lang in LANGS}
 
 
 #: One trap of a case: English text, or the same trap in every language.
@@ -112,14 +117,7 @@ def _record(value: Any) -> dict[str, str]:
     """What the agent finds when looking a fact up, in every interface language ``{en, zh, ru}``."""
     if not isinstance(value, dict):
         raise ValueError("a record is a mapping {en, zh, ru}: what the agent finds, in each interface language")
-    unknown = sorted(str(key) for key in value if key not in LANGS)
-    if unknown:
-        raise ValueError(f"unknown language '{unknown[0]}'{did_you_mean(unknown[0], LANGS)} in a record; "
-                         f"allowed: {', '.join(LANGS)}")
-    missing = [lang for lang in LANGS if not isinstance(value.get(lang), str) or not value[lang].strip()]
-    if missing:
-        raise ValueError(f"a record needs a non-empty text in every language (missing: {', '.join(missing)})")
-    return {lang: value[lang] for lang in LANGS}
+    return _in_every_language(value, "record")
 
 
 #: What the agent finds for one looked-up fact: a tracking page line, a photo, the stock system...
