@@ -30,8 +30,9 @@ BLIND2 = Path(__file__).with_name("heldout_blind2.yaml")
 FROZEN2 = "c1ae951fd0ad3ba037fc918d20fa0ddd931adc1c3e746d01abcad0fcbf36f202"
 #: Measured after tuning on the first set (0.734 / 0.767), after tuning on the third too (0.753 / 0.811),
 #: with a missing prevention step a warning instead of a stop (0.912 / 0.811), then after tuning on the
-#: fourth set (0.915 / 0.833), then the fifth: the floor.
-HELD_OUT2 = {"precision": 0.927, "recall": 0.844}
+#: fourth set (0.915 / 0.833), then the fifth (0.927 / 0.844), then the sixth: the floor. The sixth set's
+#: claim-withdrawal rule stops one more message here (precision 0.927 -> 0.917, recall 0.844 -> 0.856).
+HELD_OUT2 = {"precision": 0.917, "recall": 0.856}
 
 #: The third set (a third writer blind to the rules), measured as it came (0.825 / 0.653), then tuned on.
 SET3 = Path(__file__).with_name("tuning_set3.yaml")
@@ -41,16 +42,21 @@ SET4 = HERE / "tuning_set4.yaml"
 #: The third blind set: a fifth writer, frozen (commit 5833a5a) before it was measured.
 BLIND3 = HERE / "heldout_blind3.yaml"
 FROZEN3 = "acc7d3149674bbcd31b7bc92a639b496e29ac39731c609dae3e0e4bd66b6751d"
-#: Measured as it came (0.892 / 0.822), after tuning on the fourth set (0.897 / 0.867), then the fifth: the floor.
-HELD_OUT3 = {"precision": 0.899, "recall": 0.889}
+#: Measured as it came (0.892 / 0.822), after tuning on the fourth set (0.897 / 0.867), the fifth
+#: (0.899 / 0.889), then the sixth: the floor.
+HELD_OUT3 = {"precision": 0.902, "recall": 0.922}
 #: The fifth set (a sixth writer), measured as it came (0.855 / 0.627), then tuned on (two misses left).
 SET5 = HERE / "tuning_set5.yaml"
 
 #: The fourth blind set: a seventh writer, frozen (commit e5732e7) before it was measured.
 BLIND4 = HERE / "heldout_blind4.yaml"
 FROZEN4 = "cd9c600c4a86299620cfbcfbec0b79ea18f1b51314e6a7b643351b30cdcba515"
-#: Measured on the rules before the fifth set (0.877 / 0.789), then after tuning on it: the floor.
-HELD_OUT4 = {"precision": 0.900, "recall": 0.800}
+#: Measured on the rules before the fifth set (0.877 / 0.789), after tuning on it (0.900 / 0.800), then
+#: after tuning on the sixth set: the floor.
+HELD_OUT4 = {"precision": 0.902, "recall": 0.822}
+#: The sixth set (an eighth writer), measured as it came (0.839 / 0.627), then tuned on (one message left:
+#: zh-020, a resend with a tracking number and no way back to us, which the third set labels the other way).
+SET6 = HERE / "tuning_set6.yaml"
 
 
 def test_the_blind_sets_are_the_frozen_ones() -> None:
@@ -117,3 +123,13 @@ def test_the_fifth_set_keeps_its_tuned_figures() -> None:
     assert Counter(m.lang for m in messages) == {"en": 50, "zh": 50, "ru": 50}
     overall = score_blind(messages).overall
     assert overall.precision == 1.0 and overall.recall >= 0.973 - 0.0005
+
+
+def test_the_sixth_set_keeps_its_tuned_figures() -> None:
+    messages = load_blind(SET6)
+    assert Counter(m.lang for m in messages) == {"en": 50, "zh": 50, "ru": 50}
+    assert Counter((m.lang, m.flag) for m in messages) == {(lang, flag): 25 for lang in ("en", "zh", "ru")
+                                                         for flag in (True, False)}
+    scores = score_blind(messages)
+    assert scores.overall.precision >= 0.987 - 0.0005 and scores.overall.recall == 1.0
+    assert [(message_id, kind) for message_id, kind, _what in scores.mistakes] == [("zh-020", "FP")]
