@@ -23,7 +23,7 @@ validate: setup
 	$(VENV)/bin/aftersales validate
 
 # Debian packages the SOP render and the tests need, installed when missing: Chromium (PDFs and
-# the browser test), Graphviz (flowcharts), Noto CJK fonts and poppler-utils (pdftotext), and
+# the browser test), Graphviz (flowcharts), the fonts (Noto CJK, WenQuanYi, DejaVu) and poppler-utils (pdftotext), and
 # PostgreSQL (the progress store's tests start a throwaway server of their own).
 tools:
 	bash .ci/install-chromium.sh

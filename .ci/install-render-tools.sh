@@ -3,6 +3,10 @@
 #
 #   graphviz        `dot` draws each playbook's decision flowchart as SVG
 #   fonts-noto-cjk  a font with Chinese (and Latin, Cyrillic) glyphs for the flowcharts and PDFs
+#   fonts-wqy-microhei  the Chinese font the documents ask for first: a TrueType font, which Chromium
+#                   embeds in a PDF as a font subset in a fraction of the time Noto Sans CJK takes
+#   fonts-dejavu-core   the Latin and Cyrillic font of English and Russian documents (no CJK subset)
+#   fonts-dejavu-extra  DejaVu Sans Condensed, for the boxes of English and Russian flowcharts
 #   poppler-utils   `pdftotext`, with which the tests read the PDFs back
 #
 # * All there: print one line per tool (versions, the CJK font), nothing else.
@@ -14,7 +18,7 @@
 #   exits 0, and the tests that need these tools skip themselves.
 set -euo pipefail
 
-packages_all=(graphviz fonts-noto-cjk poppler-utils)
+packages_all=(graphviz fonts-noto-cjk fonts-wqy-microhei fonts-dejavu-core fonts-dejavu-extra poppler-utils)
 
 script=install-render-tools
 skipped="the SOP rendering and its tests"
@@ -57,15 +61,29 @@ cjk_font() {
   esac
 }
 
+# A font family installed, by its exact name (fontconfig).
+has_family() {
+  command -v fc-list >/dev/null 2>&1 || return 1
+  fc-list : family 2>/dev/null | tr ',' '\n' | grep -qxF "$1"
+}
+
+document_fonts() {
+  has_family "WenQuanYi Micro Hei" && has_family "DejaVu Sans" && has_family "DejaVu Sans Condensed" || return 1
+  printf 'document fonts: WenQuanYi Micro Hei (zh), DejaVu Sans and DejaVu Sans Condensed (en, ru)\n'
+}
+
 # The packages whose tool is missing, one per line.
 missing_packages() {
   dot_version >/dev/null || echo graphviz
   cjk_font >/dev/null || echo fonts-noto-cjk
+  has_family "WenQuanYi Micro Hei" || echo fonts-wqy-microhei
+  has_family "DejaVu Sans" || echo fonts-dejavu-core
+  has_family "DejaVu Sans Condensed" || echo fonts-dejavu-extra
   pdftotext_version >/dev/null || echo poppler-utils
 }
 
 report() {
-  dot_version && cjk_font && pdftotext_version
+  dot_version && cjk_font && document_fonts && pdftotext_version
 }
 
 mapfile -t missing < <(missing_packages)

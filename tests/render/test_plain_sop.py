@@ -66,6 +66,24 @@ def test_no_fba_or_chargeback_step_or_outcome_on_ozon_or_taobao(library, platfor
     assert [s["number"] for s in doc.steps] == list(range(1, len(doc.steps) + 1)), "renumbered, no gaps"
 
 
+@pytest.mark.parametrize("platform, foreign", [("taobao", ("ZoZPP", "2019/771")), ("amazon", ("ZoZPP", "2019/771")),
+                                               ("ozon", ())])
+def test_a_branch_that_rests_on_another_countrys_law_is_not_printed(library, platform, foreign):
+    """The remedy the buyer chooses by law (ZoZPP art. 18; Directive 2019/771 art. 13) exists where that
+    law applies: on Taobao (China gives the choice only inside its windows) the branches whose
+    ``let`` reads an empty ``buyer_remedy_choice`` are false before any case, and their reasons,
+    which cite Russian and EU law, are not printed."""
+    playbook = library.playbook("quality_defect")
+    profile = library.profile(platform)
+    doc = sop_document(playbook, profile, library, "en", DAY)
+    reasons = [b.get("reason") or "" for step in doc.steps if step["id"] == "remedy" for b in step.get("branches", [])]
+    assert reasons, "the remedy step is printed"
+    cited = [r for r in reasons if any(law in r for law in foreign)]
+    assert not cited, cited
+    if platform == "ozon":  # Russian law is Ozon's own: its remedy choice stays
+        assert any("ZoZPP art. 18 p.1" in r for r in reasons)
+
+
 def test_amazon_keeps_its_fba_and_chargeback_procedures(library):
     playbook = library.playbook("claim")
     keep = applicable(playbook, library.profile("amazon").resolve(DAY), "amazon")

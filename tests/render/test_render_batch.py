@@ -4,6 +4,7 @@ isolation, the index, and the no-op rerun. Notebooks run through Papermill as in
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -98,6 +99,26 @@ def test_the_pdf_has_pages_and_its_text_layer_holds_the_title(rendered, lang, ti
     assert title in text
 
 
+@pytest.mark.parametrize("lang, font", [("zh", "WenQuanYiMicroHei"), ("ru", "DejaVuSans"), ("en", "DejaVuSans")])
+def test_a_pdf_embeds_its_languages_truetype_font_and_the_printed_copy_leaves_the_leads_appendix_out(
+        rendered, lang, font):
+    """Speed and quality: TrueType subsets (Noto Sans CJK would be drawn glyph by glyph, as Type 3,
+    at ~0.1-0.2 s more per PDF), no CJK font at all in an English or Russian document; the printed
+    copy is the new hire's, and says where the leads' appendix is."""
+    out, _report = rendered
+    for pdf in (out / "size_mismatch" / f"taobao.{lang}.pdf", out / "size_mismatch" / f"taobao.{lang}.sheet.pdf"):
+        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+        names = [line.split()[0] for line in fonts.splitlines()[2:] if line.strip()]
+        assert any(name.endswith("+" + font) for name in names), (pdf.name, names)
+        if lang != "zh":
+            assert "CJK" not in fonts and "Type 3" not in fonts, (pdf.name, fonts)
+    document = out / "size_mismatch" / f"taobao.{lang}.pdf"
+    text = subprocess.run(["pdftotext", str(document), "-"], capture_output=True, text=True, check=True).stdout
+    html = document.with_suffix(".html").read_text(encoding="utf-8")
+    assert "size_tolerance_cm" in html and "size_tolerance_cm" not in text  # the parameter table: on screen only
+    assert {"zh": "HTML 版", "ru": "HTML-версии", "en": "HTML version"}[lang] in text
+
+
 def test_an_example_fact_with_a_script_tag_is_shown_escaped(rendered):
     out, _report = rendered
     html = (out / "size_mismatch" / "taobao.en.html").read_text(encoding="utf-8")
@@ -116,6 +137,26 @@ def test_a_broken_playbook_fails_only_its_own_documents_and_is_named(rendered):
     assert {job.doc_id for job in report.rendered} == {f"size_mismatch/taobao.{lang}" for lang in ("zh", "ru", "en")}
     index = (out / "index.html").read_text(encoding="utf-8")
     assert index.count('class="failed"') == 3 and index.count('class="ok"') == 3
+
+
+@pytest.mark.parametrize("lang, scenario, platform, heading", [
+    ("en", "Size mismatch", "Taobao / Tmall", "Coverage"), ("zh", "尺码问题", "淘宝 / 天猫", "覆盖情况"),
+    ("ru", "Несоответствие размера", "Taobao / Tmall", "Покрытие")])
+def test_the_front_page_exists_in_each_language_with_names_not_ids(rendered, lang, scenario, platform, heading):
+    out, _report = rendered
+    suffix = "" if lang == "en" else f".{lang}"
+    for fmt in ("html", "md"):
+        page = (out / f"index{suffix}.{fmt}").read_text(encoding="utf-8")
+        body = page.split("<h1>", 1)[-1]
+        body = re.sub(r'<div class="err">.*?</div>|\n- `[^\n]*', "", body)  # failures name their files
+        assert scenario in body and heading in body, (fmt, body[:400])
+        assert platform.split(" ")[0] in body
+        for raw in ("size_mismatch", "bad_review"):  # the ids appear only inside the links' file names
+            assert raw not in re.sub(r'(?:href="|\]\()[^")]*', "", body), (fmt, raw)
+        others = {"en": "index", "zh": "index.zh", "ru": "index.ru"}
+        assert all(f"{name}.{fmt}" in page for code, name in others.items() if code != lang)
+    html = (out / f"index{suffix}.html").read_text(encoding="utf-8")
+    assert f'<html lang="{lang}">' in html and f"binder.{lang}.pdf" in html
 
 
 def test_a_second_run_with_nothing_changed_renders_nothing(rendered, library):

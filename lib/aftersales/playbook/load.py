@@ -510,6 +510,8 @@ def _examples(draft: Draft) -> None:
         example = _validate(draft, Example, raw, path)
         if example is None:
             continue
+        # the SOP documents show the example in their language: `name` is its English, `title` the rest
+        _check_text(draft, {"en": example.name, **example.title}, path + ("title",), what="the example's title")
         if example.platform not in draft.context.platforms:
             draft.add(path + ("platform",), f"unknown platform '{example.platform}'"
                       f"{did_you_mean(example.platform, draft.context.platforms)}", "unknown-platform")

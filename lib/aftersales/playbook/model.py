@@ -150,9 +150,13 @@ class Expectation(Strict):
 
 
 class Example(Strict):
-    """A worked case: facts on a platform, and the decision the playbook must reach."""
+    """A worked case: facts on a platform, and the decision the playbook must reach.
+
+    ``name`` says it in English; ``title`` says it in the other languages (``{zh: …, ru: …}``), for
+    the SOP documents in those languages."""
 
     name: str
+    title: Text = {}
     platform: str
     as_of: datetime | date | str | None = None
     lang: str | None = None

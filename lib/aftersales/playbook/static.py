@@ -36,7 +36,28 @@ def _static(node: ast.expr, env: Mapping[str, Any]) -> Any:
     if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
         values = [_static(element, env) for element in node.elts]
         return _UNKNOWN if any(v is _UNKNOWN for v in values) else values
+    if isinstance(node, ast.BoolOp):  # value semantics: `params.x or []` is [] where x is null
+        result: Any = _UNKNOWN
+        for value in node.values:
+            result = _static(value, env)
+            if result is _UNKNOWN:
+                return _UNKNOWN
+            if bool(result) == isinstance(node.op, ast.Or):
+                return result
+        return result
     return _UNKNOWN
+
+
+def _lets(playbook: CompiledPlaybook) -> dict[str, ast.expr]:
+    """The playbook's ``let`` bindings that are defined once (a name bound differently in two
+    steps is left alone): name → expression tree."""
+    trees: dict[str, list[ast.expr]] = {}
+    for step in playbook.steps.values():
+        for name, expression in step.lets:
+            tree = getattr(expression, "tree", None)
+            if tree is not None:
+                trees.setdefault(name, []).append(tree)
+    return {name: found[0] for name, found in trees.items() if len(found) == 1}
 
 
 def available_choices(playbook: CompiledPlaybook, name: str, env: Mapping[str, Any]) -> set[str] | None:
@@ -53,16 +74,22 @@ def available_choices(playbook: CompiledPlaybook, name: str, env: Mapping[str, A
     return offered
 
 
-def static_truth(node: ast.expr, playbook: CompiledPlaybook, env: Mapping[str, Any]) -> bool | None:
+def static_truth(node: ast.expr, playbook: CompiledPlaybook, env: Mapping[str, Any], _depth: int = 0) -> bool | None:
     """Whether condition ``node`` holds on the platform whatever the case (True / False), or None
-    when it depends on the case (three-valued: ``and`` is false if any part is false...)."""
+    when it depends on the case (three-valued: ``and`` is false if any part is false...). A name
+    bound by a step's ``let`` stands for its expression (``legal_choice`` is false on a platform
+    whose law gives the buyer no choice of remedy)."""
+    if isinstance(node, ast.Name) and _depth < 20:
+        lets = _lets(playbook)
+        if node.id in lets:
+            return static_truth(lets[node.id], playbook, env, _depth + 1)
     if isinstance(node, ast.BoolOp):
-        parts = [static_truth(value, playbook, env) for value in node.values]
+        parts = [static_truth(value, playbook, env, _depth + 1) for value in node.values]
         if isinstance(node.op, ast.And):
             return False if False in parts else (True if all(p is True for p in parts) else None)
         return True if True in parts else (False if all(p is False for p in parts) else None)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        inner = static_truth(node.operand, playbook, env)
+        inner = static_truth(node.operand, playbook, env, _depth + 1)
         return None if inner is None else not inner
     if isinstance(node, ast.Compare) and len(node.ops) == 1:
         left, right, op = node.left, node.comparators[0], type(node.ops[0])

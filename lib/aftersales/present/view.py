@@ -126,9 +126,12 @@ def _params_in_text(text: str, resolved: Mapping[str, Any] | None, lang: str) ->
         if isinstance(amount, (int, float)) and not isinstance(amount, bool):
             quantity = format_quantity(amount, getattr(found, "unit", None) or "none", lang)
             return f"({quantity})" if match.group(0).startswith("(") else quantity
-        return "—"  # the platform has no such rule
+        # a yes/no rule, a list, or none on this platform: the sentence around it already says it
+        # in words ("treats it as not allowed (params.x)"); a dash or "False" would say nothing
+        return ""
 
-    return re.sub(r"\s+([，。,.;；:：)）])", r"\1", _PARAM_IN_TEXT.sub(value, text)).replace("（：", "（").replace("(: ", "(")
+    said = re.sub(r"\s+([，。,.;；:：)）])", r"\1", _PARAM_IN_TEXT.sub(value, text)).replace("（：", "（").replace("(: ", "(")
+    return re.sub(r"\s*[（(]\s*[)）]", "", said)
 
 
 def playbook_view(playbook: CompiledPlaybook, lang: str, *, resolved: Mapping[str, Any] | None = None,

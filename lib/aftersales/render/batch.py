@@ -224,15 +224,15 @@ def render_library(*, playbooks: Path | None = None, out: Path = Path("build/sop
                 job.status, job.error = "failed", f"not rendered: {problem}"
         else:
             _run(todo, root, out, day, jobs or os.cpu_count() or 1, report, progress, overlay_file)
-    try:
-        _write_index(out, report.jobs)
-    except OSError as exc:
-        report.problems.append(_Problem("index", f"cannot write the index in {out}: {exc.strerror or exc}"))
     if "pdf" in formats and todo:
         try:
             _write_binders(out, report.jobs)
         except Exception as exc:  # the documents are written: a binder that fails is reported, not fatal
             report.problems.append(_Problem("binder", f"binder not printed: {type(exc).__name__}: {exc}"))
+    try:  # after the binders: the front pages link them
+        _write_index(out, report.jobs, root)
+    except OSError as exc:
+        report.problems.append(_Problem("index", f"cannot write the index in {out}: {exc.strerror or exc}"))
     report.seconds = time.perf_counter() - started
     return report
 
@@ -338,6 +338,7 @@ def binder_contents_html(out: Path, jobs: list[Job], lang: str) -> tuple[str, li
     from html import escape
 
     from ..present.words import word
+    from .fonts import css_font_stack
 
     sheets = []
     for job in sorted((j for j in jobs if j.lang == lang and j.status in ("ok", "cached")),
@@ -351,7 +352,7 @@ def binder_contents_html(out: Path, jobs: list[Job], lang: str) -> tuple[str, li
     contents = "".join(f"<li>{title} <span style='color:#6b7585'>· {number + 2}</span></li>"
                        for number, (title, _pdf) in enumerate(sheets))
     page = (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{escape(word('binder', lang))}</title>"
-            "<style>body { font-family: 'Noto Sans', 'Noto Sans CJK SC', 'DejaVu Sans', sans-serif; font-size: 10.5pt; }"
+            f"<style>body {{ font-family: {css_font_stack(lang)}; font-size: 10.5pt; }}"
             " li { margin: 0 0 1.5mm; }</style></head><body>"
             f"<h1>{escape(word('binder', lang))}</h1><h2>{escape(word('contents', lang))}</h2><ol>{contents}</ol></body></html>")
     return page, [pdf for _title, pdf in sheets]
@@ -384,13 +385,17 @@ def _write_binders(out: Path, jobs: list[Job]) -> None:
             write_atomic(out / f"binder.{lang}.pdf", joined.read_bytes())
 
 
-def _write_index(out: Path, jobs: list[Job]) -> None:
+def _write_index(out: Path, jobs: list[Job], playbooks: Path | None = None) -> None:
+    """The front pages (one per language, see :mod:`.index`) and the sources page."""
     from ..citations import seed_page_html, seed_page_markdown
-    from .index import index_html, index_markdown
+    from .index import index_file, index_html, index_markdown, library_names
+    from .plan import LANGS
 
     manifest = read_manifest(out)
-    pages = (("index.html", index_html(out, jobs, manifest)), ("index.md", index_markdown(out, jobs, manifest)),
-             ("sources.html", seed_page_html()), ("sources.md", seed_page_markdown()))
+    names = library_names(playbooks) if playbooks is not None else None
+    pages = [*((index_file(lang, "html"), index_html(out, jobs, manifest, lang, names)) for lang in LANGS),
+             *((index_file(lang, "md"), index_markdown(out, jobs, manifest, lang, names)) for lang in LANGS),
+             ("sources.html", seed_page_html()), ("sources.md", seed_page_markdown())]
     for name, text in pages:
         path = out / name
         if not path.exists() or path.read_text(encoding="utf-8") != text:

@@ -174,10 +174,10 @@ def sop_document(playbook: CompiledPlaybook, profile: Any, library: Any, lang: s
         try:
             decision = run_example(playbook, example.model_copy(update={"lang": lang}), library)
         except AftersalesError as exc:
-            examples.append({"name": example.name, "facts": _facts_text(example.facts, playbook, lang), "error": str(exc)})
+            examples.append({"name": example.title.get(lang) or example.name, "facts": _facts_text(example.facts, playbook, lang), "error": str(exc)})
             continue
         examples.append({
-            "name": example.name, "as_of": str(example.as_of or EXAMPLE_AS_OF), "facts": _facts_text(example.facts, playbook, lang),
+            "name": example.title.get(lang) or example.name, "as_of": str(example.as_of or EXAMPLE_AS_OF), "facts": _facts_text(example.facts, playbook, lang),
             "outcome": decision.title, "resolution": term("resolutions", decision.resolution, lang),
             "shipping": term("parties", decision.return_shipping_paid_by, lang),
             "cost": term("parties", decision.cost_borne_by, lang),

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import unicodedata
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from ..errors import AftersalesError, UnknownNameError
@@ -25,9 +26,8 @@ from ..playbook.compiled import CompiledBranch, CompiledOutcome, CompiledPlayboo
 from ..playbook.model import LANGS
 from ..present.view import step_numbers
 from ..present.words import term, word
+from .fonts import dot_font_list
 
-# Noto Sans CJK SC also has Latin and Cyrillic glyphs; the rest is for viewers without it.
-FONT = "Noto Sans CJK SC, Noto Sans, DejaVu Sans, sans-serif"
 DOT_TIMEOUT_S = 30
 TITLE_WIDTH = 24  # display columns per line of a node's title (a CJK character counts 2)
 ASKS_WIDTH = 40  # ... of the asked inputs under a question's title
@@ -59,11 +59,14 @@ class RenderToolFailed(AftersalesError):
 # ---------------------------------------------------------------------------- text
 
 
+@lru_cache(maxsize=1 << 16)
 def display_width(text: str) -> int:
-    """Columns ``text`` takes: wide (CJK) characters count 2, combining marks 0."""
+    """Columns ``text`` takes: wide (CJK) characters count 2, combining marks 0 (cached: wrapping
+    asks for the same words and lines again and again, ~1.8 million characters per library)."""
     return sum(_char_width(char) for char in text)
 
 
+@lru_cache(maxsize=1 << 14)
 def _char_width(char: str) -> int:
     if unicodedata.combining(char):
         return 0
@@ -268,9 +271,9 @@ def flowchart_dot(playbook: CompiledPlaybook, lang: str, keep: Any = None, chart
         return _chart_dot(playbook, lang, keep, chart, numbers)
     lines = [
         f"digraph {_quoted(playbook.scenario)} {{",
-        f'  graph [rankdir=TB, fontname="{FONT}", nodesep=0.25, ranksep=0.45, pad=0.1];',
-        f'  node [fontname="{FONT}", fontsize=12, margin="0.14,0.06", {STEP_STYLE}];',
-        f'  edge [fontname="{FONT}", fontsize=10, color="#555555", fontcolor="#333333", arrowsize=0.7];',
+        f'  graph [rankdir=TB, fontname="{dot_font_list(lang)}", nodesep=0.25, ranksep=0.45, pad=0.1];',
+        f'  node [fontname="{dot_font_list(lang)}", fontsize=12, margin="0.14,0.06", {STEP_STYLE}];',
+        f'  edge [fontname="{dot_font_list(lang)}", fontsize=10, color="#555555", fontcolor="#333333", arrowsize=0.7];',
     ]
     for step_id, number in numbers.items():
         step = playbook.steps[step_id]
@@ -291,9 +294,9 @@ def _chart_dot(playbook: CompiledPlaybook, lang: str, keep: Any, chart: Any, num
     """One chart of a split flowchart (see :func:`flowchart_dot`)."""
     lines = [
         f"digraph {_quoted(playbook.scenario + '_' + str(chart.number))} {{",
-        f'  graph [rankdir={rankdir}, fontname="{FONT}", nodesep=0.25, ranksep=0.45, pad=0.1];',
-        f'  node [fontname="{FONT}", fontsize=12, margin="0.14,0.06", {STEP_STYLE}];',
-        f'  edge [fontname="{FONT}", fontsize=10, color="#555555", fontcolor="#333333", arrowsize=0.7];',
+        f'  graph [rankdir={rankdir}, fontname="{dot_font_list(lang)}", nodesep=0.25, ranksep=0.45, pad=0.1];',
+        f'  node [fontname="{dot_font_list(lang)}", fontsize=12, margin="0.14,0.06", {STEP_STYLE}];',
+        f'  edge [fontname="{dot_font_list(lang)}", fontsize=10, color="#555555", fontcolor="#333333", arrowsize=0.7];',
     ]
     drawn_steps = [s for s in numbers if s in chart.nodes]
     edges: list[str] = []

@@ -84,24 +84,30 @@ _LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 
 PAGE_FORMAT = "A4"
 MARGIN = {"top": "15mm", "right": "15mm", "bottom": "15mm", "left": "15mm"}
-FONT_FAMILY = "'Noto Sans CJK SC', 'Noto Sans', sans-serif"
 #: The printable area of an A4 page with :data:`MARGIN` and room for the footer, in CSS pixels (96 per inch).
 PRINT_WIDTH_PX = round((210 - 30) / 25.4 * 96)
 PRINT_HEIGHT_PX = round((297 - 30 - 8) / 25.4 * 96)
 # Chromium fills the spans with class title/pageNumber/totalPages. The template has no access to
 # the document's CSS: font and size must be set here (the default size is unreadably small).
 HEADER_TEMPLATE = "<span></span>"
-FOOTER_TEMPLATE = (
-    f'<div style="font-family: {html_lib.escape(FONT_FAMILY)}; font-size: 8px; color: #555;'
-    ' width: 100%; margin: 0 15mm; display: flex; justify-content: space-between;">'
-    '<span class="title"></span>'
-    '<span><span class="pageNumber"></span> / <span class="totalPages"></span></span></div>'
-)
+
+
+def footer_template(lang: str) -> str:
+    """The footer (title, "n / N") in the fonts of a document in ``lang`` (see :mod:`.fonts`: a
+    CJK font in a footer alone would cost every English or Russian PDF a CJK font subset)."""
+    from .fonts import css_font_stack
+
+    return (f'<div style="font-family: {html_lib.escape(css_font_stack(lang))}; font-size: 8px; color: #555;'
+            ' width: 100%; margin: 0 15mm; display: flex; justify-content: space-between;">'
+            '<span class="title"></span>'
+            '<span><span class="pageNumber"></span> / <span class="totalPages"></span></span></div>')
+
+
 DEFAULT_TIMEOUT_S = 30.0
-# One round trip: set the title when given, then wait until the fonts are ready.
+# One round trip: set the title when given, wait until the fonts are ready, say the document's language.
 _PREPARE_JS = """(title) => {
     if (title !== null) { document.title = title; }
-    return document.fonts.ready.then(() => true);
+    return document.fonts.ready.then(() => document.documentElement.lang || "en");
 }"""
 
 
@@ -346,7 +352,7 @@ class PdfPrinter:
     def _print(self, page: Page, url: str, title: str | None, one_page: bool = False) -> bytes:
         page.goto(url, wait_until="load")
         # Fonts are system fonts (no downloads), but text is measured only once they are ready.
-        page.evaluate(_PREPARE_JS, title)
+        lang = str(page.evaluate(_PREPARE_JS, title))
         scale = 1.0
         if one_page:  # lay it out at the printed width, then shrink to the printed height if needed
             page.emulate_media(media="print")
@@ -360,6 +366,6 @@ class PdfPrinter:
             print_background=True,
             display_header_footer=self.footer,
             header_template=HEADER_TEMPLATE if self.footer else None,
-            footer_template=FOOTER_TEMPLATE if self.footer else None,
+            footer_template=footer_template(lang) if self.footer else None,
             outline=True,  # bookmarks from the headings
         )

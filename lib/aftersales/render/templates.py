@@ -44,8 +44,12 @@ def _quote(value: Any) -> _MdSafe:
 
 @lru_cache(maxsize=1)
 def html_environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=False, lstrip_blocks=False)
+    from .fonts import css_font_stack
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=False, lstrip_blocks=False)
+    env.globals["font_stack"] = lambda lang: Markup(escape(css_font_stack(lang), quote=False))
+    return env
 
 
 @lru_cache(maxsize=1)
