@@ -39,7 +39,7 @@ def _documents(library, langs=("zh", "ru")):
 
 
 def test_no_zh_or_ru_document_shows_code_outside_the_leads_appendix(library):
-    # ids that are not also English words ("claim", "generic" are; worked examples' titles are still English)
+    # ids that are not also English words ("claim", "generic" are)
     ids = {i for i in {*library.scenarios, *library.profiles} if "_" in i or i in ("ozon", "taobao")}
     for playbook, platform, lang, doc in _documents(library):
         doc.flowchart_file = "flowchart.svg"
@@ -50,6 +50,20 @@ def test_no_zh_or_ru_document_shows_code_outside_the_leads_appendix(library):
             raw = [i for i in ids if re.search(rf"(?<![\w/.-]){re.escape(i)}(?![\w.-])", body)]
             assert not found and not raw, (playbook.scenario, platform, lang, found, raw)
             assert doc.words["for_leads"] in text  # the technical form is kept, at the end
+
+
+def test_no_english_sentence_in_a_zh_or_ru_document_outside_sources_and_the_buyers_own_words(library):
+    """Headings, steps, notes and worked examples' titles are in the document's language. Left as
+    written: the sources' titles ("[Seller Central policy update 2020]"), an example's fact values
+    (a review the buyer wrote in English) and the example messages that quote them."""
+    sentence = re.compile(r"[A-Za-z]{3,}(?: [A-Za-z'’]{2,}){3,}")
+    for playbook, platform, lang, doc in _documents(library):
+        html = render_html("sop.html.j2", doc=doc, w=doc.words, flowchart_svg="", library_version="t")
+        body = html.split('<section class="for-leads">')[0]
+        body = re.sub(r"<style>.*?</style>|<pre>.*?</pre>|<li class=\"src\">.*?</li>|\[[^\]<]*\]", "", body, flags=re.S)
+        lines = [line.strip() for line in re.sub(r"<[^>]+>", "\n", body).splitlines()]
+        english = [line for line in lines if sentence.search(line) and not re.match(r"^[^A-Za-z]+: ", line)]
+        assert not english, (playbook.scenario, platform, lang, english[:3])
 
 
 @pytest.mark.parametrize("platform", ["ozon", "taobao"])
