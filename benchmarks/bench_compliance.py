@@ -40,6 +40,9 @@ BLIND4 = HERE / "heldout_blind4.yaml"
 #: A sixth set by an eighth writer (blame by implication, claims withdrawn on request, made-up deadlines and
 #: inspections), committed (3f9271b) before it was measured as it came, then tuned on.
 SET6 = HERE / "tuning_set6.yaml"
+#: A seventh set by a ninth writer (Chinese near misses, English paraphrases), committed (72b54d9) before it
+#: was measured as it came, then tuned on.
+SET7 = HERE / "tuning_set7.yaml"
 #: Figures measured on each set, oldest first (all 2026-12-05). The first set was measured three
 #: times without being read, then read and used to tune (it is a tuning set since "tuned on it").
 HISTORY = {
@@ -53,21 +56,27 @@ HISTORY = {
               0.912, 0.811),
              ("after tuning on the fourth set (fourth measurement)", 0.915, 0.833),
              ("after tuning on the fifth set (fifth measurement)", 0.927, 0.844),
-             ("after tuning on the sixth set (sixth measurement)", 0.917, 0.856)],
+             ("after tuning on the sixth set (sixth measurement)", 0.917, 0.856),
+             ("after tuning on the seventh set (seventh measurement)", 0.906, 0.856)],
     SET4: [("as it came, before tuning on it (rules of commit 4d5455d)", 0.797, 0.680),
            ("tuned on it (its misses read and fixed)", 1.000, 1.000)],
     BLIND3: [("as it came (rules of commit 4d5455d; first measurement)", 0.892, 0.822),
              ("after tuning on the fourth set (second measurement)", 0.897, 0.867),
              ("after tuning on the fifth set (third measurement)", 0.899, 0.889),
-             ("after tuning on the sixth set (fourth measurement)", 0.902, 0.922)],
+             ("after tuning on the sixth set (fourth measurement)", 0.902, 0.922),
+             ("after tuning on the seventh set (fifth measurement)", 0.911, 0.911)],
     SET5: [("as it came, before tuning on it (rules of commit 95a5196)", 0.855, 0.627),
            ("tuned on it (its misses read and fixed; two left)", 1.000, 0.973)],
     BLIND4: [("as it came, on the rules before the fifth set (commit 95a5196; first measurement)", 0.877, 0.789),
              ("after tuning on the fifth set (second measurement)", 0.900, 0.800),
-             ("after tuning on the sixth set (third measurement)", 0.902, 0.822)],
+             ("after tuning on the sixth set (third measurement)", 0.902, 0.822),
+             ("after tuning on the seventh set (fourth measurement)", 0.902, 0.822)],
     SET6: [("as it came, before tuning on it (rules of commit aded2f3)", 0.839, 0.627),
            ("tuned on it (its misses read and fixed; one left, zh-020, labelled the other way in the third set)",
             0.987, 1.000)],
+    SET7: [("as it came, before tuning on it (rules of commit 322f696)", 0.909, 0.667),
+           ("tuned on it (its misses read and fixed; two left: zh-043, a refund route in the sentence before, "
+            "and ru-023, a made-up legal period over two sentences)", 0.987, 0.987)],
     SET3: [("as it came, before tuning on it (rules of commit f759dac)", 0.825, 0.653),
            ("tuned on it (its misses read and fixed)", 1.000, 1.000)],
 }
@@ -162,6 +171,8 @@ def main() -> None:
     blind_report(SET5, "fifth set, now a tuning set", args.show_mistakes)
     print()
     blind_report(SET6, "sixth set, now a tuning set", args.show_mistakes)
+    print()
+    blind_report(SET7, "seventh set, now a tuning set", args.show_mistakes)
     print()
     blind_report(BLIND2, "second blind set, held out", False)
     print()

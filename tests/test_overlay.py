@@ -201,7 +201,7 @@ BROKEN = [
      "        add_branches:  # <-\n          - default: true\n            goto: case_file\n", r"ends in 'next"),
     ("unknown top-level key", "disable_platform: [ozon]  # <-\n", r"unknown key 'disable_platform' \(did you mean 'disable_platforms'\?\)"),
     ("an overlay example that does not hold", "scenarios:\n  size_mismatch:\n    examples:\n      - name: wrong expectation  # <-\n"
-     "        platform: taobao\n        facts: {order_value: 129, currency: CNY, delivered_on: 2026-01-12, evidence_provided: true, "
+     "        title: {zh: 错误的预期, ru: Неверное ожидание}\n        platform: taobao\n        facts: {order_value: 129, currency: CNY, delivered_on: 2026-01-12, evidence_provided: true, "
      "category: apparel, size_deviation_cm: 3.5, customer_preference: exchange}\n        expect: {outcome: size_advice}\n",
      r"example 'wrong expectation'.*size_advice"),
 ]

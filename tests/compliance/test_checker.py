@@ -602,6 +602,20 @@ CASES = [
          "Мы проверили пульт: это брак, вины покупателя тут нет. Возврат за наш счёт.", "forbidden.blame_buyer", None),
     Case("Dropping a parcel at a pickup point is not dropping the item", "amazon", "en", "general",
          "You can drop it at your nearest pickup point; the label is free.", "forbidden.blame_buyer", None),
+    # ---- the seventh set's lessons --------------------------------------------------------------
+    Case("A defect denied on sales figures, across a line break ('end.\\n' is one sentence end)", "amazon", "en",
+         "claim_response", "We have sold thousands of these and yours is the first report of a cracked lid.\n"
+         "So we cannot treat this as a manufacturing defect.", "forbidden.blame_buyer",
+         "We have sold thousands of these and yours is the first report of a cracked lid.\n"
+         "So we cannot treat this as a manufacturing defect"),
+    Case("Declining the buyer's offer of a call to keep the chat on Ozon", "ozon", "ru", "general",
+         "Спасибо, что предложили созвониться! Давайте всё обсудим здесь, в чате Ozon: так переписка сохранится.",
+         "ozon.outside_contact", None),
+    Case("'不是怪您' is not blame", "taobao", "zh", "general",
+         "亲，退款已经处理好了。羊毛衫建议冷水手洗，不是怪您哈，只是个小建议。", "forbidden.blame_buyer", None),
+    Case("A free part offered if the buyer withdraws the return", "amazon", "en", "claim_response",
+         "If you withdraw the return request, we'll ship you a new leg kit for free.", "deception.withdraw_claim",
+         "withdraw the return request, we'll ship you a new"),
     Case("An SMS code asked for in the next sentence", "generic", "ru", "general",
          "Сейчас вам придёт СМС с кодом. Продиктуйте его, пожалуйста, оператору.", "privacy.sensitive_data",
          "СМС с кодом. Продиктуйте"),

@@ -141,7 +141,14 @@ def analyse(text: str, lang: str) -> Analysis:
             ends.append(match.end())
             raws.append(match.group())
             norms.append(_normalise_word(match.group(), lang))
-    sentence_ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    # a sentence holds at least one word: "end.\n" or "?!" is one boundary, not two (else `within: 2`
+    # would span one real sentence and an empty one)
+    sentence_ends: list[int] = []
+    for match in _SENTENCE_END.finditer(text):
+        previous = sentence_ends[-1] if sentence_ends else 0
+        first_word = bisect.bisect_left(starts, previous)
+        if first_word < len(starts) and starts[first_word] < match.start():
+            sentence_ends.append(match.end())
     return Analysis(text, lang, starts, ends, norms, raws or norms, sentence_ends, {})
 
 
