@@ -40,6 +40,8 @@ class _PlaybooksFolder(argparse.Action):
         setattr(namespace, self.dest, values)
 
 
+CASES_DB_HELP = ("case store URL (default: $AFTERSALES_DB_URL, else the SQLite file $AFTERSALES_CASES_DB, "
+                 "else ~/.aftersales/cases.db)")
 OVERLAY_HELP = "store overlay: a name in playbooks/overlays/ or a YAML file (default: $AFTERSALES_OVERLAY)"
 
 
@@ -88,9 +90,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=LANGS, help="customer's language (default: the platform's first)")
     p.add_argument("--as-of", metavar="ISO-DATETIME", help="moment of the decision (default: now); picks the parameters in force")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--record", action="store_true", help="append the decision to the case log (see 'case show')")
+    p.add_argument("--record", action="store_true", help="append the decision to the case log (see 'case show') "
+                   "and write it to the case store (see 'cases due')")
     p.add_argument("--case-log", metavar="FILE", help="case log (default: $AFTERSALES_CASE_LOG or ~/.aftersales/case-log.jsonl)")
     p.add_argument("--who", metavar="NAME", help="who decided, for the record (default: the user name)")
+    p.add_argument("--db", metavar="URL", help=CASES_DB_HELP)
 
     p = sub.add_parser("case", help="decision records: show one exactly as it was decided")
     case_sub = p.add_subparsers(dest="case_command", metavar="SUBCOMMAND", parser_class=_Parser)
@@ -98,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     q = case_sub.add_parser("show", help="re-make a recorded decision with the playbooks it was made with")
     q.add_argument("case_id", metavar="ID")
     q.add_argument("--case-log", metavar="FILE")
+    q.add_argument("--db", metavar="URL", help=CASES_DB_HELP + "; read first, then the case log")
     q.add_argument("--json", action="store_true", help="print the recorded decision as JSON")
     q.add_argument("--today", action="store_true",
                    help="also decide the case with today's playbooks and show what would change (an appeal)")
@@ -105,6 +110,7 @@ def _parser() -> argparse.ArgumentParser:
                             "their sources, the message sent, the timeline (HTML, or PDF by suffix)")
     q.add_argument("case_id", metavar="ID")
     q.add_argument("--case-log", metavar="FILE")
+    q.add_argument("--db", metavar="URL", help=CASES_DB_HELP + "; read first, then the case log")
     q.add_argument("--out", metavar="FILE", required=True, help="case.html or case.pdf")
 
     p = sub.add_parser("diff", help="what changed between two playbook versions, and which cases it decides differently")
@@ -147,9 +153,14 @@ def _parser() -> argparse.ArgumentParser:
                    "~/.aftersales/case-log.jsonl)")
     p.add_argument("--who", metavar="NAME", default="replay", help="who the records name (default: replay)")
 
-    p = sub.add_parser("cases", help="list the recorded cases of an order")
-    p.add_argument("--order", required=True, metavar="ORDER_ID")
+    p = sub.add_parser("cases", help="the cases of an order (--order), and the case store: import, status, due, "
+                       "followed-up, owner, note")
+    p.add_argument("--order", metavar="ORDER_ID", help="list the recorded cases of this order")
     p.add_argument("--case-log", metavar="FILE")
+    p.add_argument("--db", metavar="URL", help=CASES_DB_HELP + "; read first, then the case log")
+    from .cases.cli import add_subcommands as add_cases_subcommands
+
+    add_cases_subcommands(p, _Parser)
 
     p = _with_overlay(sub.add_parser("examples", help="run every playbook's worked examples and show their decisions"))
     p.add_argument("--scenario", action="append", help="only this scenario (repeatable)")
@@ -339,15 +350,32 @@ def cmd_decide(args: argparse.Namespace) -> int:
         record = case_record(decision, who=args.who, library_root=Path(library.root), overlay=library.overlay)
         target = append_case(record, args.case_log)
         print(f"recorded case {record['case_id']} (order {record['order_id']}) in {target}", file=sys.stderr)
+        from .cases.store import CaseStore
+        from .errors import AftersalesError
+
+        try:
+            with CaseStore(getattr(args, "db", None)) as store:
+                store.record_decision(record)
+                print(f"recorded case {record['case_id']} in the case store {store.url}", file=sys.stderr)
+        except AftersalesError as exc:  # the log has it: 'cases import' adds it to the store later
+            raise AftersalesError(f"case {record['case_id']} is recorded in the case log {target} but not in the "
+                                  f"case store ({exc}); run 'aftersales cases import' when the store is back") from None
     return 0
 
 
 def cmd_case(args: argparse.Namespace) -> int:
     """``case show ID``: the decision re-made with its archived playbooks, checked against the record."""
     from .caselog import find_case, redecide
+    from .errors import UnknownNameError
     from .present.view import decision_text
 
-    record = find_case(args.case_id, args.case_log)
+    stored, store_url = _stored_case(args)
+    try:  # the case log is what a decision is re-made from; the store has every agent's cases
+        record = find_case(args.case_id, args.case_log)
+    except UnknownNameError:
+        if stored is None or not stored.decision:
+            raise
+        record = stored.decision
     if getattr(args, "case_command", "show") == "export":
         from .case_export import export_case
 
@@ -365,6 +393,11 @@ def cmd_case(args: argparse.Namespace) -> int:
         print(f"case {record['case_id']} · order {record.get('order_id')} · saved {record.get('saved_at')} by "
               f"{record.get('who')} · playbooks {record.get('library_hash')}"
               + (f" + overlay {record['overlay']['name']} {record['overlay'].get('version')}" if record.get("overlay") else ""))
+        if stored is not None:
+            from .present.formats import moment_text
+
+            print(f"status {stored.status} · owner {stored.owner or '-'} · due "
+                  f"{moment_text(stored.due_at) if stored.due_at else '-'} (case store {store_url})")
         print(decision_text(decision))
         if record.get("override"):
             print(_override_text(record["override"]))
@@ -424,15 +457,55 @@ def _override_text(override: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _stored_case(args: argparse.Namespace) -> tuple[Any, str]:
+    """The case ``args.case_id`` from the case store (``--db``) and the store's URL; None when the
+    store does not have it (or there is no store yet: the case log is read as before)."""
+    from .cases.store import CaseStore, default_cases_url
+
+    url = getattr(args, "db", None)
+    if url is None and default_cases_url().startswith("sqlite:///"):
+        if not Path(default_cases_url().removeprefix("sqlite:///")).expanduser().exists():
+            return None, ""  # no store file: never create one just to look
+    with CaseStore(url) as store:
+        return store.get(args.case_id), store.url
+
+
 def cmd_cases(args: argparse.Namespace) -> int:
+    """``cases --order O``: the order's cases from the case log, with their status and owner from the
+    case store; from the store when the log has none (a teammate's cases in a shared store).
+    ``cases SUBCOMMAND``: the case store's commands (:mod:`aftersales.cases.cli`)."""
     from .caselog import cases_of_order
 
+    if getattr(args, "cases_command", None):
+        from .cases.cli import run
+
+        return run(args)
+    if not args.order:
+        raise UsageError("give --order ORDER_ID, or a subcommand: import, status, due, followed-up, owner, note "
+                         "(see 'aftersales cases --help')")
+    stored = {c.case_id: c for c in _stored_order(args)}
     records = cases_of_order(args.order, args.case_log)
+    if not records:  # not decided on this machine: the store has every agent's cases
+        records = [c.decision for c in stored.values() if c.decision]
     for r in records:
-        print(f"{r['case_id']}  {r['saved_at']}  {r['scenario']:<15} {r['platform']:<8} {r['outcome']:<28} {r['who']}")
+        case = stored.get(r["case_id"])
+        where = f"  [{case.status} · owner {case.owner or '-'}]" if case is not None else ""
+        print(f"{r['case_id']}  {r['saved_at']}  {r['scenario']:<15} {r['platform']:<8} {r['outcome']:<28} {r['who']}{where}")
     if not records:
         print(f"aftersales cases: no case for order {args.order!r}", file=sys.stderr)
     return 0
+
+
+def _stored_order(args: argparse.Namespace) -> list[Any]:
+    """The cases of ``args.order`` in the case store (empty when there is no store file yet)."""
+    from .cases.store import CaseStore, default_cases_url
+
+    url = getattr(args, "db", None)
+    if url is None and default_cases_url().startswith("sqlite:///"):
+        if not Path(default_cases_url().removeprefix("sqlite:///")).expanduser().exists():
+            return []
+    with CaseStore(url) as store:
+        return store.of_order(args.order)
 
 
 def cmd_examples(args: argparse.Namespace) -> int:

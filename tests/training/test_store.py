@@ -401,3 +401,16 @@ def test_16_processes_record_500_attempts_each_and_none_is_lost(
     with capsys.disabled():
         print(f"\n[{dialect}] {WORKERS} processes x {PER_WORKER} attempts: {wall:.1f} s wall "
               f"(spawn + import + write), {write_s:.1f} s writing = {total / write_s:.0f} attempts/s")
+
+
+def test_one_team_database_url_serves_the_progress_store_too(monkeypatch, tmp_path):
+    """Issue 20: ``$AFTERSALES_DB_URL`` names the team database for the cases and, unless
+    ``$AFTERSALES_PROGRESS_URL`` says otherwise, for the trainees' attempts."""
+    from aftersales.training.store import default_progress_url
+
+    team = f"sqlite:///{tmp_path / 'team.db'}"
+    monkeypatch.delenv("AFTERSALES_PROGRESS_URL", raising=False)
+    monkeypatch.setenv("AFTERSALES_DB_URL", team)
+    assert default_progress_url() == team
+    monkeypatch.setenv("AFTERSALES_PROGRESS_URL", f"sqlite:///{tmp_path / 'own.db'}")
+    assert default_progress_url().endswith("own.db")

@@ -237,3 +237,29 @@ def test_terms_the_playbook_cannot_work_out_for_the_chosen_outcome_are_settled_b
     override = saved(wizard, tmp_path)["override"]
     assert override["terms"]["by_hand"] is True and "missing_value" in override["terms"]["why"]
     assert override["message"]["by_hand"] is True and override["message"]["text"] is None
+
+
+def test_the_cards_save_also_puts_the_case_in_the_shared_store(tmp_path, monkeypatch):
+    """Issue 20, part 1: the card's Save writes the case log and the team's case store, where the
+    daily follow-up list finds it (open, with the decision and its override)."""
+    from aftersales.cases.store import CaseStore
+
+    monkeypatch.setenv("AFTERSALES_DB_URL", f"sqlite:///{tmp_path / 'team.db'}")
+    wizard = form(tmp_path, BEYOND_TOLERANCE)
+    wizard.override_select.value = "refund_seller_pays"
+    wizard.override_reason.value = "Customer insists on a refund"
+    record = saved(wizard, tmp_path)
+    with CaseStore() as store:
+        case = store.get(record["case_id"])
+        assert case is not None and case.status == "open" and case.scenario == "size_mismatch"
+        assert [event.kind for event in store.events(record["case_id"])] == ["decision", "override"]
+
+
+def test_a_save_the_store_cannot_take_is_kept_in_the_log_and_says_so(tmp_path, monkeypatch):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the store's folder should be")
+    monkeypatch.setenv("AFTERSALES_DB_URL", f"sqlite:///{blocked / 'team.db'}")
+    wizard = form(tmp_path, BEYOND_TOLERANCE)
+    record = saved(wizard, tmp_path)
+    assert record["outcome"] == "exchange_seller_pays"
+    assert "cases import" in wizard.save_status.value, wizard.save_status.value

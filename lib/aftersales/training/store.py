@@ -10,6 +10,8 @@ Where it lives, first match wins:
 * the ``url`` given to :class:`ProgressStore`;
 * ``$AFTERSALES_PROGRESS_URL``, a SQLAlchemy URL: ``postgresql://user:password@host:5432/db``
   for a team sharing one database on JupyterHub, or ``sqlite:///path/to/progress.db``;
+* ``$AFTERSALES_DB_URL``, the team database, which the case store (:mod:`aftersales.cases.store`)
+  uses too: one URL may serve both;
 * ``$AFTERSALES_PROGRESS_DB``, the path of a SQLite file;
 * ``~/.aftersales/progress.db`` (the folder is created).
 
@@ -37,10 +39,7 @@ import json
 import logging
 import math
 import os
-import random
 import re
-import sys
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
@@ -52,6 +51,7 @@ from functools import cache
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ..dbstore import run_retrying, sqlite_engine
 from ..errors import AftersalesError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -67,7 +67,6 @@ ACCEPTED_URLS = ("sqlite:///relative/path.db or sqlite:////absolute/path.db (a S
                  "postgresql://user:password@host:5432/database (PostgreSQL through psycopg 3; "
                  "postgresql+psycopg:// is the same)")
 DEFAULT_RETRY_FOR_S = 30.0
-_SQLITE_BUSY_TIMEOUT_S = 5.0  # one try's wait for SQLite's lock; the retry loop goes on after it
 _PG_LOCK_KEY = 0x61667465  # pg_advisory_xact_lock key for creating the table ("afte")
 _T = TypeVar("_T")
 
@@ -118,10 +117,11 @@ _DATETIMES = ("started_at", "finished_at", "created_at")
 
 
 def default_progress_url() -> str:
-    """``$AFTERSALES_PROGRESS_URL``, else ``sqlite:///`` + ``$AFTERSALES_PROGRESS_DB``, else
+    """``$AFTERSALES_PROGRESS_URL``, else ``$AFTERSALES_DB_URL`` (the team database the case store uses
+    too), else ``sqlite:///`` + ``$AFTERSALES_PROGRESS_DB``, else
     ``sqlite:///~/.aftersales/progress.db`` (home expanded)."""
-    configured = os.environ.get("AFTERSALES_PROGRESS_URL", "").strip()
-    if configured:
+    configured = os.environ.get("AFTERSALES_PROGRESS_URL", "").strip() or os.environ.get("AFTERSALES_DB_URL", "").strip()
+    if configured:  # one team database may hold the attempts and the cases (issue 20)
         return configured
     path = os.environ.get("AFTERSALES_PROGRESS_DB", "").strip()
     target = Path(path).expanduser() if path else Path.home() / ".aftersales" / "progress.db"
@@ -224,28 +224,11 @@ def _row(attempt: Attempt) -> dict[str, Any]:
 @cache
 def _schema() -> tuple[MetaData, Table]:
     """The attempts table (built on first use, so importing this module stays cheap)."""
-    from sqlalchemy import DDL, JSON, BigInteger, Column, DateTime, Float, Index, Integer, MetaData, Table, Text, event
-    from sqlalchemy.dialects.postgresql import JSONB
-    from sqlalchemy.types import TypeDecorator
+    from sqlalchemy import DDL, BigInteger, Column, Float, Index, Integer, MetaData, Table, Text, event
 
-    class UTCDateTime(TypeDecorator[datetime]):
-        """Aware UTC datetimes in, aware UTC datetimes out (SQLite stores them naive, in UTC)."""
+    from ..dbstore import column_types
 
-        impl = DateTime(timezone=True)
-        cache_ok = True
-
-        def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-            if value is None:
-                return None
-            value = value.astimezone(timezone.utc)
-            return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-        def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-            if value is None:
-                return None
-            return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
-
-    json_type = JSON().with_variant(JSONB(), "postgresql")
+    UTCDateTime, json_type = column_types()
     metadata = MetaData()
     table = Table(
         TABLE, metadata,
@@ -292,59 +275,6 @@ def _schema() -> tuple[MetaData, Table]:
 @cache
 def _insert_statement() -> Any:
     return _schema()[1].insert()
-
-
-# --- which errors are worth retrying -------------------------------------------------------------
-
-# SQLSTATEs: serialization failure, deadlock, lock not available, too many connections, admin
-# shutdown, crash shutdown, cannot connect now (starting up); class 08 is any connection exception.
-_PG_TRANSIENT = {"40001", "40P01", "55P03", "53300", "57P01", "57P02", "57P03"}
-# A failed connection without SQLSTATE is retried unless it says it will never work.
-_PG_PERMANENT_CONNECT = ("authentication failed", "does not exist", "no password supplied", "permission denied",
-                         "no pg_hba.conf entry", "invalid", "unsupported", "server does not support ssl")
-
-
-def _driver_error(exc: BaseException) -> BaseException:
-    """The DBAPI exception behind a SQLAlchemy one (its str() has no SQL and no parameters)."""
-    return getattr(exc, "orig", None) or exc
-
-
-def _short(exc: BaseException) -> str:
-    text = str(_driver_error(exc)).strip()
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return "; ".join(lines[:2]) or type(exc).__name__
-
-
-def _is_transient(exc: BaseException) -> bool:
-    from sqlalchemy import exc as sa_exc
-
-    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
-        return True
-    if isinstance(exc, sa_exc.TimeoutError):  # no connection free in the pool
-        return True
-    orig = _driver_error(exc)
-    code = getattr(orig, "sqlite_errorcode", None)
-    if isinstance(code, int):
-        return code & 0xFF in (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED (with their extended codes)
-    message = str(orig).lower()
-    if "database is locked" in message or "database table is locked" in message:
-        return True
-    sqlstate = getattr(orig, "sqlstate", None)
-    if sqlstate:
-        return sqlstate in _PG_TRANSIENT or sqlstate.startswith("08")
-    psycopg = sys.modules.get("psycopg")
-    if psycopg is not None and isinstance(orig, psycopg.OperationalError):
-        return not any(marker in message for marker in _PG_PERMANENT_CONNECT)
-    return False
-
-
-def _is_database_error(exc: BaseException) -> bool:
-    from sqlalchemy import exc as sa_exc
-
-    if isinstance(exc, sa_exc.SQLAlchemyError):
-        return True
-    module = type(exc).__module__
-    return module == "sqlite3" or module.startswith("psycopg")
 
 
 class ProgressStore:
@@ -402,21 +332,11 @@ class ProgressStore:
 
     def _create_engine(self) -> tuple[Engine, Engine, Engine]:
         """The engine for reads, the one for recording (one transaction per attempt), the one for DDL."""
-        from sqlalchemy import create_engine, event
+        from sqlalchemy import create_engine
 
         if self.dialect == "sqlite":
-            path = Path(self._url.database or "").expanduser()
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise AftersalesError(f"progress store {self.url}: cannot create the folder {path.parent}: "
-                                      f"{exc.strerror or exc}") from None
-            busy_s = max(0.05, min(_SQLITE_BUSY_TIMEOUT_S, self.retry_for_s))
-            engine = create_engine(self._url.set(database=str(path)), json_serializer=_dumps,
-                                   connect_args={"timeout": busy_s})
-            event.listen(engine, "connect", _sqlite_on_connect(int(busy_s * 1000), self.url))
-            event.listen(engine, "begin", _sqlite_on_begin)
-            # Writes take SQLite's write lock when they begin, never halfway (see _sqlite_on_begin).
+            engine = sqlite_engine(self._url, self.url, "progress store", self.retry_for_s, _dumps)
+            # Writes take SQLite's write lock when they begin, never halfway (see dbstore._sqlite_on_begin).
             writer = engine.execution_options(aftersales_write=True)
             return engine, writer, writer
         # No pool_pre_ping: a connection found dead is a transient error, retried on a new one.
@@ -449,33 +369,12 @@ class ProgressStore:
         """``work()`` (after creating the table if needed), retrying transient database errors."""
         if self._closed:
             raise AftersalesError(f"progress store {self.url}: closed; cannot {what}")
-        started = time.monotonic()
-        delay, tries = 0.005, 0
-        while True:
-            tries += 1
-            try:
-                self._ensure_table()
-                return work()
-            except AftersalesError:
-                raise
-            except Exception as exc:
-                if not _is_database_error(exc):
-                    raise
-                elapsed = time.monotonic() - started
-                if not _is_transient(exc):
-                    raise AftersalesError(f"progress store {self.url}: cannot {what}: {_short(exc)}") from None
-                # the last pause is cut to what is left, so the store keeps trying for all of retry_for_s
-                pause = min(delay * random.uniform(0.5, 1.5), self.retry_for_s - elapsed)
-                if pause <= 0:
-                    raise AftersalesError(
-                        f"progress store {self.url}: gave up trying to {what} after {elapsed:.1f} s and {tries} "
-                        f"tries; the database stayed busy or unreachable: {_short(exc)}. Try again later; if it "
-                        f"persists, check that the database server is running and reachable (PostgreSQL), or that "
-                        f"no other program keeps the file locked (SQLite)") from None
-                log.debug("progress store %s: %s: try %d failed (%s); again in %.3f s",
-                          self.url, what, tries, _short(exc), pause)
-                time.sleep(pause)
-                delay = min(delay * 2, 1.0)
+
+        def attempt() -> _T:
+            self._ensure_table()
+            return work()
+
+        return run_retrying("progress store", self.url, self.retry_for_s, what, attempt)
 
     # --- the API -------------------------------------------------------------------------------------
 
@@ -567,29 +466,3 @@ class ProgressStore:
 
     def __repr__(self) -> str:
         return f"ProgressStore({self.url!r})"
-
-
-def _sqlite_on_connect(busy_timeout_ms: int, shown: str) -> Callable[[Any, Any], None]:
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # We emit BEGIN ourselves (see _sqlite_on_begin); the driver must not.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
-            mode = cursor.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                log.warning("progress store %s: SQLite cannot use WAL here (journal mode %s); concurrent "
-                            "trainees will wait for each other more", shown, mode)
-            cursor.execute("PRAGMA synchronous = NORMAL")
-        finally:
-            cursor.close()
-
-    return on_connect
-
-
-def _sqlite_on_begin(conn: Any) -> None:
-    # A deferred transaction that reads and then writes can fail with "database is locked" at
-    # once (SQLITE_BUSY_SNAPSHOT, no busy wait); taking the write lock at BEGIN lets the busy
-    # timeout queue writers instead. Reads stay deferred: in WAL mode they never wait.
-    immediate = conn.get_execution_options().get("aftersales_write", False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

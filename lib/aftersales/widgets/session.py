@@ -414,12 +414,24 @@ class WizardSession:
         record.setdefault("override", None)  # the form offered an override: none chosen is known, not unknown
         return record
 
-    def save(self, path: Path | str | None = None, *, override: Override | None = None) -> tuple[str, Path]:
-        """Append the decision to the case log; returns (case id, log path)."""
+    def save(self, path: Path | str | None = None, *, override: Override | None = None,
+             store_url: str | None = None) -> tuple[str, Path]:
+        """Append the decision to the case log, then add it to the shared case store (issue 20:
+        the team's follow-up list reads it); returns (case id, log path). The log is written first:
+        when the store cannot be reached the case is kept there (``store_problem`` says why, and
+        ``aftersales cases import`` adds it later)."""
         from ..caselog import append_case
+        from ..cases.store import CaseStore
 
         record = self.record(override=override)
-        return record["case_id"], append_case(record, path)
+        written = append_case(record, path)
+        self.store_problem: str | None = None
+        try:
+            with CaseStore(store_url) as store:
+                store.record_decision(record)
+        except AftersalesError as exc:
+            self.store_problem = str(exc)
+        return record["case_id"], written
 
     def _log(self, event: str, **fields: Any) -> None:
         if self.log_sessions:

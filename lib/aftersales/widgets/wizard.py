@@ -433,6 +433,8 @@ class Wizard(w.VBox):
             saved += " · " + word("overridden", self.lang, title=chosen.title)
             if chosen.message_by_hand:
                 saved += " · " + word("overridden_by_hand", self.lang)
+        if getattr(self.session, "store_problem", None):
+            saved += " · " + word("saved_not_in_store", self.lang, error=self.session.store_problem)
         self.save_status.value = f"<span>{escape(saved)}</span>"
 
     # --- for scripts, tests and the benchmark -------------------------------------------------
