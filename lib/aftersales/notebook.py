@@ -28,7 +28,7 @@ from IPython.display import HTML, display
 from .errors import FactError
 
 __all__ = ["parse_facts", "run_editor", "run_scenario", "show_result", "run_hub", "run_sop_render", "run_practice", "run_dashboard",
-           "show_charts", "run_path_analytics", "show_path_charts"]
+           "show_charts", "run_path_analytics", "show_path_charts", "run_desk"]
 
 
 def parse_facts(facts: Mapping[str, Any] | str | None) -> dict[str, Any]:
@@ -193,6 +193,36 @@ def run_practice(*, trainee: str = "trainee", case_id: str | None = None, lang: 
                         customer_lang=customer_lang)
     display(practice)
     return practice
+
+
+def run_desk(*, db_url: str | None = None, day: date | str | None = None, owner: str | None = None,
+             who: str = "agent", lang: str = "en", demo: bool = False, interactive: bool = True) -> Any:
+    """The desk notebook: today's follow-up list from the case store (``db_url``; None:
+    ``$AFTERSALES_DB_URL`` or the local SQLite file), only ``owner``'s cases if given, ``who``
+    recording the follow-ups; ``demo``: a reproducible example store instead (the golden test).
+    Shows the page (``interactive``: with a "Followed up" button per case; else the list as HTML)
+    and returns the list. Source: seed 001 (follow up every open case daily)."""
+    import tempfile
+    from pathlib import Path as _Path
+
+    from .cases.demo import DEMO_DAY, seed_demo_cases
+    from .cases.due import due_cases
+    from .cases.store import CaseStore
+    from .widgets.desk import Desk, desk_html
+
+    if demo:
+        db_url = f"sqlite:///{_Path(tempfile.mkdtemp(prefix='aftersales-desk-')) / 'cases.db'}"
+    when = date.fromisoformat(day) if isinstance(day, str) else day
+    store = CaseStore(db_url)
+    if demo:
+        seed_demo_cases(store)
+        when = when or DEMO_DAY
+    if interactive:
+        display(Desk(store, day=when, owner=owner, who=who, lang=lang))
+    lines = due_cases(store, when, owner, team_lang=lang)
+    if not interactive:
+        display(HTML(desk_html(lines, when or date.today(), lang)))
+    return lines
 
 
 def run_dashboard(*, progress_url: str | None = None, demo: bool = False, export: str | None = None) -> Any:

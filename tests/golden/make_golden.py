@@ -124,6 +124,8 @@ OTHER_GOLDENS: dict[str, dict[str, Any]] = {
     "dashboard": {"demo": True},
     # the lead's path analytics on the reproducible demo case log (aftersales.analytics.write_demo_case_log)
     "path_analytics": {"demo": True},
+    # the desk's follow-up list on the reproducible demo store (aftersales.cases.demo.seed_demo_cases)
+    "desk": {"demo": True, "interactive": False},
 }
 
 

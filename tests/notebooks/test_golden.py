@@ -97,6 +97,21 @@ def test_the_path_analytics_golden_checks_its_tables_and_has_the_current_sources
     assert strip(nb) == strip(current), "the notebook changed: run `make golden`"
 
 
+def test_the_desk_golden_checks_the_follow_up_list_and_has_the_current_sources() -> None:
+    """The desk runs on the demo case store: every owner's overdue cases with their next step and a
+    message in each customer's language (issue 20, part 3; seed 001)."""
+    nb = golden("desk")
+    (cell,) = checked_cells(nb)
+    html = "".join(output.get("data", {}).get("text/html", "") for output in cell.outputs)
+    assert "Follow-ups due on 20 Jan 2026: 6" in html
+    assert all(f"<h4>{agent}</h4>" in html for agent in ("Li Na", "Olga", "Sam"))
+    assert "您好！" in html and "Здравствуйте!" in html and "Hello" in html  # each customer's language
+    assert "None" not in html and "2026-01" not in html, "no empty values, no ISO dates"
+    current = nbformat.read(REPO / "notebooks" / "desk.ipynb", as_version=4)
+    strip = lambda n: [(c.cell_type, c.source) for c in n.cells if INJECTED not in c.metadata.get("tags", [])]  # noqa: E731
+    assert strip(nb) == strip(current), "the notebook changed: run `make golden`"
+
+
 def test_the_goldens_cover_every_platform_and_language() -> None:
     """Together the golden cases run on all four platforms and in English, Chinese and Russian."""
     injected = "".join(cell.source for scenario in SCENARIOS for cell in golden(scenario).cells

@@ -39,12 +39,13 @@ HUB_PARAMETERS = ["scenario", "platform", "lang", "interactive", "playbooks", "o
 RENDER = "render_sop"  # the notebook `aftersales render` runs once per scenario to write its SOP documents
 RENDER_PARAMETERS = ["scenario", "playbooks", "overlay", "rendered_on", "documents"]
 TRAINING = ("practice", "dashboard")  # the trainee's practice page and the lead's dashboard
-LEADS = ("path_analytics", "editor")  # the lead's analytics over the case log, and the store overlay editor
+LEADS = ("path_analytics", "editor", "desk")  # the lead's analytics over the case log, the store overlay editor, the desk
 TRAINING_PARAMETERS = {"practice": ["trainee", "case_id", "lang", "progress_url", "interactive", "answers", "platform",
                                     "customer_lang"],
                        "dashboard": ["progress_url", "demo", "export"],
                        "path_analytics": ["case_log", "demo"],
-                       "editor": ["overlay", "platform", "lang", "playbooks"]}
+                       "editor": ["overlay", "platform", "lang", "playbooks"],
+                       "desk": ["db_url", "day", "owner", "who", "lang", "demo", "interactive"]}
 NOTEBOOK_NAMES = [HUB, *SCENARIOS, *TRAINING, *LEADS, RENDER]
 
 

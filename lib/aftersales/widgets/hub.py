@@ -126,6 +126,9 @@ class Hub(w.VBox):
         self.practice_button = w.Button(icon="graduation-cap", layout=w.Layout(width="auto"))
         self.practice_button.add_class("as-practice-start")
         self.practice_button.on_click(self._on_practice)
+        self.desk_button = w.Button(icon="calendar-check-o", layout=w.Layout(width="auto"))
+        self.desk_button.add_class("as-desk-start")
+        self.desk_button.on_click(self._on_desk)
         self.store = w.Text(layout=w.Layout(width="18em"))
         self.editor_button = w.Button(icon="pencil", layout=w.Layout(width="auto"))
         self.editor_button.add_class("as-editor-start")
@@ -133,7 +136,7 @@ class Hub(w.VBox):
         self.start_page = w.VBox([self.overview, w.HBox([self.scenario_select, self.platform_select, self.lang_select,
                                                          self.start_button], layout=w.Layout(flex_flow="row wrap")),
                                   self.confirm_box,
-                                  w.HBox([self.trainee, self.practice_button]),
+                                  w.HBox([self.trainee, self.practice_button, self.desk_button]),
                                   w.HBox([self.store, self.editor_button])])
         titles = {s: [str(t) for t in self.library.playbook(s).title.values()] for s in scenarios}
         remember = w.HTML(REMEMBER_HTML + links_html(titles), layout=w.Layout(display="none"))
@@ -172,6 +175,7 @@ class Hub(w.VBox):
         self.practice_button.description = word("practice_button", lang)
         self.trainee.placeholder = word("trainee_placeholder", lang)
         self.editor_button.description = word("editor_button", lang)
+        self.desk_button.description = word("desk_button", lang)
         self.store.placeholder = word("store_placeholder", lang)
         self.bar_button.description = word("change_case", lang)
         self.confirm_box.relabel(lang)
@@ -203,6 +207,22 @@ class Hub(w.VBox):
         self.wizard = None
         self.wizard_area.children = [Practice(name, store=ProgressStore(), lang=self.lang, library=self.library)]
         self.bar_text.value = f"<b>{escape(word('practice_bar', self.lang))}</b>&nbsp;"
+        self._fold(True)
+
+    def _on_desk(self, _button: Any = None) -> None:
+        """Agents work today's follow-up list from the same app (notebooks/desk.ipynb does the same);
+        the name typed in the box records the follow-ups."""
+        from ..cases.store import CaseStore
+        from ..errors import AftersalesError
+        from .desk import Desk
+
+        self.wizard = None
+        try:
+            page: Any = Desk(CaseStore(), who=self.trainee.value.strip() or "agent", lang=self.lang)
+        except AftersalesError as exc:
+            page = w.HTML(f"<div class='as-card'>{escape(str(exc))}</div>")
+        self.wizard_area.children = [page]
+        self.bar_text.value = f"<b>{escape(word('desk_button', self.lang))}</b>&nbsp;"
         self._fold(True)
 
     def _on_editor(self, _button: Any = None) -> None:
