@@ -271,6 +271,41 @@ def test_each_document_has_a_one_page_sheet_and_each_language_a_binder(rendered)
     assert "3 cm" in text and "Size mismatch" in text
 
 
+def test_a_languages_sheets_print_as_one_document_split_one_sheet_per_page(rendered, library, tmp_path, caplog):
+    """Speed (issue 19, part 5): the sheets of a language are printed in one go and split with
+    pdfseparate, not one print each; every sheet still gets its own one-page PDF with its own title."""
+    import logging
+    import shutil as sh
+
+    from aftersales.render.batch import _print_sheets
+    from aftersales.render.plan import plan_jobs
+
+    out, _report = rendered
+    copy = tmp_path / "sop"
+    sh.copytree(out, copy)
+    source = (copy / "size_mismatch" / "taobao.en.sheet.html").read_text(encoding="utf-8")
+    for platform in ("ozon", "amazon"):  # two more sheets of the language, each marked as its own
+        (copy / "size_mismatch" / f"{platform}.en.sheet.html").write_text(
+            source.replace("<h1>", f"<h1>MARK-{platform.upper()} ", 1), encoding="utf-8")
+    jobs = [job for job in plan_jobs(library, copy, scenarios=["size_mismatch"], platforms=["taobao", "ozon", "amazon"],
+                                     langs=["en"], formats=["md", "html", "pdf"], day=AS_OF, explicit_date=True, force=True)
+            if job.sheet(copy, "html").exists()]
+    for job in jobs:
+        job.status = "ok"
+        job.sheet(copy, "pdf").unlink(missing_ok=True)
+    assert len(jobs) == 3
+    with caplog.at_level(logging.WARNING, logger="aftersales.render.batch"):
+        _print_sheets(copy, jobs)
+    assert not [r for r in caplog.records if "one by one" in r.getMessage()], caplog.text
+    for job in jobs:
+        pdf = job.sheet(copy, "pdf")
+        pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+        assert "Pages:           1" in pages
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        marks = {mark for mark in ("MARK-OZON", "MARK-AMAZON") if mark in text}
+        assert marks == ({f"MARK-{job.platform.upper()}"} if job.platform != "taobao" else set()), (job.platform, marks)
+
+
 def test_the_densest_sheet_still_prints_on_one_page(tmp_path):
     """Amazon's claim playbook has the most outcomes: its Russian sheet is the longest there is."""
     if _tools_missing():

@@ -111,6 +111,16 @@ _PREPARE_JS = """(title) => {
 }"""
 
 
+# Each selected element shrunk (CSS zoom, at least half size) until it fits one printed page.
+_FIT_EACH_JS = """([selector, room]) => {
+    for (const element of document.querySelectorAll(selector)) {
+        const height = element.getBoundingClientRect().height;
+        if (height > room) { element.style.zoom = String(Math.max(0.5, room / height)); }
+    }
+    return true;
+}"""
+
+
 class PdfEngineError(AftersalesError):
     """PDFs cannot be made: Chromium or Playwright is missing or did not start, or a print failed."""
 
@@ -309,11 +319,15 @@ class PdfPrinter:
 
     # -- printing --------------------------------------------------------------------------
 
-    def print_pdf(self, html_path: Path, pdf_path: Path, *, title: str | None = None, one_page: bool = False) -> None:
+    def print_pdf(self, html_path: Path, pdf_path: Path, *, title: str | None = None, one_page: bool = False,
+                  each_on_one_page: str | None = None) -> None:
         """Print the HTML file ``html_path`` to ``pdf_path`` (A4, 15 mm margins, backgrounds).
 
         ``title`` replaces the document's ``<title>`` for the PDF's metadata and the footer.
-        ``one_page`` (a one-page sheet) scales the print down just enough for it to fit one page.
+        ``one_page`` (a one-page sheet) scales the print down just enough for it to fit one page;
+        ``each_on_one_page`` (a CSS selector: many sheets in one document, each starting a page) shrinks
+        each element it selects to fit one page, and prints without the footer (a sheet's own first
+        line names it; the page numbers would run across the sheets).
         The PDF is written atomically (an existing ``pdf_path`` is replaced only on success);
         its folder is created if missing. Raises FileNotFoundError for a missing HTML file,
         :class:`PdfEngineError` when Chromium is missing or loading/printing fails, and
@@ -332,7 +346,7 @@ class PdfPrinter:
         if self._page is None or self._page.is_closed():
             self._page = self._context.new_page()
         try:
-            data = self._print(self._page, html_path.resolve().as_uri(), title, one_page)
+            data = self._print(self._page, html_path.resolve().as_uri(), title, one_page, each_on_one_page)
         except BaseException as exc:
             self._discard_page()  # its state is unknown now: the next document gets a fresh page
             if isinstance(exc, PlaywrightError):
@@ -349,23 +363,28 @@ class PdfPrinter:
             except Exception as exc:  # noqa: BLE001  (the browser may be gone: start() notices)
                 log.debug("while closing the page: %s", exc)
 
-    def _print(self, page: Page, url: str, title: str | None, one_page: bool = False) -> bytes:
+    def _print(self, page: Page, url: str, title: str | None, one_page: bool = False,
+               each_on_one_page: str | None = None) -> bytes:
         page.goto(url, wait_until="load")
         # Fonts are system fonts (no downloads), but text is measured only once they are ready.
         lang = str(page.evaluate(_PREPARE_JS, title))
         scale = 1.0
-        if one_page:  # lay it out at the printed width, then shrink to the printed height if needed
+        footer = self.footer and each_on_one_page is None
+        if one_page or each_on_one_page:  # lay it out at the printed width, then shrink to the printed height
             page.emulate_media(media="print")
             page.set_viewport_size({"width": PRINT_WIDTH_PX, "height": PRINT_HEIGHT_PX})
+        if one_page:
             height = float(page.evaluate("() => Math.ceil(document.body.getBoundingClientRect().bottom)"))
             scale = max(0.5, min(1.0, PRINT_HEIGHT_PX * 0.97 / height)) if height else 1.0
+        if each_on_one_page:
+            page.evaluate(_FIT_EACH_JS, [each_on_one_page, PRINT_HEIGHT_PX * 0.97])
         return page.pdf(
             format=PAGE_FORMAT,
             scale=scale,
             margin=MARGIN,
             print_background=True,
-            display_header_footer=self.footer,
-            header_template=HEADER_TEMPLATE if self.footer else None,
-            footer_template=footer_template(lang) if self.footer else None,
+            display_header_footer=footer,
+            header_template=HEADER_TEMPLATE if footer else None,
+            footer_template=footer_template(lang) if footer else None,
             outline=True,  # bookmarks from the headings
         )
