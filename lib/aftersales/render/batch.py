@@ -380,7 +380,7 @@ def _print_sheets(out: Path, jobs: list[Job]) -> None:
                 parts = sorted(split.glob("*.pdf"), key=lambda path: int(path.stem))
                 if len(parts) != len(group):
                     raise RuntimeError(f"{len(group)} sheets printed as {len(parts)} pages")
-                for job, part in zip(group, parts):
+                for job, part in zip(group, parts, strict=True):
                     write_atomic(job.sheet(out, "pdf"), part.read_bytes())
             except Exception as exc:  # noqa: BLE001  (one at a time instead: slower, never lost)
                 log.warning("sheets in %s printed one by one (%s: %s)", lang, type(exc).__name__, exc)
