@@ -44,6 +44,7 @@ import pytest
 from hypothesis import settings
 
 _SLOW_PATHS = ("tests/browser/", "tests/notebooks/", "tests/render/test_pdf.py", "tests/render/test_render_batch.py",
+               "tests/slip/",  # a slip printed by Chromium, read back with pdftoppm and zxing-cpp
                # whole practice pages worked per case and language (make test runs them; the edit loop keeps
                # the widget-level tests of the same words)
                "tests/training/test_practice_words.py")

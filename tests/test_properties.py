@@ -46,6 +46,9 @@ def valid_value(spec: Any) -> st.SearchStrategy:
                                  timezones=st.just(timezone.utc)).map(datetime.isoformat),
         "choice": st.sampled_from(spec.choices or ["x"]),
         "text": st.text(max_size=80),
+        "items": st.lists(st.fixed_dictionaries({"sku": st.text(min_size=1, max_size=12).filter(str.strip),
+                                                 "name": st.text(min_size=1, max_size=30).filter(str.strip),
+                                                 "quantity": st.integers(min_value=1, max_value=50)}), max_size=4),
     }
     strategy = by_type[spec.type]
     return st.one_of(st.none(), strategy) if spec.nullable else strategy

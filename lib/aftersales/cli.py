@@ -113,6 +113,15 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--db", metavar="URL", help=CASES_DB_HELP + "; read first, then the case log")
     q.add_argument("--out", metavar="FILE", required=True, help="case.html or case.pdf")
 
+    p = sub.add_parser("slip", help="print the return slip of a case for the parcel: one A4 page (HTML and PDF) with "
+                       "the case and order numbers as barcode and QR code, the items and the packing instructions")
+    p.add_argument("case_id", metavar="CASE_ID")
+    p.add_argument("--out", metavar="DIR", default=".", help="folder for slip-CASE.html and slip-CASE.pdf (default: .)")
+    p.add_argument("--case-log", metavar="FILE", help="case log (default: $AFTERSALES_CASE_LOG or ~/.aftersales/case-log.jsonl)")
+    p.add_argument("--db", metavar="URL", help=CASES_DB_HELP + "; read first, then the case log")
+    p.add_argument("--warehouse-lang", choices=LANGS, default="zh",
+                   help="the language printed beside the customer's, for the warehouse (default: zh)")
+
     p = sub.add_parser("diff", help="what changed between two playbook versions, and which cases it decides differently")
     p.add_argument("old", metavar="OLD", help="playbooks folder or git revision (e.g. HEAD~1)")
     p.add_argument("new", metavar="NEW", help="playbooks folder or git revision (e.g. a working folder)")
@@ -201,7 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "list": cmd_list, "describe": cmd_describe, "validate": cmd_validate, "decide": cmd_decide,
         "examples": cmd_examples, "params": cmd_params, "render": cmd_render, "train": cmd_train,
         "check-message": _check_message,
-        "case": cmd_case, "cases": cmd_cases, "diff": cmd_diff, "replay": cmd_replay,
+        "case": cmd_case, "cases": cmd_cases, "diff": cmd_diff, "replay": cmd_replay, "slip": cmd_slip,
     }[args.command]
     try:
         return handler(args)
@@ -406,6 +415,18 @@ def cmd_case(args: argparse.Namespace) -> int:
     if not same:
         print(f"aftersales case: case {record['case_id']}: re-made decision differs from the record", file=sys.stderr)
         return 1
+    return 0
+
+
+def cmd_slip(args: argparse.Namespace) -> int:
+    """``slip CASE_ID``: the return slip of a recorded case (aftersales.slip, seed 003)."""
+    from .slip import write_slip
+
+    files = write_slip(args.case_id, args.out, case_log=args.case_log, db=args.db,
+                       warehouse_lang=args.warehouse_lang, playbooks=args.playbooks)
+    print(f"wrote {files.html}")
+    if files.pdf is not None:
+        print(f"wrote {files.pdf}")
     return 0
 
 

@@ -263,3 +263,17 @@ def test_a_save_the_store_cannot_take_is_kept_in_the_log_and_says_so(tmp_path, m
     record = saved(wizard, tmp_path)
     assert record["outcome"] == "exchange_seller_pays"
     assert "cases import" in wizard.save_status.value, wizard.save_status.value
+
+
+def test_a_saved_case_with_a_return_offers_the_return_slip(tmp_path, monkeypatch):
+    """Issue 20, part 5 (seed 003): once saved, a case whose approved outcome sends the item back
+    offers the slip; its HTML is written beside the case log (the PDF too where Chromium runs)."""
+    monkeypatch.setenv("AFTERSALES_DB_URL", f"sqlite:///{tmp_path / 'team.db'}")
+    wizard = form(tmp_path, BEYOND_TOLERANCE)  # an exchange: the dress comes back, the seller pays
+    assert wizard.slip_button.layout.display == "none", "nothing to print before the case is saved"
+    record = saved(wizard, tmp_path)
+    assert wizard.slip_button.layout.display is None and wizard.slip_button.description == "Return slip"
+    wizard.slip_button.click()
+    slip = tmp_path / "slips" / f"slip-{record['case_id']}.html"
+    assert slip.exists(), wizard.slip_status.value
+    assert record["case_id"] in slip.read_text(encoding="utf-8")

@@ -1,17 +1,18 @@
-"""``aftersales cases import | status | due | followed-up | owner | note``: the case store on the
-command line (issue 20, parts 1-3). ``aftersales cases --order O`` (the cases of an order) is
+"""``aftersales cases import | status | due | followed-up | owner | note | repair``: the case store
+on the command line (issue 20, parts 1-4). ``aftersales cases --order O`` (the cases of an order) is
 :func:`aftersales.cli.cmd_cases`; it reads the store when the order's cases are there."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from ..errors import AftersalesError
 from .life import STATUSES
+from .repair import STAGES as REPAIR_STAGES
 
 __all__ = ["add_subcommands", "run"]
 
@@ -57,6 +58,22 @@ def add_subcommands(parser: argparse.ArgumentParser, parser_class: type[argparse
     q.add_argument("case_id", metavar="CASE_ID")
     q.add_argument("owner", metavar="NAME")
     q.add_argument("--who", metavar="NAME", help="who handed it over (default: the user name)")
+    q.add_argument("--db", metavar="URL", help=DB_HELP)
+
+    q = sub.add_parser("repair", help="record a repair stage (received → defect_confirmed → repaired → shipped_back → "
+                       "customer_checked, or not_repairable) and print the message to send (seeds 000/004)")
+    q.add_argument("case_id", metavar="CASE_ID")
+    q.add_argument("stage", metavar="STAGE", choices=REPAIR_STAGES, help="{" + ",".join(REPAIR_STAGES) + "}")
+    q.add_argument("--who", metavar="NAME", help="who recorded it (default: the user name)")
+    q.add_argument("--note", metavar="TEXT", help="what was found or done, for the case's story")
+    q.add_argument("--warranty-days", metavar="N", type=int,
+                   help="shipped_back: the repair's warranty in days (default: the platform's repair_warranty_days)")
+    check = q.add_mutually_exclusive_group()
+    check.add_argument("--ok", dest="ok", action="store_const", const=True,
+                       help="customer_checked: the customer found the repaired item working (the case is resolved)")
+    check.add_argument("--not-ok", dest="ok", action="store_const", const=False,
+                       help="customer_checked: it still does not work (the case is reopened)")
+    q.add_argument("--at", metavar="YYYY-MM-DDTHH:MM+HH:MM", help="when it happened (default: now)")
     q.add_argument("--db", metavar="URL", help=DB_HELP)
 
     q = sub.add_parser("note", help="add a note to a case's story")
@@ -119,12 +136,12 @@ def run(args: argparse.Namespace) -> int:
             store.add_note(args.case_id, args.text, who=_who(args))
             print(f"case {args.case_id}: note added")
             return 0
+        if command == "repair":
+            return _repair(store, args)
     raise AftersalesError(f"unknown cases subcommand {command!r}")  # pragma: no cover - argparse refuses it
 
 
 def _due(store: Any, args: argparse.Namespace) -> int:
-    from datetime import datetime, timezone
-
     from .due import due_cases, due_csv, due_json, due_table
 
     day = _day(args.date, "--date") or datetime.now(timezone.utc).date()
@@ -135,4 +152,59 @@ def _due(store: Any, args: argparse.Namespace) -> int:
         print(due_json(lines, day))
     else:
         print(due_table(lines, day, args.lang))
+    return 0
+
+
+def _moment(text: str | None) -> datetime:
+    if text is None:
+        return datetime.now(timezone.utc)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise AftersalesError(f"--at {text!r} is not a moment; give it as YYYY-MM-DDTHH:MM+HH:MM") from None
+    if moment.tzinfo is None:
+        raise AftersalesError(f"--at {text!r}: say its time zone, e.g. {text}+00:00")
+    return moment.astimezone(timezone.utc)
+
+
+def _repair(store: Any, args: argparse.Namespace) -> int:
+    """Record a repair stage and print what changed and the message to send the customer."""
+    from ..platforms import load_profiles
+    from ..present.formats import format_day, moment_text
+    from .repair import plan_stage, repair_durations, stage_message, stage_name, stage_next_step
+
+    case = store.get(args.case_id)
+    if case is None:
+        raise AftersalesError(f"unknown case {args.case_id!r} in the case store {store.url} "
+                              f"(import the case log first: aftersales cases import)")
+    profiles = load_profiles()
+    if case.platform not in profiles:
+        raise AftersalesError(f"case {args.case_id}: its platform {case.platform!r} has no profile; the platforms are: "
+                              f"{', '.join(sorted(profiles))}")
+    at = _moment(args.at)
+    durations = repair_durations(profiles[case.platform], at)
+
+    def plan(row: Any, last: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+        deadlines = (row.decision or {}).get("deadlines") if isinstance(row.decision, dict) else None
+        return plan_stage(args.case_id, row.status, last, args.stage, at, durations, ok=args.ok,
+                          warranty_days=args.warranty_days, note=args.note, deadlines=deadlines)
+
+    event = store.record_repair(args.case_id, plan, who=_who(args), at=at)
+    data = event.data
+    ok = data.get("ok")
+    print(f"case {args.case_id}: repair stage: {stage_name(args.stage, 'en', ok)}"
+          + (f" (status {data['status_from']} → {data['status_to']})" if "status_to" in data else ""))
+    if data.get("due_at"):
+        print(f"  due again: {moment_text(datetime.fromisoformat(data['due_at']))}")
+    if data.get("expected_on"):
+        print(f"  repair expected by: {format_day(date.fromisoformat(data['expected_on']))} "
+              f"({data['repair_days']} days, {data['repair_source']})")
+    if "warranty_days" in data and args.stage == "shipped_back":
+        print(f"  repair warranty: {data['warranty_days']} days ({data['warranty_source']})")
+        if data.get("warranty_note"):
+            print(f"  note: {data['warranty_note']}")
+    print(f"  next step: {stage_next_step(args.stage, 'en', ok)}")
+    lang = case.customer_lang or "en"
+    print(f"Message to the customer ({lang}):")
+    print(stage_message(data, lang, customer_name=case.customer_name, today=at.date()))
     return 0

@@ -2,6 +2,10 @@
 what happened): the open cases overdue or due on a day, by owner, each with the team's next
 step for its status and a follow-up message to the customer in the customer's language.
 
+A case in repair whose repair stages are recorded (:mod:`aftersales.cases.repair`) gets the
+next step and the message of its current stage (defect being checked, being repaired, on its way
+back...) instead of the general "in repair" ones.
+
 The day is a UTC calendar day: a case is *due* on ``D`` when its due date falls before the end
 of ``D``, *overdue* when it fell before ``D`` began. The words come from the catalogue
 (``present/words.yaml``, keys ``followup_*``, ``due_*``, ``case_status_*``) and every date a
@@ -23,6 +27,7 @@ from typing import Any
 from ..present.formats import format_day, moment_text
 from ..present.words import LANGUAGES, word
 from .life import OPEN_STATUSES
+from .repair import IN_REPAIR_STAGES, stage_message, stage_next_step
 
 __all__ = ["DueCase", "due_cases", "follow_up_message", "next_step", "status_name", "due_table", "due_csv",
            "due_json", "FORMATS"]
@@ -119,12 +124,23 @@ def due_cases(store: Any, day: date | None = None, owner: str | None = None,
     start, end = _bounds(day)
     lines = []
     steps = {status: next_step(status, team_lang) for status in OPEN_STATUSES}
-    for row in store.due_rows(end, owner):
+    rows = store.due_rows(end, owner)
+    in_repair = [row.case_id for row in rows if row.status == "repair_in_progress"]
+    stages = store.repair_stages(in_repair) if in_repair and hasattr(store, "repair_stages") else {}
+    for row in rows:
         lang = _lang(row.customer_lang)
+        stage = stages.get(row.case_id) if row.status == "repair_in_progress" else None
+        if stage is not None and stage.get("stage") not in IN_REPAIR_STAGES:
+            stage = None  # a round that ended (not repairable, checked): the case was put in repair by hand since
+        if stage is not None:
+            step = stage_next_step(str(stage.get("stage")), team_lang, stage.get("ok"))
+            message = stage_message(stage, lang, customer_name=row.customer_name, today=day)
+        else:
+            step = steps[row.status]
+            message = follow_up_message(row.status, lang, customer_name=row.customer_name,
+                                        expected_on=row.expected_on, today=day)
         lines.append(DueCase(row.case_id, row.order_id, row.owner, row.status, row.due_at, row.due_at < start,
-                             row.scenario, row.platform, lang, steps[row.status],
-                             follow_up_message(row.status, lang, customer_name=row.customer_name,
-                                               expected_on=row.expected_on, today=day)))
+                             row.scenario, row.platform, lang, step, message))
     return lines
 
 

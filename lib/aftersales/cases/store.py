@@ -8,7 +8,7 @@ store, :mod:`aftersales.training.store`):
   ``created_at``, ``due_at`` (when it must next be looked at), ``expected_on`` (the customer's day
   by which it should be settled), ``updated_at`` and ``decision`` (the last decision record);
 * ``case_events`` — append-only: ``id``, ``uid`` (unique: recording is idempotent), ``case_id``,
-  ``kind`` (decision, contact, follow_up, status, owner, override, note), ``at`` (UTC), ``who``
+  ``kind`` (decision, contact, follow_up, status, owner, override, note, repair), ``at`` (UTC), ``who``
   and ``data`` (JSON; a decision event keeps the whole case-log record).
 
 Every change is one transaction: the event is inserted and the case row updated together.
@@ -46,7 +46,8 @@ __all__ = ["CaseStore", "Case", "CaseEvent", "EVENT_KINDS", "default_cases_url",
 log = logging.getLogger(__name__)
 
 #: The kinds of event a case's story is made of.
-EVENT_KINDS: tuple[str, ...] = ("decision", "contact", "follow_up", "status", "owner", "override", "note")
+EVENT_KINDS: tuple[str, ...] = ("decision", "contact", "follow_up", "status", "owner", "override", "note", "repair")
+REPAIR_READ_BATCH = 500  # case ids per query when reading the repair stages of the follow-up list
 DEFAULT_RETRY_FOR_S = 30.0
 IMPORT_BATCH = 500  # records per transaction when importing a case log
 _PG_LOCK_KEY = 0x63617365  # pg_advisory_xact_lock key for creating the tables ("case")
@@ -262,6 +263,20 @@ class CaseStore:
         return run_retrying("case store", self.url, self.retry_for_s, what, attempt,
                             retry_also=lambda exc, tries: isinstance(exc, sa_exc.IntegrityError) and tries < 3)
 
+    def _locked_case(self, conn: Connection, cases: Table, case_id: str) -> Any:
+        """The case's row, locked for this transaction (PostgreSQL: FOR UPDATE; SQLite's writers
+        hold the database lock already); an unknown case is an error saying how to add it."""
+        from sqlalchemy import select
+
+        query = select(cases).where(cases.c.case_id == case_id)
+        if self.dialect == "postgresql":
+            query = query.with_for_update()
+        row = conn.execute(query).first()
+        if row is None:
+            raise AftersalesError(f"unknown case {case_id!r} in the case store {self.url} "
+                                  f"(import the case log first: aftersales cases import)")
+        return row
+
     # --- writing ---------------------------------------------------------------------------------
 
     def record_decision(self, record: dict[str, Any], *, owner: str | None = None) -> bool:
@@ -357,7 +372,6 @@ class CaseStore:
                 update: Callable[[Any], dict[str, Any]] | None = None, what: str = "change") -> CaseEvent:
         """One event and the case row's update, in one transaction; ``update(row)`` checks the
         current row (refusing with :class:`AftersalesError`) and says what to change."""
-        from sqlalchemy import select
 
         if kind not in EVENT_KINDS:
             raise AftersalesError(f"unknown event kind {kind!r}; the kinds are: {', '.join(EVENT_KINDS)}")
@@ -367,13 +381,7 @@ class CaseStore:
 
         def write() -> CaseEvent:
             with self._writer.begin() as conn:
-                query = select(cases).where(cases.c.case_id == case_id)
-                if self.dialect == "postgresql":
-                    query = query.with_for_update()
-                row = conn.execute(query).first()
-                if row is None:
-                    raise AftersalesError(f"unknown case {case_id!r} in the case store {self.url} "
-                                          f"(import the case log first: aftersales cases import)")
+                row = self._locked_case(conn, cases, case_id)
                 changes = update(row) if update is not None else {}
                 inserted = conn.execute(events.insert().values(uid=uid, case_id=case_id, kind=kind, at=moment, who=who,
                                                                data=data)).inserted_primary_key
@@ -457,7 +465,63 @@ class CaseStore:
         return self._change(case_id, "follow_up" if follow_up else "contact", who, data, moment, update,
                             what="record a contact")
 
+    def record_repair(self, case_id: str, plan: Callable[[Any, dict[str, Any] | None], tuple[dict[str, Any], dict[str, Any]]],
+                      *, who: str | None = None, at: datetime | None = None) -> CaseEvent:
+        """Record a repair stage: one ``repair`` event and the case row's changes, in one transaction.
+
+        ``plan(row, last)`` gets the case row and the data of the case's last ``repair`` event
+        (None without one), both read inside the transaction, and returns the new event's data and
+        the row's changes (:func:`aftersales.cases.repair.plan_stage` decides them; it raises to
+        refuse). Source: issue 20, part 4 (seeds 000/004).
+        """
+        from sqlalchemy import select
+
+        _, cases, events = _schema()
+        moment = _utc(at)
+        uid = uuid.uuid4().hex
+
+        def write() -> CaseEvent:
+            with self._writer.begin() as conn:
+                row = self._locked_case(conn, cases, case_id)
+                last = conn.execute(select(events.c.data).where(events.c.case_id == case_id)
+                                    .where(events.c.kind == "repair").order_by(events.c.id.desc()).limit(1)).scalar()
+                data, changes = plan(row, dict(last) if isinstance(last, dict) else None)
+                inserted = conn.execute(events.insert().values(uid=uid, case_id=case_id, kind="repair", at=moment, who=who,
+                                                               data=data)).inserted_primary_key
+                new_id = inserted[0] if inserted is not None else 0
+                conn.execute(cases.update().where(cases.c.case_id == case_id).values(updated_at=_now(), **changes))
+                return CaseEvent(id=int(new_id), case_id=case_id, kind="repair", at=moment, who=who, data=data, uid=uid)
+
+        return self._run(f"record a repair stage of case {case_id!r}", write)
+
     # --- reading ---------------------------------------------------------------------------------
+
+    def repair_stages(self, case_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The data of the last ``repair`` event of each of ``case_ids`` that has one (the stage a
+        case's repair is at, its dates and warranty), read in batches. Source: issue 20, part 4."""
+        from sqlalchemy import select
+
+        _, _, events = _schema()
+        ids = sorted(set(case_ids))
+
+        def read() -> dict[str, dict[str, Any]]:
+            found: dict[str, dict[str, Any]] = {}
+            wanted = set(ids)
+            base = select(events.c.case_id, events.c.data).where(events.c.kind == "repair").order_by(events.c.id)
+            with self._engine.connect() as conn:
+                if len(ids) > 4 * REPAIR_READ_BATCH:  # many cases: one pass over the repair events (by kind)
+                    queries = [base]
+                else:
+                    queries = [base.where(events.c.case_id.in_(ids[start:start + REPAIR_READ_BATCH]))
+                               for start in range(0, len(ids), REPAIR_READ_BATCH)]
+                for query in queries:
+                    for case_id, data in conn.execute(query):
+                        if case_id in wanted:
+                            found[case_id] = data  # the last one wins
+            return found
+
+        return self._run("read the repair stages", read) if ids else {}
+
 
     def get(self, case_id: str) -> Case | None:
         """The case ``case_id`` as it is now, or None when the store does not have it."""

@@ -233,6 +233,77 @@ def _coerce_text(name: str, spec: InputSpec) -> Coercer:
     return coerce
 
 
+#: The fields of one entry of an ``items`` fact (seed 003: the slip lists SKU, name and quantity).
+ITEM_FIELDS = ("sku", "name", "quantity", "unit_price")
+#: At most this many entries in an ``items`` fact (more lines than any real parcel holds).
+MAX_ITEMS = 200
+_ITEMS_ALLOWED = (f"a list of at most {MAX_ITEMS} objects {{sku, name, quantity, unit_price}}: sku and name text, "
+                  "quantity a whole number ≥ 1, unit_price money ≥ 0 (optional)")
+_ITEM_TEXT_LENGTH = {"sku": 64, "name": 300}
+
+
+def _item_text(field: str, value: Any, limit: int) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise FactError(field, f"expected text, got {show(value)} ({_kind(value)})", "non-empty text")
+    if len(value) > limit:
+        raise FactError(field, f"text of {len(value)} characters is too long", f"at most {limit} characters")
+    if not _valid_unicode(value):
+        raise FactError(field, "text with an unpaired surrogate (\\ud800-\\udfff) is not valid Unicode",
+                        "text that can be written as UTF-8")
+    return value.strip()
+
+
+def _coerce_item(name: str, index: int, value: Any) -> dict[str, Any]:
+    where = f"{name}[{index}]"
+    if not isinstance(value, dict):
+        raise FactError(where, f"expected an object, got {show(value)} ({_kind(value)})",
+                        "{sku, name, quantity, unit_price}")
+    unknown = [key for key in value if key not in ITEM_FIELDS]
+    if unknown:
+        raise FactError(where, f"{show(unknown[0])} is not a field of an item", ", ".join(ITEM_FIELDS))
+    for key in ("sku", "name", "quantity"):
+        if value.get(key) is None:
+            raise FactError(f"{where}.{key}", "is missing", _ITEMS_ALLOWED)
+    item: dict[str, Any] = {key: _item_text(f"{where}.{key}", value[key], limit)
+                            for key, limit in _ITEM_TEXT_LENGTH.items()}
+    quantity = value["quantity"]
+    if isinstance(quantity, OversizedNumber):
+        _check_magnitude(f"{where}.quantity", quantity)
+    if isinstance(quantity, float) and quantity.is_integer() and math.isfinite(quantity):
+        quantity = int(quantity)
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise FactError(f"{where}.quantity", f"expected a whole number, got {show(quantity)} ({_kind(quantity)})",
+                        "whole numbers ≥ 1")
+    _check_magnitude(f"{where}.quantity", quantity)
+    if quantity < 1:
+        raise FactError(f"{where}.quantity", f"{quantity} is out of range", "whole numbers ≥ 1")
+    item["quantity"] = quantity
+    price = value.get("unit_price")
+    if price is not None:
+        if isinstance(price, OversizedNumber):
+            _check_magnitude(f"{where}.unit_price", price)
+        if isinstance(price, bool) or not isinstance(price, (int, float)):
+            raise FactError(f"{where}.unit_price", f"expected a number, got {show(price)} ({_kind(price)})",
+                            "money ≥ 0, or null")
+        _check_magnitude(f"{where}.unit_price", price)
+        if price < 0:
+            raise FactError(f"{where}.unit_price", f"{_num(price)} is out of range", "money ≥ 0, or null")
+        price = float(price)
+    item["unit_price"] = price
+    return item
+
+
+def _coerce_items(name: str, spec: InputSpec) -> Coercer:
+    def coerce(value: Any) -> list[dict[str, Any]]:
+        if not isinstance(value, (list, tuple)):
+            raise FactError(name, f"expected a list of items, got {show(value)} ({_kind(value)})", _ITEMS_ALLOWED)
+        if len(value) > MAX_ITEMS:
+            raise FactError(name, f"a list of {len(value)} items is too long", f"at most {MAX_ITEMS} items")
+        return [_coerce_item(name, index, item) for index, item in enumerate(value)]
+
+    return coerce
+
+
 COERCERS: dict[str, Callable[[str, InputSpec], Coercer]] = {
     "bool": _coerce_bool,
     "int": _coerce_int,
@@ -242,6 +313,7 @@ COERCERS: dict[str, Callable[[str, InputSpec], Coercer]] = {
     "datetime": _coerce_datetime,
     "choice": _coerce_choice,
     "text": _coerce_text,
+    "items": _coerce_items,
 }
 
 
@@ -299,7 +371,7 @@ def _allowed_for(spec: InputSpec) -> str:
     if spec.type == "choice":
         return ", ".join(spec.choices or ())
     return {"bool": "true, false", "date": "YYYY-MM-DD", "datetime": "ISO 8601 date and time",
-            "text": "text"}.get(spec.type, _range_text(spec, f" {spec.unit}" if spec.unit else ""))
+            "text": "text", "items": _ITEMS_ALLOWED}.get(spec.type, _range_text(spec, f" {spec.unit}" if spec.unit else ""))
 
 
 def describe_allowed(spec: InputSpec) -> str:

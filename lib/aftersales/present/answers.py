@@ -33,4 +33,7 @@ def answer_words(playbook: Any, name: str, value: Any, lang: str) -> str:
         text = format_number(value, lang)
         unit = unit_name(spec.unit, lang)
         return f"{text} {unit}" if unit else text
+    if spec.type == "items" and isinstance(value, list):  # "2 × LED bulb (BULB-E27-9W)"
+        return "; ".join(f"{format_number(item.get('quantity', 1), lang)} × {item.get('name', '')} ({item.get('sku', '')})"
+                         for item in value if isinstance(item, dict)) or word("unknown", lang)
     return str(value)

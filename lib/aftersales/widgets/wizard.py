@@ -152,7 +152,13 @@ class Wizard(w.VBox):
         self.save_button.add_class("as-save")
         self.save_status = w.HTML()
         self.save_status.add_class("as-save-status")
-        self.save_row = w.HBox([self.save_button, self.save_status], layout=w.Layout(align_items="center"))
+        # the return slip for the parcel (seed 003), offered once a case with a return is saved
+        self.slip_button = w.Button(icon="print", layout=w.Layout(width="auto", display="none"))
+        self.slip_button.add_class("as-slip")
+        self.slip_button.on_click(self._on_slip)
+        self.slip_status = w.HTML()
+        self.save_row = w.HBox([self.save_button, self.save_status, self.slip_button, self.slip_status],
+                               layout=w.Layout(align_items="center"))
         self.override_label = w.HTML()
         self.override_select = w.Dropdown(options=[("", "")], value="", layout=w.Layout(width="32em"))
         self.override_select.add_class("as-override")
@@ -398,6 +404,8 @@ class Wizard(w.VBox):
         self.error.value = ""
         self.saved_case = None
         self.save_status.value = ""
+        self.slip_button.layout.display = "none"
+        self.slip_status.value = ""
         self.override_select.value = ""
         self.override_reason.value = ""
         self.field = None
@@ -436,6 +444,51 @@ class Wizard(w.VBox):
         if getattr(self.session, "store_problem", None):
             saved += " · " + word("saved_not_in_store", self.lang, error=self.session.store_problem)
         self.save_status.value = f"<span>{escape(saved)}</span>"
+        self._offer_slip(case_id)
+
+    def _offer_slip(self, case_id: str) -> None:
+        """A saved case whose approved outcome sends the item back gets the "Return slip" button."""
+        from ..slip.slip import find_record, has_return
+
+        try:
+            record = find_record(case_id, case_log=self.case_log)
+        except AftersalesError:
+            return
+        if has_return(record):
+            self.slip_button.description = word("slip_button", self.lang)
+            self.slip_button.layout.display = None
+            self.slip_status.value = ""
+
+    @_guarded
+    def _on_slip(self, _button: Any = None) -> None:
+        """Write the slip beside the case log (HTML, and the PDF printed from a worker thread, since
+        Playwright's sync API cannot run in the kernel's own thread)."""
+        import threading
+
+        from ..caselog import default_case_log
+        from ..slip import write_slip
+
+        if self.saved_case is None:
+            return
+        folder = Path(self.case_log or default_case_log()).expanduser().resolve().parent / "slips"
+        made: dict[str, Any] = {}
+
+        def write() -> None:
+            try:
+                made["files"] = write_slip(self.saved_case, folder, case_log=self.case_log)
+            except Exception as exc:  # noqa: BLE001  (shown to the agent; the case itself is saved)
+                made["error"] = exc
+
+        worker = threading.Thread(target=write, daemon=True)
+        worker.start()
+        worker.join(120)
+        if "files" in made:
+            files = made["files"]
+            shown = files.pdf or files.html
+            self.slip_status.value = f"<span>{escape(word('slip_written', self.lang, path=shown))}</span>"
+        else:
+            error = made.get("error", "timed out")
+            self.slip_status.value = f"<span style='color:#b3261e'>{escape(str(error))}</span>"
 
     # --- for scripts, tests and the benchmark -------------------------------------------------
     def put(self, value: Any) -> None:

@@ -1,0 +1,217 @@
+"""The return slip (seed 003; issue 20, part 5): ``aftersales slip CASE_ID`` on a case recorded
+with ``decide --record`` into temp files. The PDF has one page, its text holds the numbers, the
+SKUs and the packing words in both languages, and its barcode and QR code decode back to the case
+number from the rendered page itself (pdftoppm, then zxing-cpp).
+
+The tests that print need Chromium (``/usr/bin/chromium``) and poppler-utils: they skip without
+them, except under CI (``CI`` is "true"/"1"/"yes"), where they fail (as tests/render/test_pdf.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aftersales.cli import main
+from aftersales.engine import decide
+from aftersales.errors import AftersalesError, FactError
+from aftersales.render.pdf import PdfPrinter, chromium_path
+from aftersales.slip import find_record, has_return, slip_html, write_slip
+from aftersales.slip.codes import barcode_svg, qr_svg
+
+ITEMS = [{"sku": "LAMP-DESK-001", "name": "Desk lamp", "quantity": 1, "unit_price": 149},
+         {"sku": "BULB-E27-9W", "name": "LED bulb", "quantity": 2, "unit_price": 25}]
+FACTS = {"order_id": "TB2026011200042", "customer_name": "Anna Petrova", "order_value": 199, "currency": "CNY",
+         "delivered_on": "2026-01-12", "goods_kind": "ordinary", "item_resaleable": True, "items": ITEMS}
+AS_OF = "2026-01-15T09:00:00+00:00"
+
+
+def _ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def _skip_or_fail(reason: str) -> None:
+    if _ci():
+        pytest.fail(f"{reason} (CI is set, so this test may not be skipped)", pytrace=False)
+    pytest.skip(reason)
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        _skip_or_fail(f"`{name}` is not installed; it comes with Debian's poppler-utils package")
+    assert found is not None
+    return found
+
+
+@pytest.fixture
+def where(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    paths = {"log": tmp_path / "log.jsonl", "db": tmp_path / "cases.db", "facts": tmp_path / "facts.json",
+             "out": tmp_path / "out"}
+    monkeypatch.setenv("AFTERSALES_CASE_LOG", str(paths["log"]))
+    monkeypatch.setenv("AFTERSALES_DB_URL", f"sqlite:///{paths['db']}")
+    return paths
+
+
+def _record(where: dict[str, Path], capsys: pytest.CaptureFixture[str], scenario: str = "change_of_mind",
+            facts: dict[str, Any] | None = None, lang: str = "ru") -> str:
+    where["facts"].write_text(json.dumps(facts or FACTS, ensure_ascii=False), encoding="utf-8")
+    code = main(["decide", scenario, "--platform", "taobao", "--facts", str(where["facts"]), "--lang", lang,
+                 "--as-of", AS_OF, "--record", "--who", "ana"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    return next(line.split()[2] for line in err.splitlines() if line.startswith("recorded case"))
+
+
+# --- the contract fact `items` --------------------------------------------------------------------
+
+
+def test_items_are_kept_in_the_decision_record(where, capsys):
+    case_id = _record(where, capsys)
+    record = find_record(case_id)
+    assert record["facts"]["items"] == [{**item, "unit_price": float(item["unit_price"])} for item in ITEMS]
+    assert has_return(record)
+
+
+@pytest.mark.parametrize(("items", "field", "allowed"), [
+    ([{"sku": "A", "name": "B", "quantity": 0}], "items[0].quantity", "whole numbers ≥ 1"),
+    ([{"sku": "A", "name": "B", "quantity": 1}, {"sku": "A", "name": "B", "quantity": 1.5}], "items[1].quantity",
+     "whole numbers"),
+    ([{"sku": "", "name": "B", "quantity": 1}], "items[0].sku", "non-empty text"),
+    ([{"sku": "A", "quantity": 1}], "items[0].name", "sku and name text"),
+    ([{"sku": "A", "name": "B", "quantity": 1, "unit_price": -3}], "items[0].unit_price", "money ≥ 0"),
+    ([{"sku": "A", "name": "B", "quantity": 1, "colour": "red"}], "items[0]", "sku, name, quantity, unit_price"),
+    ("LAMP-001", "items", "a list of at most"),
+])
+def test_a_bad_item_names_its_index_its_field_and_what_is_allowed(items, field, allowed):
+    with pytest.raises(FactError) as caught:
+        decide("change_of_mind", {**FACTS, "items": items}, "taobao", lang="en", as_of=AS_OF)
+    assert caught.value.field == field
+    assert allowed in caught.value.allowed
+
+
+def test_items_are_never_asked():
+    from aftersales.engine import next_question
+
+    facts = {key: value for key, value in FACTS.items() if key != "items"}
+    question = next_question("change_of_mind", facts, "taobao", lang="en", as_of=AS_OF)
+    assert question is None or question.name != "items"
+    assert decide("change_of_mind", facts, "taobao", lang="en", as_of=AS_OF).facts.get("items") is None
+
+
+# --- the page without Chromium ------------------------------------------------------------------------
+
+
+def test_the_html_has_both_languages_the_items_and_words_not_ids(where, capsys):
+    case_id = _record(where, capsys)
+    html = slip_html(find_record(case_id), warehouse_lang="zh")
+    for text in (case_id, "TB2026011200042", "Anna Petrova", "LAMP-DESK-001", "BULB-E27-9W", "Бланк возврата",
+                 "退货单", "оригинальную упаковку", "原包装", "Возврат без причины", "покупатель", "买家",
+                 "См. этикетку возврата площадки"):
+        assert text in html, text
+    assert "change_of_mind" not in html and "accept_return" not in html
+    assert html.count('<svg class="barcode"') == 2 and html.count('<svg class="qr"') == 2
+    assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")  # nothing to download
+
+
+def test_codes_are_inline_svg():
+    for svg in (barcode_svg("C7QX2M9K4P01"), qr_svg("C7QX2M9K4P01")):
+        assert svg.startswith("<svg ") and svg.rstrip().endswith("</svg>") and "<?xml" not in svg
+
+
+def test_unknown_case_is_one_line_and_exit_2(where, capsys):
+    _record(where, capsys)
+    assert main(["slip", "NO-SUCH-CASE", "--out", str(where["out"])]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "unknown case 'NO-SUCH-CASE'" in err
+
+
+def test_a_case_without_a_return_says_so(where, capsys):
+    late = {**FACTS, "delivered_on": "2025-11-01"}  # long past the 7-day window: rejected, nothing sent back
+    case_id = _record(where, capsys, facts=late)
+    assert not has_return(find_record(case_id))
+    assert main(["slip", case_id, "--out", str(where["out"])]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "has no return" in err and case_id in err
+    assert not where["out"].exists() or not list(where["out"].iterdir())
+
+
+def test_the_case_log_is_read_when_the_store_does_not_have_the_case(where, capsys, tmp_path):
+    case_id = _record(where, capsys)
+    empty = f"sqlite:///{tmp_path / 'other.db'}"
+    record = find_record(case_id, db=empty, case_log=where["log"])
+    assert record["case_id"] == case_id
+    files = write_slip(case_id, where["out"], db=empty, case_log=where["log"], pdf=False)
+    assert files.html.name == f"slip-{case_id}.html" and files.pdf is None
+
+
+# --- the printed page ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def printer() -> Iterator[PdfPrinter]:
+    binary = chromium_path()
+    if not (binary.is_file() and os.access(binary, os.X_OK)):
+        _skip_or_fail(f"{binary} is not installed; `make tools` installs Debian's chromium package")
+    with PdfPrinter(chromium=binary, timeout_s=30, footer=False) as shared:
+        yield shared
+
+
+@pytest.mark.slow
+def test_the_command_writes_one_page_whose_codes_decode_to_the_case_number(where, capsys, printer, monkeypatch):
+    import aftersales.render.pdf as pdf_module
+
+    case_id = _record(where, capsys)
+    monkeypatch.setattr(pdf_module, "PdfPrinter", lambda **_: _Borrowed(printer))  # one browser for the module
+    assert main(["slip", case_id, "--out", str(where["out"]), "--warehouse-lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    pdf = where["out"] / f"slip-{case_id}.pdf"
+    assert f"wrote {where['out'] / f'slip-{case_id}.html'}" in out and f"wrote {pdf}" in out
+
+    info = subprocess.run([_tool("pdfinfo"), str(pdf)], check=True, capture_output=True, text=True).stdout
+    assert "Pages:           1" in info or any(line.split() == ["Pages:", "1"] for line in info.splitlines())
+    assert "A4" in info
+    text = subprocess.run([_tool("pdftotext"), "-enc", "UTF-8", str(pdf), "-"], check=True, capture_output=True,
+                          text=True, encoding="utf-8").stdout
+    for word in (case_id, "TB2026011200042", "LAMP-DESK-001", "BULB-E27-9W", "Anna Petrova",
+                 "оригинальную упаковку", "Вложите этот бланк внутрь посылки", "原包装", "请将本退货单放入包裹内",
+                 "Возврат денег", "退款"):
+        assert word in " ".join(text.split()), word
+
+    png_prefix = where["out"] / "page"
+    subprocess.run([_tool("pdftoppm"), "-r", "200", "-png", str(pdf), str(png_prefix)], check=True)
+    zxingcpp = pytest.importorskip("zxingcpp") if not _ci() else __import__("zxingcpp")
+    from PIL import Image
+
+    (png,) = sorted(where["out"].glob("page*.png"))
+    found = {(str(result.format), result.text) for result in zxingcpp.read_barcodes(Image.open(png))}
+    formats_of_case = {fmt for fmt, text in found if text == case_id}
+    assert any("QR" in fmt for fmt in formats_of_case), found
+    assert any("128" in fmt for fmt in formats_of_case), found
+    assert any(text == "TB2026011200042" for _, text in found), found
+
+
+class _Borrowed:
+    """The module's printer, lent to the command (which closes what it opens)."""
+
+    def __init__(self, printer: PdfPrinter):
+        self.printer = printer
+
+    def __enter__(self) -> PdfPrinter:
+        return self.printer
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def test_the_warehouse_language_must_be_known(where, capsys):
+    case_id = _record(where, capsys)
+    with pytest.raises(AftersalesError, match="warehouse language"):
+        slip_html(find_record(case_id), warehouse_lang="de")
