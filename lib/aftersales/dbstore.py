@@ -183,3 +183,22 @@ def column_types() -> tuple[Any, Any]:
             return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
     return UTCDateTime, JSON().with_variant(JSONB(), "postgresql")
+
+
+def create_tables_once(reader: Engine, ddl: Engine, metadata: Any, tables: list[Any], dialect: str, lock_key: int,
+                       label: str, shown: str) -> None:
+    """Create ``tables`` (all of ``metadata``) unless they all exist; one process does it: in
+    PostgreSQL an advisory lock serialises creators (DDL is transactional), in SQLite the ``ddl``
+    engine's BEGIN IMMEDIATE takes the write lock; ``create_all`` checks again under the lock."""
+    from sqlalchemy import inspect
+
+    with reader.connect() as conn:
+        inspector = inspect(conn)
+        exists = all(inspector.has_table(table.name) for table in tables)
+    if exists:
+        return
+    with ddl.begin() as conn:
+        if dialect == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({lock_key})")
+        metadata.create_all(conn, checkfirst=True)
+        log.info("%s %s: created %s", label, shown, ", ".join(table.name for table in tables))

@@ -232,18 +232,11 @@ class CaseStore:
     def _ensure_tables(self) -> None:
         if self._ready:
             return
-        from sqlalchemy import inspect
+        from ..dbstore import create_tables_once
 
         metadata, cases, events = _schema()
-        with self._engine.connect() as conn:
-            inspector = inspect(conn)
-            exists = inspector.has_table(cases.name) and inspector.has_table(events.name)
-        if not exists:
-            with self._writer.begin() as conn:
-                if self.dialect == "postgresql":
-                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})")
-                metadata.create_all(conn, checkfirst=True)
-                log.info("case store %s: created the tables", self.url)
+        create_tables_once(self._engine, self._writer, metadata, [cases, events], self.dialect, _PG_LOCK_KEY,
+                           "case store", self.url)
         self._ready = True
 
     def _run(self, what: str, work: Callable[[], _T]) -> _T:
@@ -372,24 +365,29 @@ class CaseStore:
                 update: Callable[[Any], dict[str, Any]] | None = None, what: str = "change") -> CaseEvent:
         """One event and the case row's update, in one transaction; ``update(row)`` checks the
         current row (refusing with :class:`AftersalesError`) and says what to change."""
-
         if kind not in EVENT_KINDS:
             raise AftersalesError(f"unknown event kind {kind!r}; the kinds are: {', '.join(EVENT_KINDS)}")
+        return self._write_event(case_id, kind, who, _utc(at), lambda _conn, row: (data, update(row) if update else {}),
+                                 f"{what} of case {case_id!r}")
+
+    def _write_event(self, case_id: str, kind: str, who: str | None, moment: datetime,
+                     plan: Callable[[Any, Any], tuple[dict[str, Any], dict[str, Any]]], what: str) -> CaseEvent:
+        """In one transaction: lock the case's row, ``plan(conn, row)`` → (the event's data, the row's
+        changes; it raises to refuse), insert the event, update the row."""
         _, cases, events = _schema()
-        moment = _utc(at)
         uid = uuid.uuid4().hex
 
         def write() -> CaseEvent:
             with self._writer.begin() as conn:
                 row = self._locked_case(conn, cases, case_id)
-                changes = update(row) if update is not None else {}
+                data, changes = plan(conn, row)
                 inserted = conn.execute(events.insert().values(uid=uid, case_id=case_id, kind=kind, at=moment, who=who,
                                                                data=data)).inserted_primary_key
                 new_id = inserted[0] if inserted is not None else 0
                 conn.execute(cases.update().where(cases.c.case_id == case_id).values(updated_at=_now(), **changes))
                 return CaseEvent(id=int(new_id), case_id=case_id, kind=kind, at=moment, who=who, data=data, uid=uid)
 
-        return self._run(f"{what} of case {case_id!r}", write)
+        return self._run(what, write)
 
     def set_status(self, case_id: str, status: str, *, who: str | None = None, satisfaction: Any = None,
                    expected_on: date | None = None, note: str | None = None, at: datetime | None = None) -> CaseEvent:
@@ -476,23 +474,14 @@ class CaseStore:
         """
         from sqlalchemy import select
 
-        _, cases, events = _schema()
-        moment = _utc(at)
-        uid = uuid.uuid4().hex
+        _, _, events = _schema()
 
-        def write() -> CaseEvent:
-            with self._writer.begin() as conn:
-                row = self._locked_case(conn, cases, case_id)
-                last = conn.execute(select(events.c.data).where(events.c.case_id == case_id)
-                                    .where(events.c.kind == "repair").order_by(events.c.id.desc()).limit(1)).scalar()
-                data, changes = plan(row, dict(last) if isinstance(last, dict) else None)
-                inserted = conn.execute(events.insert().values(uid=uid, case_id=case_id, kind="repair", at=moment, who=who,
-                                                               data=data)).inserted_primary_key
-                new_id = inserted[0] if inserted is not None else 0
-                conn.execute(cases.update().where(cases.c.case_id == case_id).values(updated_at=_now(), **changes))
-                return CaseEvent(id=int(new_id), case_id=case_id, kind="repair", at=moment, who=who, data=data, uid=uid)
+        def planned(conn: Any, row: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+            last = conn.execute(select(events.c.data).where(events.c.case_id == case_id)
+                                .where(events.c.kind == "repair").order_by(events.c.id.desc()).limit(1)).scalar()
+            return plan(row, dict(last) if isinstance(last, dict) else None)
 
-        return self._run(f"record a repair stage of case {case_id!r}", write)
+        return self._write_event(case_id, "repair", who, _utc(at), planned, f"record a repair stage of case {case_id!r}")
 
     # --- reading ---------------------------------------------------------------------------------
 

@@ -51,7 +51,7 @@ from functools import cache
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..dbstore import run_retrying, sqlite_engine
+from ..dbstore import create_tables_once, run_retrying, sqlite_engine
 from ..errors import AftersalesError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -350,17 +350,9 @@ class ProgressStore:
         """Create the table (and its append-only triggers) unless it exists; one process does it."""
         if self._ready:
             return
-        from sqlalchemy import inspect
-
         metadata, table = _schema()
-        with self._engine.connect() as conn:
-            exists = inspect(conn).has_table(table.name)
-        if not exists:
-            with self._ddl.begin() as conn:  # SQLite: BEGIN IMMEDIATE, the write lock
-                if self.dialect == "postgresql":  # DDL is transactional; the lock serialises creators
-                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})")
-                metadata.create_all(conn, checkfirst=True)  # checks again, under the lock
-                log.info("progress store %s: created the %s table", self.url, table.name)
+        create_tables_once(self._engine, self._ddl, metadata, [table], self.dialect, _PG_LOCK_KEY,
+                           "progress store", self.url)
         self._ready = True
 
     # --- running with retries ----------------------------------------------------------------------
