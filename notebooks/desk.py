@@ -29,9 +29,24 @@ who = "agent"  # who records the follow-ups
 lang = "en"  # the team's language (each message stays in its customer's language)
 demo = False  # True: a reproducible example store instead (what the golden test runs)
 interactive = True  # False: the list as a page to read (headless runs), without the buttons
+causes_since = None  # count the causes of the cases opened since this ISO date; None: all
 
 # %%
 # NBVAL_CHECK_OUTPUT
 from aftersales.notebook import run_desk
 
 due = run_desk(db_url=db_url, day=day, owner=owner, who=who, lang=lang, demo=demo, interactive=interactive)
+
+# %% [markdown]
+# ## Causes
+#
+# The cases of the period counted by cause, SKU and supplier, for the product team and the
+# suppliers (seeds 000 and 001: tag and count cases by cause and feed them back). The causes and
+# the rules that tag them are in `playbooks/causes.yaml`. The same counts on the command line:
+# `aftersales cases causes --since …`.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+from aftersales.notebook import run_causes
+
+causes = run_causes(db_url=db_url, since=causes_since, lang=lang, demo=demo, chart=interactive)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .overlay import Overlay
 
 
-NOT_SCENARIOS = frozenset({"common", "parameters", "training"})  # training: the lead's mastery settings
+NOT_SCENARIOS = frozenset({"common", "parameters", "training", "causes"})  # training: the lead's mastery settings; causes: cases counted by cause
 
 
 def scenario_files(root: Path) -> list[Path]:

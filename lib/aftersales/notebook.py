@@ -18,7 +18,7 @@ Papermill show as one line instead of a deep traceback.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from html import escape
 from pathlib import Path
 from typing import Any, Mapping
@@ -28,7 +28,7 @@ from IPython.display import HTML, display
 from .errors import FactError
 
 __all__ = ["parse_facts", "run_editor", "run_scenario", "show_result", "run_hub", "run_sop_render", "run_practice", "run_dashboard",
-           "show_charts", "run_path_analytics", "show_path_charts", "run_desk"]
+           "show_charts", "run_path_analytics", "show_path_charts", "run_desk", "run_causes"]
 
 
 def parse_facts(facts: Mapping[str, Any] | str | None) -> dict[str, Any]:
@@ -223,6 +223,58 @@ def run_desk(*, db_url: str | None = None, day: date | str | None = None, owner:
     if not interactive:
         display(HTML(desk_html(lines, when or date.today(), lang)))
     return lines
+
+
+def run_causes(*, db_url: str | None = None, since: date | str | None = None, lang: str = "en",
+               demo: bool = False, catalogue: str | None = None, chart: bool = True) -> Any:
+    """The desk's cause counts (seeds 000, 001: tag and count cases by cause, feed them back to
+    product and suppliers): the cases opened since ``since`` per cause, SKU and supplier, as tables
+    and a bar chart in ``lang``; ``catalogue``: a CSV (sku, supplier) naming missing suppliers;
+    ``demo``: the desk's reproducible example store. Returns the report."""
+    import tempfile
+    from pathlib import Path as _Path
+
+    from .cases.cause_report import cause_chart, cause_report, read_catalogue
+    from .cases.demo import seed_demo_cases
+    from .cases.store import CaseStore
+
+    if demo:
+        db_url = f"sqlite:///{_Path(tempfile.mkdtemp(prefix='aftersales-causes-')) / 'cases.db'}"
+    start = date.fromisoformat(since) if isinstance(since, str) else since
+    with CaseStore(db_url) as store:
+        if demo:
+            seed_demo_cases(store)
+        moment = datetime(start.year, start.month, start.day, tzinfo=timezone.utc) if start else None
+        report = cause_report(store.cause_counts(moment), lang=lang, since=start,
+                              catalogue=read_catalogue(catalogue) if catalogue else None)
+    display(HTML(_cause_tables_html(report)))
+    if chart and report.rows:
+        import matplotlib.pyplot as plt
+
+        cause_chart(report)
+        plt.show()
+    return report
+
+
+def _cause_tables_html(report: Any) -> str:
+    from .cases.cause_report import _w
+
+    def table(head: list[str], rows: list[tuple[Any, ...]]) -> str:
+        cells = "".join(f"<th>{escape(h)}</th>" for h in head)
+        body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+        return f"<table><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>"
+
+    lang = report.lang
+    if not report.rows:
+        return f"<p>{escape(_w('none', lang))}</p>"
+    return "".join([
+        f"<h3>{escape(_w('title', lang))}: {report.total}</h3>",
+        table([_w("cause", lang), _w("cases", lang)], report.by_cause()),
+        f"<h4>{escape(_w('by_sku', lang))}</h4>",
+        table([_w("sku", lang), _w("cause", lang), _w("cases", lang)], report.by_sku()),
+        f"<h4>{escape(_w('by_supplier', lang))}</h4>",
+        table([_w("supplier", lang), _w("cause", lang), _w("cases", lang)], report.by_supplier()),
+    ])
 
 
 def run_dashboard(*, progress_url: str | None = None, demo: bool = False, export: str | None = None) -> Any:

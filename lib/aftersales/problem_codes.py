@@ -37,6 +37,7 @@ ORIGINS = {
     "overlay": "a store overlay (docs/overlays.md)",
     "case bank": "the practice case bank (playbooks/cases/)",
     "replay mapping": "a mapping file for `aftersales replay --map` (docs/replay.md)",
+    "causes": "the causes cases are counted under (playbooks/causes.yaml)",
 }
 
 #: The markers in docs/playbook-format.md between which :func:`markdown_table` is kept.
@@ -62,23 +63,23 @@ _REGISTRY = (
     # reading files
     _code("io", "file", "a file or folder that is missing or cannot be read (not a regular file, not UTF-8 text, "
           "not .yaml/.yml)"),
-    _code("yaml", "file", "a YAML syntax error, or a key given twice in one mapping"),
+    _code("yaml", "file, causes", "a YAML syntax error, or a key given twice in one mapping"),
     _code("limit", "file", "a file past a safety limit of limits.py (bytes, nodes, aliases, nesting depth, key "
           "length)"),
-    _code("schema", "file, playbook, profile, overlay, case bank",
+    _code("schema", "file, playbook, profile, overlay, case bank, causes",
           "wrong shape: an unknown key (with \"did you mean\" and the allowed keys), a missing key, a wrong type "
           "or value, an id or input name not snake_case, min/max or choices where they do not apply"),
     _code("name", "playbook, profile, overlay, case bank",
           "`scenario:` / `platform:` / `jurisdiction:` / `overlay:` differs from the file name; a catalogue "
           "parameter name not snake_case"),
     # playbooks
-    _code("missing-language", "playbook", "a text without one of the languages en, zh, ru"),
+    _code("missing-language", "playbook, causes", "a text without one of the languages en, zh, ru"),
     _code("language", "playbook, case bank", "an unknown language, or a case's opening message not written in "
           "its `lang`"),
-    _code("expression", "playbook, overlay",
+    _code("expression", "playbook, overlay, causes",
           "a condition or value that does not parse or uses a construct the condition language does not allow; "
           "an overlay's condition or outcome that fails on every worked example reaching it"),
-    _code("unknown-fact", "playbook", "a name that is not an input, a `let` value or a built-in; a message "
+    _code("unknown-fact", "playbook, causes", "a name that is not an input, a `let` value or a built-in; a message "
           "variable that is not a fact"),
     _code("overlay-reason", "overlay", "a branch an overlay adds without a reason, or a step's own reason or "
           "source replaced next to `add_branches` (often a branch's reason indented one level too far left)",
@@ -148,7 +149,7 @@ _REGISTRY = (
     # overlays
     _code("overlay", "overlay", "a change an overlay cannot make (unknown step or outcome, a rename, both "
           "`branches` and `add_branches`, every platform disabled)"),
-    _code("unknown-scenario", "overlay, case bank", "an overlay or case file for a scenario with no playbook"),
+    _code("unknown-scenario", "overlay, case bank, causes", "an overlay or case file for a scenario with no playbook"),
     # the case bank
     _code("playbook", "case bank", "a case file whose scenario's playbook is invalid"),
     _code("fact", "case bank", "a case fact the engine rejects (unknown, wrong type, out of range)"),
@@ -163,6 +164,7 @@ _REGISTRY = (
           "(their words go under `replies`)"),
     _code("later-messages", "case bank", "a later message that arrives after a fact the case does not have, or says "
           "a fact changed from the value it still has"),
+    _code("unknown-cause", "causes", "a rule of playbooks/causes.yaml naming a cause that is not under `causes`"),
     _code("too-few-cases", "case bank", "a scenario with fewer practice cases than the minimum"),
     _code("refresh", "case bank", "`aftersales train refresh` cannot rewrite a case's `expected` block"),
 )

@@ -39,6 +39,11 @@ def validate_paths(paths: list[Path], playbooks_dir: str | Path | None = None,
 
             problems.extend(case_problems(root / "cases"))  # the practice bank must agree with the playbooks
             checked += len(case_files(root / "cases"))
+        if whole_library and not found:
+            from .cases.causes import CAUSES_FILE, cause_problems
+
+            problems.extend(cause_problems(root, load_library(root).playbooks))  # the causes counted (seeds 000, 001)
+            checked += (root / CAUSES_FILE).is_file()
         if whole_library:
             overlay_groups.setdefault(root, []).extend(overlay_files(root))
     for root, files in overlay_groups.items():

@@ -101,8 +101,13 @@ def test_the_desk_golden_checks_the_follow_up_list_and_has_the_current_sources()
     """The desk runs on the demo case store: every owner's overdue cases with their next step and a
     message in each customer's language (issue 20, part 3; seed 001)."""
     nb = golden("desk")
-    (cell,) = checked_cells(nb)
+    cell, causes_cell = checked_cells(nb)
     html = "".join(output.get("data", {}).get("text/html", "") for output in cell.outputs)
+    causes = "".join(output.get("data", {}).get("text/html", "") for output in causes_cell.outputs)
+    # the causes counted per cause, SKU and supplier (issue 20, part 7; seeds 000, 001)
+    assert "Cases by cause: 6" in causes and "<td>Product defect</td><td>2</td>" in causes
+    assert "<td>LAMP-77</td><td>Product defect</td><td>2</td>" in causes
+    assert "<td>Ningbo Lighting Ltd.</td><td>Product defect</td><td>2</td>" in causes
     assert "Follow-ups due on 20 Jan 2026: 6" in html
     assert all(f"<h4>{agent}</h4>" in html for agent in ("Li Na", "Olga", "Sam"))
     assert "您好！" in html and "Здравствуйте!" in html and "Hello" in html  # each customer's language

@@ -87,7 +87,7 @@ def test_items_are_kept_in_the_decision_record(where, capsys):
     ([{"sku": "", "name": "B", "quantity": 1}], "items[0].sku", "non-empty text"),
     ([{"sku": "A", "quantity": 1}], "items[0].name", "sku and name text"),
     ([{"sku": "A", "name": "B", "quantity": 1, "unit_price": -3}], "items[0].unit_price", "money ≥ 0"),
-    ([{"sku": "A", "name": "B", "quantity": 1, "colour": "red"}], "items[0]", "sku, name, quantity, unit_price"),
+    ([{"sku": "A", "name": "B", "quantity": 1, "colour": "red"}], "items[0]", "sku, name, quantity, unit_price, supplier, batch"),
     ("LAMP-001", "items", "a list of at most"),
 ])
 def test_a_bad_item_names_its_index_its_field_and_what_is_allowed(items, field, allowed):

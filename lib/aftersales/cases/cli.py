@@ -1,5 +1,5 @@
-"""``aftersales cases import | status | due | followed-up | owner | note | repair``: the case store
-on the command line (issue 20, parts 1-4). ``aftersales cases --order O`` (the cases of an order) is
+"""``aftersales cases import | status | due | followed-up | owner | note | repair | causes``: the case
+store on the command line (issue 20, parts 1-4 and 7). ``aftersales cases --order O`` (the cases of an order) is
 :func:`aftersales.cli.cmd_cases`; it reads the store when the order's cases are there."""
 
 from __future__ import annotations
@@ -76,6 +76,17 @@ def add_subcommands(parser: argparse.ArgumentParser, parser_class: type[argparse
     q.add_argument("--at", metavar="YYYY-MM-DDTHH:MM+HH:MM", help="when it happened (default: now)")
     q.add_argument("--db", metavar="URL", help=DB_HELP)
 
+    q = sub.add_parser("causes", help="count the cases per cause, SKU and supplier, for the product team and the "
+                       "suppliers (seeds 000, 001)")
+    q.add_argument("--since", metavar="YYYY-MM-DD", help="only cases opened on or after this day (UTC)")
+    q.add_argument("--until", metavar="YYYY-MM-DD", help="only cases opened before this day (UTC)")
+    q.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    q.add_argument("--lang", choices=("en", "zh", "ru"), default="en", help="the language of the causes' words")
+    q.add_argument("--catalogue", metavar="CSV", help="a product catalogue (columns sku, supplier) naming the supplier "
+                   "of a case that does not")
+    q.add_argument("--chart", metavar="PNG", help="also write the bar chart of the causes")
+    q.add_argument("--db", metavar="URL", help=DB_HELP)
+
     q = sub.add_parser("note", help="add a note to a case's story")
     q.add_argument("case_id", metavar="CASE_ID")
     q.add_argument("text", metavar="TEXT")
@@ -138,6 +149,8 @@ def run(args: argparse.Namespace) -> int:
             return 0
         if command == "repair":
             return _repair(store, args)
+        if command == "causes":
+            return _causes(store, args)
     raise AftersalesError(f"unknown cases subcommand {command!r}")  # pragma: no cover - argparse refuses it
 
 
@@ -152,6 +165,31 @@ def _due(store: Any, args: argparse.Namespace) -> int:
         print(due_json(lines, day))
     else:
         print(due_table(lines, day, args.lang))
+    return 0
+
+
+def _causes(store: Any, args: argparse.Namespace) -> int:
+    from .cause_report import cause_chart, cause_report, read_catalogue
+
+    since, until = _day(args.since, "--since"), _day(args.until, "--until")
+    if since and until and until <= since:
+        raise AftersalesError(f"--until {until} must be after --since {since}")
+    catalogue = read_catalogue(args.catalogue) if args.catalogue else None
+
+    def start(day: date | None) -> datetime | None:
+        return datetime(day.year, day.month, day.day, tzinfo=timezone.utc) if day else None
+
+    report = cause_report(store.cause_counts(start(since), start(until)), lang=args.lang, since=since, until=until,
+                          catalogue=catalogue)
+    if args.format == "csv":
+        sys.stdout.write(report.csv())
+    elif args.format == "json":
+        print(report.json())
+    else:
+        print(report.text())
+    if args.chart:
+        cause_chart(report, args.chart)
+        print(f"chart: {args.chart}", file=sys.stderr)
     return 0
 
 

@@ -87,6 +87,9 @@ class Case:
     expected_on: date | None
     updated_at: datetime
     decision: dict[str, Any] | None = field(default=None, repr=False)
+    cause: str | None = None  # what the case is counted under (aftersales.cases.causes)
+    sku: str | None = None
+    supplier: str | None = None
 
 
 @dataclass
@@ -130,6 +133,10 @@ def _schema() -> tuple[MetaData, Table, Table]:
         Column("expected_on", Date),
         Column("updated_at", UTCDateTime, nullable=False),
         Column("decision", json_type),
+        # what the case is counted under (aftersales.cases.causes; seeds 000, 001)
+        Column("cause", Text, index=True),
+        Column("sku", Text, index=True),
+        Column("supplier", Text, index=True),
     )
     events = Table(
         "case_events", metadata,
@@ -144,6 +151,21 @@ def _schema() -> tuple[MetaData, Table, Table]:
         sqlite_autoincrement=True,
     )
     return metadata, cases, events
+
+
+def _counted_under(record: dict[str, Any]) -> dict[str, str | None]:
+    """The case row's ``cause``, ``sku`` and ``supplier`` from its newest decision record. A causes
+    table that does not load never loses the case: its cause stays empty (counted as not tagged)
+    and the problem is logged; ``aftersales validate`` names it."""
+    from .causes import case_cause, case_sku_supplier
+
+    sku, supplier = case_sku_supplier(record)
+    try:
+        cause: str | None = case_cause(record)
+    except AftersalesError as exc:
+        log.warning("case %s: no cause tagged: %s", record.get("case_id"), exc)
+        cause = None
+    return {"cause": cause, "sku": sku, "supplier": supplier}
 
 
 def _now() -> datetime:
@@ -237,7 +259,26 @@ class CaseStore:
         metadata, cases, events = _schema()
         create_tables_once(self._engine, self._writer, metadata, [cases, events], self.dialect, _PG_LOCK_KEY,
                            "case store", self.url)
+        self._add_missing_columns(cases)
         self._ready = True
+
+    def _add_missing_columns(self, cases: Table) -> None:
+        """A store made before the cause columns existed gets them (empty: its cases count under
+        ``other`` until re-imported); ALTER TABLE … ADD COLUMN is safe in SQLite and PostgreSQL."""
+        from sqlalchemy import inspect
+
+        with self._engine.connect() as conn:
+            have = {column["name"] for column in inspect(conn).get_columns("cases")}
+        missing = [column for column in cases.columns if column.name not in have]
+        if not missing:
+            return
+        with self._writer.begin() as conn:
+            if self.dialect == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})")
+            for column in missing:
+                exists = "IF NOT EXISTS " if self.dialect == "postgresql" else ""
+                conn.exec_driver_sql(f'ALTER TABLE cases ADD COLUMN {exists}"{column.name}" TEXT')
+                conn.exec_driver_sql(f'CREATE INDEX IF NOT EXISTS "ix_cases_{column.name}" ON cases ("{column.name}")')
 
     def _run(self, what: str, work: Callable[[], _T]) -> _T:
         """``work()`` (after creating the tables if needed), retrying transient database errors."""
@@ -346,7 +387,7 @@ class CaseStore:
                               "customer_name": facts.get("customer_name") if isinstance(facts.get("customer_name"), str) else None,
                               "due_at": life.due_from_deadlines(record.get("deadlines") or [], saved),
                               "expected_on": life.expected_from_deadlines(record.get("deadlines") or []),
-                              "updated_at": now, "decision": record}
+                              "updated_at": now, "decision": record, **_counted_under(record)}
                     old = existing.get(case_id)
                     if old is None:
                         inserts.append({"case_id": case_id, "owner": owner or record.get("who"), "status": "open",
@@ -583,6 +624,27 @@ class CaseStore:
                 return list(conn.execute(query).all())
 
         return self._run("read the cases due", read)
+
+    def cause_counts(self, since: datetime | None = None, until: datetime | None = None) -> list[tuple[str | None, str | None, str | None, int]]:
+        """How many cases were opened per cause, SKU and supplier (``since`` ≤ created < ``until``,
+        both optional), as ``(cause, sku, supplier, cases)`` rows, most cases first. Source: seeds
+        000, 001 (tag and count cases by cause, feed them back to product and suppliers)."""
+        from sqlalchemy import func, select
+
+        _, cases, _ = _schema()
+        query = select(cases.c.cause, cases.c.sku, cases.c.supplier, func.count().label("n"))
+        if since is not None:
+            query = query.where(cases.c.created_at >= _utc(since))
+        if until is not None:
+            query = query.where(cases.c.created_at < _utc(until))
+        query = query.group_by(cases.c.cause, cases.c.sku, cases.c.supplier)
+
+        def read() -> list[tuple[str | None, str | None, str | None, int]]:
+            with self._engine.connect() as conn:
+                rows = [(r.cause, r.sku, r.supplier, int(r.n)) for r in conn.execute(query)]
+            return sorted(rows, key=lambda r: (-r[3], r[0] or "", r[1] or "", r[2] or ""))
+
+        return self._run("count the cases by cause", read)
 
     def count(self) -> int:
         """How many cases the store holds."""

@@ -234,12 +234,15 @@ def _coerce_text(name: str, spec: InputSpec) -> Coercer:
 
 
 #: The fields of one entry of an ``items`` fact (seed 003: the slip lists SKU, name and quantity).
-ITEM_FIELDS = ("sku", "name", "quantity", "unit_price")
+ITEM_FIELDS = ("sku", "name", "quantity", "unit_price", "supplier", "batch")
 #: At most this many entries in an ``items`` fact (more lines than any real parcel holds).
 MAX_ITEMS = 200
-_ITEMS_ALLOWED = (f"a list of at most {MAX_ITEMS} objects {{sku, name, quantity, unit_price}}: sku and name text, "
-                  "quantity a whole number ≥ 1, unit_price money ≥ 0 (optional)")
+_ITEMS_ALLOWED = (f"a list of at most {MAX_ITEMS} objects {{sku, name, quantity, unit_price, supplier, batch}}: sku "
+                  "and name text, quantity a whole number ≥ 1, unit_price money ≥ 0, supplier and batch text (the "
+                  "last three optional)")
 _ITEM_TEXT_LENGTH = {"sku": 64, "name": 300}
+#: Optional text fields of an item: who supplied it and its batch (seeds 000, 001: causes go back to suppliers).
+_ITEM_OPTIONAL_TEXT = {"supplier": 200, "batch": 100}
 
 
 def _item_text(field: str, value: Any, limit: int) -> str:
@@ -257,7 +260,7 @@ def _coerce_item(name: str, index: int, value: Any) -> dict[str, Any]:
     where = f"{name}[{index}]"
     if not isinstance(value, dict):
         raise FactError(where, f"expected an object, got {show(value)} ({_kind(value)})",
-                        "{sku, name, quantity, unit_price}")
+                        "{sku, name, quantity, unit_price, supplier, batch}")
     unknown = [key for key in value if key not in ITEM_FIELDS]
     if unknown:
         raise FactError(where, f"{show(unknown[0])} is not a field of an item", ", ".join(ITEM_FIELDS))
@@ -290,6 +293,9 @@ def _coerce_item(name: str, index: int, value: Any) -> dict[str, Any]:
             raise FactError(f"{where}.unit_price", f"{_num(price)} is out of range", "money ≥ 0, or null")
         price = float(price)
     item["unit_price"] = price
+    for key, limit in _ITEM_OPTIONAL_TEXT.items():
+        if value.get(key) is not None:
+            item[key] = _item_text(f"{where}.{key}", value[key], limit)
     return item
 
 

@@ -22,7 +22,7 @@ Resolution = Literal[
     "refund_without_return", "reship", "wait", "intercept", "dispute", "accept_claim",
     "reimbursement_claim", "reply", "request_removal", "escalate", "reject", "inspect",
 ]
-# ``items``: a list of ``{sku, name, quantity, unit_price}`` (the order lines a case is about; seed 003):
+# ``items``: a list of ``{sku, name, quantity, unit_price, supplier, batch}`` (the order lines a case is about; seed 003):
 # never asked by the form, given by an export or the command line, printed on the return slip
 InputType = Literal["bool", "int", "number", "money", "date", "datetime", "choice", "text", "items"]
 # the message rules a customer message is checked against (aftersales.compliance.KINDS)
