@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup tools run sop test test-fast lint validate app screens bench clean accept-policy
+.PHONY: setup tools run sop test test-fast lint validate app team screens bench clean accept-policy
 
 setup: $(STAMP)
 
@@ -29,6 +29,7 @@ tools:
 	bash .ci/install-chromium.sh
 	bash .ci/install-render-tools.sh
 	bash .ci/install-postgres.sh
+	bash .ci/install-hub.sh $(VENV)  # and JupyterHub's proxy from npm, into $(VENV)/hub-node (make team, tests/deploy)
 
 test: setup tools lint
 	$(PY) -m pytest -q
@@ -56,6 +57,12 @@ accept-policy: setup
 # Server settings (kernel shutdown on tab close, idle culling) are in etc/voila.py.
 app: setup
 	$(VENV)/bin/voila notebooks/00_start_here.ipynb --no-browser --port=$${PORT:-8866} --Voila.config_file_paths=etc
+
+# The team on JupyterHub (deploy/jupyterhub_config.py, docs/deploy.md): http://127.0.0.1:8000 (or $PORT), any
+# name with the shared password ($AFTERSALES_HUB_PASSWORD, else made once in ~/.aftersales/hub/shared-password).
+team: setup
+	bash .ci/install-hub.sh $(VENV)
+	PATH="$(VENV)/hub-node/node_modules/.bin:$$PATH" PORT=$${PORT:-8000} $(VENV)/bin/jupyterhub -f deploy/jupyterhub_config.py
 
 # Screenshots of the app for the docs (docs/screens/, listed in its README.md): the app served as
 # `make app` serves it, each scenario's card worked in Debian's Chromium (installed when missing).

@@ -36,6 +36,12 @@ def default_case_log() -> Path:
 
 
 def _who() -> str:
+    """Who saves a record when nobody says: the JupyterHub user whose server this is
+    (``$JUPYTERHUB_USER``, set by the hub's spawner; under an OAuth login or in a container the
+    system user is someone else, e.g. ``jovyan``), else the system user. Source: issue 21, part 4."""
+    hub_user = os.environ.get("JUPYTERHUB_USER", "").strip()
+    if hub_user:
+        return hub_user
     try:
         return getpass.getuser()
     except (KeyError, OSError):
@@ -80,11 +86,12 @@ def case_record(decision: Any, *, case_id: str | None = None, saved_at: datetime
         record["step_times"] = step_times
     if session is not None:
         record["session"] = session  # the form's session (aftersales.sessionlog): abandoned ones never get here
-    root = library_root or getattr(decision.playbook, "file", None) and Path(decision.playbook.file).resolve().parent
     if library_hash:
         record["library_hash"] = library_hash
-    elif root:
-        record["library_hash"] = snapshot_library(Path(root))
+    else:
+        root = library_root or getattr(decision.playbook, "file", None) and Path(decision.playbook.file).resolve().parent
+        if root:
+            record["library_hash"] = snapshot_library(Path(root))
     if overlay is not None:
         record["overlay"] = {"name": overlay.name, "version": overlay.version, "hash": snapshot_overlay(overlay)}
     return record
