@@ -19,7 +19,10 @@
 # [Size mismatch](size_mismatch.ipynb) ·
 # [Buyer claim](claim.ipynb) ·
 # [Bad review](bad_review.ipynb) ·
-# [Change of mind](change_of_mind.ipynb)
+# [Change of mind](change_of_mind.ipynb) ·
+# [Service complaint](service_complaint.ipynb) ·
+# [Product safety recall](recall.ipynb) ·
+# [Refund without return](refund_only.ipynb)
 # *(in the app a link opens the scenario right here; in JupyterLab, its own notebook).
 # Or pick a scenario, a platform and a language below and press Start.*
 

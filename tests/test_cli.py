@@ -163,7 +163,7 @@ def test_the_readme_decide_example_is_real_output() -> None:
 
 def test_every_example_file_the_readme_names_is_shipped() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    named = set(re.findall(r"examples/[\w.-]+", readme))
+    named = set(re.findall(r"examples/[\w./-]+\.\w+", readme))
     assert {"examples/facts.json", "examples/answers.json", "examples/past-cases.csv"} <= named
     assert [name for name in sorted(named) if not (REPO / name).is_file()] == []
     assert not re.search(r"--facts facts\.json|--answers answers\.json|replay past\.csv", readme), \

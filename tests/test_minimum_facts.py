@@ -35,6 +35,10 @@ MINIMUM: dict[str, dict[str, Any]] = {
                    "abusive_or_personal_data": False, "factually_false": False, "issue_resolved": False,
                    "buyer_contactable": True},
     "change_of_mind": {"item_resaleable": True},
+    "service_complaint": {"complaint_about": "staff_attitude", "identity_verified": True, "open_order_problem": "none"},
+    "recall": {"product_name": "Fan heater", "sku": "WH-2000", "hazard": "fire",
+               "hazard_description": "The plug can melt.", "remedy": "replace", "item_delivered": True},
+    "refund_only": {"request_reason": "defect"},
 }
 
 #: Variants of the defining fact, so every branch a minimum case can reach is walked.
@@ -48,6 +52,12 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
                 {"claim_type": "fba_return_not_received", "refund_issued_on": "2025-12-01"}],
     "bad_review": [{}, {"rating": 2, "review_kind": "seller_feedback", "about": "shipping"}],
     "change_of_mind": [{}, {"item_resaleable": False}, {"goods_kind": "unsealed_hygiene"}, {"delivered_on": None}],
+    "service_complaint": [{}, {"identity_verified": False},
+                          {"complaint_about": "slow_handling", "open_order_problem": "item_fault"},
+                          {"escalation": "threatens"}, {"staff_fault": "confirmed"}, {"staff_fault": "not_confirmed"}],
+    "recall": [{}, {"remedy": "refund"}, {"remedy": "repair"}, {"item_delivered": False}],
+    "refund_only": [{}, {"evidence_provided": False}, {"request_reason": "missing_part"},
+                    {"request_reason": "not_received"}, {"request_reason": "changed_mind"}, {"delivered_on": None}],
 }
 
 #: What a default may never do to a buyer on the minimum facts alone.
@@ -168,6 +178,9 @@ OPTIONAL_VALUES = {
     "repair_price": 20, "return_received_on": "2026-01-14", "return_requested_at": "2026-01-14T11:00:00+00:00",
     "seller_can_diagnose": False, "spare_part_fixes_it": True, "ordered_on": "2026-01-05", "remote_region": True,
     "return_terms_given": False, "item_name": "Blue scarf", "reported_on": "2026-01-11",
+    "batch": "2409-A", "paid_amount": 49.9, "recall_contact": "+49 800 555 0199", "incidents_reported": True,
+    "hazard_known_at": "2026-01-14T08:00:00+00:00",
+    "tracking_status": "lost", "delivery_proof": True, "reason_confirmed": False, "missing_value": 15,
 }
 
 

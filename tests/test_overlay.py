@@ -438,7 +438,8 @@ def test_an_overlay_may_replace_one_language_of_a_message(tmp_path):
     overlay.write_text(
         "overlay: ru_only\nversion: \"1\"\nsources: [Store policy 2026]\nscenarios:\n  size_mismatch:\n"
         "    outcomes:\n      exchange_seller_pays:\n        message:\n"
-        "          ru: \"Здравствуйте! Обменяем товар за наш счёт. Если есть вопросы, напишите нам {{ in_chat }}.\"\n",
+        "          ru: \"Здравствуйте! Обменяем товар за наш счёт, заявку на возврат одобрим до "
+        "{{ deadlines.return_request_decision | when('ru') }}. Если есть вопросы, напишите нам {{ in_chat }}.\"\n",
         encoding="utf-8")
     base = load_library(REPO / "playbooks")
     merged = load_library(REPO / "playbooks", overlay=overlay)
@@ -449,7 +450,8 @@ def test_an_overlay_may_replace_one_language_of_a_message(tmp_path):
         assert decide("size_mismatch", facts, "taobao", lang=lang, as_of=as_of, library=merged).message == \
             decide("size_mismatch", facts, "taobao", lang=lang, as_of=as_of, library=base).message
     ru = decide("size_mismatch", facts, "taobao", lang="ru", as_of=as_of, library=merged).message["text"]
-    assert ru == "Здравствуйте! Обменяем товар за наш счёт. Если есть вопросы, напишите нам в чате на Taobao."
+    assert ru == ("Здравствуйте! Обменяем товар за наш счёт, заявку на возврат одобрим до 16.01.2026 17:00 по "
+                  "пекинскому времени. Если есть вопросы, напишите нам в чате на Taobao.")
 
 
 def test_a_reason_indented_one_level_too_far_left_is_a_warning_at_its_line(tmp_path):

@@ -237,6 +237,7 @@ def test_shared_checklists_come_first_and_keep_their_sources() -> None:
     facts = {"order_value": 129, "currency": "CNY", "delivered_on": "2026-01-12", "evidence_provided": True,
              "category": "apparel", "size_deviation_cm": 3.5, "customer_preference": "exchange"}
     decision = decide("size_mismatch", facts, platform="taobao", lang="en", as_of="2026-01-15T09:00:00+00:00")
-    assert decision.checklist[0].startswith("Give the case its own number under its order")
+    assert decision.checklist[0].startswith("Check that the person writing is the order's buyer")  # seed 001
+    assert decision.checklist[1].startswith("Give the case its own number under its order")
     assert "Inspect the returned item on arrival before refunding or exchanging it" in decision.checklist
     assert {d.name for d in decision.deadlines} >= {"owner_assigned", "next_follow_up", "first_reply"}

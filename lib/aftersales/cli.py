@@ -190,6 +190,9 @@ def _parser() -> argparse.ArgumentParser:
 
     add_train_parser(sub)
     compliance_cli.add_parser(sub)
+    from .recall import cli as recall_cli
+
+    recall_cli.add_parser(sub)
 
     p = _with_overlay(sub.add_parser("params", help="show a platform's parameters in force, with sources"))
     p.add_argument("platform", metavar=PLATFORM_HELP)
@@ -211,6 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "examples": cmd_examples, "params": cmd_params, "render": cmd_render, "train": cmd_train,
         "check-message": _check_message,
         "case": cmd_case, "cases": cmd_cases, "diff": cmd_diff, "replay": cmd_replay, "slip": cmd_slip,
+        "recall": cmd_recall,
     }[args.command]
     try:
         return handler(args)
@@ -590,6 +594,13 @@ def cmd_params(args: argparse.Namespace) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+def cmd_recall(args: argparse.Namespace) -> int:
+    """``aftersales recall ORDERS.csv --recall FILE``: one case per affected buyer (seed 004)."""
+    from .recall.cli import run
+
+    return run(args)
 
 
 def cmd_render(args: argparse.Namespace) -> int:

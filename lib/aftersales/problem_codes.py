@@ -164,6 +164,10 @@ _REGISTRY = (
           "(their words go under `replies`)"),
     _code("later-messages", "case bank", "a later message that arrives after a fact the case does not have, or says "
           "a fact changed from the value it still has"),
+    _code("no-estimate", "playbook", "an outcome without `estimate`: the deadline its first reply gives as the "
+          "estimated resolution time, or `now` (seed 001)"),
+    _code("estimate", "playbook", "an `estimate` that is not one of the outcome's deadlines, or a message that does "
+          "not say it in every language"),
     _code("unknown-cause", "causes", "a rule of playbooks/causes.yaml naming a cause that is not under `causes`"),
     _code("too-few-cases", "case bank", "a scenario with fewer practice cases than the minimum"),
     _code("refresh", "case bank", "`aftersales train refresh` cannot rewrite a case's `expected` block"),

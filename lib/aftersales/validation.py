@@ -34,12 +34,13 @@ def validate_paths(paths: list[Path], playbooks_dir: str | Path | None = None,
         problems.extend(found)
         checked += count
         whole_library = not paths or any(p.is_dir() and p.resolve() == root.resolve() for p in paths)
-        if whole_library and (root / "cases").is_dir() and not found:
+        loaded = not any(problem.severity == "error" for problem in found)  # warnings leave the playbooks usable
+        if whole_library and (root / "cases").is_dir() and loaded:
             from .training.cases import case_files, case_problems
 
             problems.extend(case_problems(root / "cases"))  # the practice bank must agree with the playbooks
             checked += len(case_files(root / "cases"))
-        if whole_library and not found:
+        if whole_library and loaded:
             from .cases.causes import CAUSES_FILE, cause_problems
 
             problems.extend(cause_problems(root, load_library(root).playbooks))  # the causes counted (seeds 000, 001)

@@ -76,6 +76,24 @@ CASES: dict[str, Case] = {
         "order_id": "OZ-0231-5518", "customer_name": "Ольга", "order_value": 3400, "currency": "RUB",
         "delivered_on": "2026-11-02", "item_resaleable": True, "fulfilment": "FBO",
         "return_requested_at": "2026-11-22T10:00:00+03:00"}, "accept_return", as_of="2026-11-22T12:00:00+00:00"),
+    # service_complaint.yaml: a rude Taobao colleague, confirmed by the lead; 10 % of ¥129 rounds down to a ¥12 refund.
+    "service_complaint": Case("taobao", "zh", {
+        "order_id": "3958102277416630981", "customer_name": "陈女士", "order_value": 129, "currency": "CNY",
+        "complaint_about": "staff_attitude", "identity_verified": True, "open_order_problem": "none",
+        "escalation": "none", "staff_fault": "confirmed", "owner_name": "小林"}, "apologise_with_goodwill"),
+    # recall.yaml: an Amazon.de power bank that can catch fire, burns already reported; replaced free of charge.
+    "recall": Case("amazon_de", "en", {
+        "order_id": "302-4418821-7730215", "customer_name": "Jonas", "product_name": "PowerCell 20000 power bank",
+        "sku": "PC-20K", "batch": "L2408", "hazard": "fire",
+        "hazard_description": "A faulty battery cell can swell and catch fire while charging.", "remedy": "replace",
+        "item_delivered": True, "paid_amount": 34.99, "currency": "EUR", "incidents_reported": True,
+        "hazard_known_at": "2026-11-19T15:00:00+01:00"}, "recall_replace", as_of="2026-11-20T09:00:00+00:00"),
+    # refund_only.yaml: one bowl of an Ozon set of three missing; only its 450 RUB is refunded, nothing comes back.
+    "refund_only": Case("ozon", "ru", {
+        "order_id": "48230518-0067-1", "customer_name": "Татьяна", "order_value": 1350, "currency": "RUB",
+        "request_reason": "missing_part", "delivered_on": "2026-11-20", "evidence_provided": True,
+        "missing_value": 450, "return_requested_at": "2026-11-22T09:30:00+03:00"}, "refund_missing_part",
+        as_of="2026-11-22T12:00:00+00:00"),
 }
 
 

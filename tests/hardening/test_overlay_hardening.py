@@ -205,8 +205,14 @@ HOSTILE_TEMPLATES = [
 
 
 def message_overlay(path: Path, en: str, zh: str = "您好", ru: str = "Здравствуйте") -> Path:
-    return write(path, MESSAGE_OVERLAY.format(name=path.stem, en=json.dumps(en), zh=json.dumps(zh),
-                                              ru=json.dumps(ru)))
+    """An overlay replacing exchange_seller_pays' messages; each still gives the outcome's estimate
+    (seed 001, issue 20 part 8), so the template under test is the only problem."""
+    return write(path, MESSAGE_OVERLAY.format(name=path.stem, en=json.dumps(en + _ESTIMATE.format(lang="en")),
+                                              zh=json.dumps(zh + _ESTIMATE.format(lang="zh")),
+                                              ru=json.dumps(ru + _ESTIMATE.format(lang="ru"))))
+
+
+_ESTIMATE = " {{{{ deadlines.return_request_decision | when('{lang}') }}}}"
 
 
 @pytest.mark.parametrize("template", HOSTILE_TEMPLATES)

@@ -238,7 +238,9 @@ def test_decide_with_a_hostile_overlay_template_raises_the_documented_error(tmp_
     overlay.write_text(
         "overlay: hostile\nversion: '1'\nsources: [test]\nscenarios:\n  size_mismatch:\n    outcomes:\n"
         "      exchange_seller_pays:\n        message:\n"
-        + "".join(f"          {lang}: '{quoted}'\n" for lang in ("en", "zh", "ru")),
+        # each message still gives the outcome's estimate (seed 001), so the hostile part is the only problem
+        + "".join(f"          {lang}: '{quoted} {{{{ deadlines.return_request_decision | when(''{lang}'') }}}}'\n"
+                  for lang in ("en", "zh", "ru")),
         encoding="utf-8")
     library = load_library(overlay=overlay)
     with pytest.raises(AftersalesError) as info:

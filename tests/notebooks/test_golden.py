@@ -18,7 +18,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = REPO / "tests" / "golden"
 SANITIZE = GOLDEN / "sanitize.cfg"
-SCENARIOS = ("quality_defect", "wrong_item", "size_mismatch", "claim", "bad_review", "change_of_mind")
+SCENARIOS = ("quality_defect", "wrong_item", "size_mismatch", "claim", "bad_review", "change_of_mind",
+             "service_complaint", "recall", "refund_only")
 CHECK_OUTPUT = "# NBVAL_CHECK_OUTPUT"
 INJECTED = "injected-parameters"
 

@@ -33,7 +33,8 @@ from .strip_outputs import strip_file
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
 HUB = "00_start_here"
-SCENARIOS = ("quality_defect", "wrong_item", "size_mismatch", "claim", "bad_review", "change_of_mind")
+SCENARIOS = ("quality_defect", "wrong_item", "size_mismatch", "claim", "bad_review", "change_of_mind",
+             "service_complaint", "recall", "refund_only")
 SCENARIO_PARAMETERS = ["platform", "lang", "as_of", "facts", "interactive", "playbooks", "overlay"]
 HUB_PARAMETERS = ["scenario", "platform", "lang", "interactive", "playbooks", "overlay"]
 RENDER = "render_sop"  # the notebook `aftersales render` runs once per scenario to write its SOP documents
@@ -63,7 +64,8 @@ README_FACTS = {"order_id": "TB-20260112-0042", "customer_name": "Li Na", "order
                 "size_deviation_cm": 3.5, "customer_preference": "exchange"}
 # Each scenario notebook runs headless once on its playbook's first worked example, facts passed as a
 # dict; size_mismatch's is the README case (its facts plus an order id and a name), passed as JSON text.
-DICT_RUNS = ("quality_defect", "wrong_item", "claim", "bad_review", "change_of_mind")
+DICT_RUNS = ("quality_defect", "wrong_item", "claim", "bad_review", "change_of_mind", "service_complaint", "recall",
+             "refund_only")
 
 
 def notebook_path(name: str) -> Path:

@@ -183,7 +183,7 @@ def test_the_form_offers_a_claim_type_only_where_it_exists(platform, offered):
 
 
 @pytest.mark.parametrize("scenario", ["claim", "quality_defect", "size_mismatch", "wrong_item", "bad_review",
-                                      "change_of_mind"])
+                                      "change_of_mind", "service_complaint", "recall", "refund_only"])
 def test_a_big_flowchart_splits_into_linked_charts_that_cover_it(library, scenario):
     """Issue 19, part 4: no chart over MAX_NODES boxes; every step and outcome that applies is drawn
     in some chart; each link box names a chart that exists and starts at that step."""

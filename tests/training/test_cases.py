@@ -78,7 +78,7 @@ def test_every_scenario_has_at_least_ten_cases(cases, library):
 
 
 @pytest.mark.parametrize("scenario", ["quality_defect", "wrong_item", "size_mismatch", "claim", "bad_review",
-                                      "change_of_mind"])
+                                      "change_of_mind", "service_complaint", "recall", "refund_only"])
 def test_each_scenario_spreads_over_platforms_languages_and_difficulties(cases, scenario):
     mine = [case for case in cases if case.scenario == scenario]
     assert {case.platform for case in mine} == PLATFORMS
@@ -88,7 +88,8 @@ def test_each_scenario_spreads_over_platforms_languages_and_difficulties(cases, 
 
 def test_ids_are_unique_and_carry_their_scenario(cases):
     prefixes = {"quality_defect": "quality", "wrong_item": "wrong", "size_mismatch": "size", "claim": "claim",
-                "bad_review": "review", "change_of_mind": "mind"}
+                "bad_review": "review", "change_of_mind": "mind", "service_complaint": "service",
+                "recall": "recall", "refund_only": "refund"}
     ids = [case.id for case in cases]
     assert len(ids) == len(set(ids))
     for case in cases:

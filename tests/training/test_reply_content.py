@@ -144,3 +144,16 @@ def test_a_reply_promising_another_remedy_or_payer_than_the_decision_is_a_miss(c
     """Promising a refund against an exchange, or the wrong side paying the postage, used to pass."""
     check = reply_check(get_case(case_id), reply)
     assert not check.ok and problem in check.given
+
+
+@pytest.mark.parametrize(("case_id", "extra"), [
+    # a recalled product: the refund of the price paid is always open (EU GPSR art. 37(2)), even
+    # when the recall's remedy is a repair
+    ("recall-002", " If you prefer, we will give you a full refund instead."),
+    # a parcel stopped before delivery is refunded in full
+    ("recall-005", " You will get a full refund as soon as the parcel is stopped."),
+])
+def test_a_full_refund_is_right_where_the_whole_price_goes_back(case_id, extra):
+    case = get_case(case_id)
+    check = reply_check(case, engine_message(case) + extra)
+    assert "full_refund" not in check.given, check.why

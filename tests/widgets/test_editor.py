@@ -31,7 +31,8 @@ def test_a_lead_edits_a_parameter_and_a_message_and_saves(root: Path) -> None:
     value.value, source.value, start.value = "2", "Shoe store policy 2026, §3", "2026-01-01"
     editor.scenario.value = "size_mismatch"
     editor.outcome.value = "exchange_seller_pays"
-    editor.texts["ru"].value = "Здравствуйте! Обменяем товар за наш счёт. Если есть вопросы, напишите нам {{ in_chat }}."
+    editor.texts["ru"].value = ("Здравствуйте! Обменяем товар за наш счёт, заявку на возврат одобрим до "
+                                "{{ deadlines.return_request_decision | when('ru') }}. Если есть вопросы, напишите нам {{ in_chat }}.")
     editor.save_button.click()
     written = yaml.safe_load((root / "overlays" / "shoes.yaml").read_text(encoding="utf-8"))
     assert written["parameters"]["taobao"]["size_tolerance_cm"]["value"] == 2

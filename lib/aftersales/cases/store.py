@@ -153,7 +153,7 @@ def _schema() -> tuple[MetaData, Table, Table]:
     return metadata, cases, events
 
 
-def _counted_under(record: dict[str, Any]) -> dict[str, str | None]:
+def _counted_under(record: dict[str, Any], table: Any = None) -> dict[str, str | None]:
     """The case row's ``cause``, ``sku`` and ``supplier`` from its newest decision record. A causes
     table that does not load never loses the case: its cause stays empty (counted as not tagged)
     and the problem is logged; ``aftersales validate`` names it."""
@@ -161,11 +161,22 @@ def _counted_under(record: dict[str, Any]) -> dict[str, str | None]:
 
     sku, supplier = case_sku_supplier(record)
     try:
-        cause: str | None = case_cause(record)
+        cause: str | None = case_cause(record, table)
     except AftersalesError as exc:
         log.warning("case %s: no cause tagged: %s", record.get("case_id"), exc)
         cause = None
     return {"cause": cause, "sku": sku, "supplier": supplier}
+
+
+def _causes_table() -> Any:
+    """The causes table for a batch of records (read once per batch); None when it does not load
+    (each case then logs why it has no cause)."""
+    from .causes import load_causes
+
+    try:
+        return load_causes()
+    except AftersalesError:
+        return None
 
 
 def _now() -> datetime:
@@ -379,6 +390,7 @@ class CaseStore:
                     if case_id not in latest or _saved_at(record) >= _saved_at(latest[case_id]):
                         latest[case_id] = record
                 inserts, updates = [], []
+                causes = _causes_table()
                 for case_id, record in latest.items():
                     saved = _saved_at(record)
                     facts = _facts(record)
@@ -387,7 +399,7 @@ class CaseStore:
                               "customer_name": facts.get("customer_name") if isinstance(facts.get("customer_name"), str) else None,
                               "due_at": life.due_from_deadlines(record.get("deadlines") or [], saved),
                               "expected_on": life.expected_from_deadlines(record.get("deadlines") or []),
-                              "updated_at": now, "decision": record, **_counted_under(record)}
+                              "updated_at": now, "decision": record, **_counted_under(record, causes)}
                     old = existing.get(case_id)
                     if old is None:
                         inserts.append({"case_id": case_id, "owner": owner or record.get("who"), "status": "open",
@@ -608,7 +620,9 @@ class CaseStore:
 
     def due_rows(self, before: datetime, owner: str | None = None) -> list[Any]:
         """The open cases due before ``before`` (UTC), owner then due date order, as rows with the
-        columns the follow-up list needs as attributes (not the decision). Source: seed 001."""
+        columns the follow-up list needs, in this order (not the decision): case_id, order_id,
+        scenario, platform, customer_lang, customer_name, owner, status, due_at, expected_on.
+        Source: seed 001."""
         from sqlalchemy import select
 
         _, cases, _ = _schema()
@@ -645,6 +659,23 @@ class CaseStore:
             return sorted(rows, key=lambda r: (-r[3], r[0] or "", r[1] or "", r[2] or ""))
 
         return self._run("count the cases by cause", read)
+
+    def existing_ids(self, case_ids: Iterable[str]) -> set[str]:
+        """Which of ``case_ids`` the store already holds (asked in chunks, so any number is fine)."""
+        from sqlalchemy import select
+
+        _, cases, _ = _schema()
+        wanted = list(dict.fromkeys(case_ids))
+
+        def read() -> set[str]:
+            found: set[str] = set()
+            with self._engine.connect() as conn:
+                for start in range(0, len(wanted), 900):
+                    chunk = wanted[start:start + 900]
+                    found.update(conn.execute(select(cases.c.case_id).where(cases.c.case_id.in_(chunk))).scalars())
+            return found
+
+        return self._run("look up case numbers", read) if wanted else set()
 
     def count(self) -> int:
         """How many cases the store holds."""

@@ -112,6 +112,16 @@ class Decision:
         return {name: env[name] for name in self.playbook.inputs if name in env}
 
     @property
+    def estimate(self) -> Deadline | str | None:
+        """The estimated resolution time the first reply gives (seed 001): the first of the outcome's
+        estimate deadlines computed for this case, ``"now"`` when the reply settles the case, None
+        when the playbook does not say or none of them applies here."""
+        names = self.outcome_node.estimate
+        if names == ("now",):
+            return "now"
+        return next((d for name in names for d in self.deadlines if d.name == name), None)
+
+    @property
     def computed(self) -> dict[str, Any]:
         """The values the steps on the path computed with ``let``."""
         return {name: self.env[name] for step, _branch in self.path for name, _expr in step.lets}
@@ -277,11 +287,17 @@ class Decision:
         import hashlib
         import json as _json
 
+        known: str | None = self.context.rules_hashes.get(self.playbook_hash) if self.context is not None else None
+        if known is not None:  # the same context (playbook, platform, day): the same rules
+            return known
         resolved = self.context.resolved if self.context is not None else {}
         params = {name: [_jsonable(p.value), [[c.when, _jsonable(c.value)] for c in getattr(p, "cases", ())]]
                   for name, p in sorted(resolved.items())}
         text = _json.dumps([self.playbook_hash, params], sort_keys=True, ensure_ascii=False, default=str)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+        if self.context is not None:
+            self.context.rules_hashes[self.playbook_hash] = digest
+        return digest
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of ``aftersales decide --json``."""
@@ -300,6 +316,7 @@ class Decision:
             "cost_borne_by": self.cost_borne_by,
             "compensation": self.compensation,
             "deadlines": [d.to_dict() for d in self.deadlines],
+            "estimate": _estimate_dict(self.estimate),
             "checklist": self.checklist,
             "checklist_items": [
                 {"do": text, "owner": owner, "due": deadline.due.isoformat() if deadline else None}
@@ -311,6 +328,13 @@ class Decision:
             "facts": {k: _jsonable(v) for k, v in self.facts.items()},
             "computed": {k: _jsonable(v) for k, v in self.computed.items()},
         }
+
+
+def _estimate_dict(estimate: Deadline | str | None) -> dict[str, Any] | str | None:
+    """``Decision.estimate`` in the JSON contract: ``{"name", "due"}``, ``"now"`` or null."""
+    if estimate is None or isinstance(estimate, str):
+        return estimate
+    return {"name": estimate.name, "due": estimate.due.isoformat()}
 
 
 def _jsonable(value: Any) -> Any:
@@ -383,6 +407,7 @@ class _Context:
     params: dict[str, Any]
     resolved: dict[str, Any]
     library: Library = field(repr=False)
+    rules_hashes: dict[str, str] = field(default_factory=dict, repr=False)  # playbook hash -> Decision.rules_hash
 
 
 _CONTEXTS: dict[tuple[Any, ...], _Context] = {}

@@ -20,7 +20,8 @@ Confidence = Literal["high", "medium", "low", "unverified"]
 #: ``texts``: a map of names to a text in each customer language (``{en: ..., zh: ..., ru: ...}``),
 #: e.g. ``return_route``, the sentence a message tells the buyer per return flow.
 ParamType = Literal["number", "int", "bool", "text", "list", "map", "money", "texts"]
-Scenario = Literal["all", "quality_defect", "wrong_item", "size_mismatch", "claim", "bad_review", "change_of_mind"]
+Scenario = Literal["all", "quality_defect", "wrong_item", "size_mismatch", "claim", "bad_review", "change_of_mind",
+                   "service_complaint", "recall", "refund_only"]
 
 #: Units a value may carry, grouped by what they measure. A value may use another unit of
 #: its catalogue unit's group (e.g. 3 ``days`` then 48 ``hours``), never another group.

@@ -145,6 +145,9 @@ class CompiledOutcome:
     location: Location
     # the message rules its message is checked against: its own ``reply_kind``, else the playbook's
     reply_kind: str = "general"
+    # the deadlines the first reply gives as the estimated resolution time (the first computed
+    # wins), ("now",), or () when the playbook does not say (seed 001)
+    estimate: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -473,6 +473,7 @@ def _outcomes(draft: Draft) -> None:
                 continue
             messages[lang] = template
             variables |= names
+        _check_estimate(draft, outcome, path, deadlines, checklist)
         if shipping is None or cost is None:
             continue
         draft.outcomes[outcome_id] = CompiledOutcome(
@@ -482,7 +483,46 @@ def _outcomes(draft: Draft) -> None:
             reads=frozenset(_outcome_names(shipping, cost, compensation, deadlines, checklist, variables) & set(draft.inputs)),
             location=draft.doc.at(path, key=True),
             reply_kind=outcome.reply_kind or (draft.header.reply_kind if draft.header is not None else "general"),
+            estimate=_estimates(outcome.estimate),
         )
+
+
+#: ``estimate: now``: the reply itself settles the case (an answer, a refusal with its reasons).
+ESTIMATE_NOW = "now"
+
+
+def _estimates(value: str | list[str] | None) -> tuple[str, ...]:
+    """``estimate:`` as a tuple of names, in order of preference (``()``: not given)."""
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _check_estimate(draft: Draft, outcome: Outcome, path: PathKey, deadlines: list[CompiledDeadline],
+                    checklist: tuple[CompiledChecklistItem, ...]) -> None:
+    """Seed 001: when a problem cannot be solved at once, the reply says it will be followed up and
+    gives an estimated resolution time. Every outcome names the deadline its message gives as that
+    time (one of its own deadlines or its checklist's), or ``now``; the message says it in every
+    language (``{{ deadlines.NAME | when('en') }}``)."""
+    names = [d.name for d in deadlines] + [item.deadline.name for item in checklist if item.deadline]
+    estimates = _estimates(outcome.estimate)
+    if not estimates:
+        draft.add(path, "no `estimate`: name the deadline this first reply gives as the estimated resolution time "
+                  f"({', '.join(names) or 'add one under deadlines'}), or `estimate: now` when the reply settles it "
+                  "(seed 001)", "no-estimate", key=True)
+        return
+    if estimates == (ESTIMATE_NOW,):
+        return
+    for name in estimates:
+        if name not in names:
+            draft.add(path + ("estimate",), f"estimate '{name}' is not a deadline of this outcome; its deadlines: "
+                      f"{', '.join(names) or '(none)'}{did_you_mean(name, tuple(names))}, or now", "estimate")
+            return
+    for lang, source in outcome.message.items():
+        for name in estimates:
+            if lang in LANGS and not re.search(rf"deadlines\.{re.escape(name)}\b", source):
+                draft.add(path + ("message", lang), f"the {lang} message never says when: give the estimate with "
+                          f"{{{{ deadlines.{name} | when('{lang}') }}}} (seed 001)", "estimate")
 
 
 def _outcome_names(shipping: Any, cost: Any, compensation: CompiledCompensation | None,

@@ -137,6 +137,12 @@ class Outcome(Strict):
     # ``reply_kind`` (e.g. ``general`` for a "still on its way" note in an apology playbook);
     # checked against REPLY_KINDS when loading, so a typo is a located error
     reply_kind: str | None = None
+    # seed 001: a first reply that cannot settle the case at once says when it will be settled:
+    # the name of one of this outcome's deadlines (its own or its checklist's) that the message
+    # gives in every language, or ``now`` when this reply itself settles it. A list names
+    # fallbacks, the first computed for the case wins (a parameter null on some platform, a fact
+    # not known yet at the first reply)
+    estimate: str | list[str] | None = None
     sources: Sources = Field(min_length=1)
 
 

@@ -6,12 +6,14 @@ reads the same on the card, in ``decide``'s JSON and in the SOP document.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Mapping
 
 from .formats import format_money, format_quantity
 from .words import sentence, start_words, window_end_words, word
 
 
+@lru_cache(maxsize=4096)  # pure, and asked for every deadline of every decision (a recall decides thousands)
 def deadline_rule(label: str, amount: float, unit: str, start: str, lang: str) -> str:
     """A deadline's rule in words: "First reply: 24 hours from the complaint",
     "首次回复：收到投诉后 24 小时内", "Первый ответ: 24 часа с момента получения обращения".

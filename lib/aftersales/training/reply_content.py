@@ -75,8 +75,12 @@ _SELLER_PAYS = re.compile(
     r"运费(?:由|是|都由|全由)?(?:我们|本店|卖家)(?:来)?(?:承担|出)|(?:我们|本店|卖家)(?:来)?(?:承担|出)(?:来回|退货|寄回)?运费|包邮|运费险|"
     r"за наш сч[её]т|\bмы\b[^.!?]{0,40}за свой сч[её]т|доставку оплатим мы|мы оплатим (?:обратную )?доставку|бесплатн\w* (?:возврат|доставк)",
     re.IGNORECASE)
-#: Resolutions that return the whole order's price.
-FULL_REFUNDS = frozenset({"refund", "refund_without_return", "accept_claim"})
+#: Resolutions that return the whole order's price (an intercepted parcel is refunded in full).
+FULL_REFUNDS = frozenset({"refund", "refund_without_return", "accept_claim", "intercept"})
+#: Scenarios whose every outcome may offer the full price back: in a safety recall the buyer can
+#: always take a refund of at least the price paid instead of a repair or replacement (EU GPSR
+#: art. 37(2)), so a trainee's "full refund" there is right, not a promise too many.
+FULL_REFUND_ALWAYS_OPEN = frozenset({"recall"})
 
 _CURRENCY = r"(?:\$|US\$|€|¥|CN¥|₽|£|usd|eur|cny|rmb|rub|dollars?|euros?|元|块钱|块|美元|欧元|рубл\w*|руб\.?|р\.)"
 _NUMBER = r"\d{1,3}(?:[ \u00a0\u202f,]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
@@ -136,7 +140,8 @@ def reply_problems(reply: str, decision: Any, customer_lang: str, model: str | N
     quoted = set(amounts(model)) if model else set()
     if ceiling is not None and any(amount > ceiling + 0.01 and amount not in quoted for amount in amounts(text)):
         problems.append("too_much_money")
-    if decision.resolution not in FULL_REFUNDS and _FULL_REFUND.search(text):
+    if decision.resolution not in FULL_REFUNDS and decision.scenario not in FULL_REFUND_ALWAYS_OPEN \
+            and _FULL_REFUND.search(text):
         problems.append("full_refund")
     wanted = _RESOLUTION_REMEDY.get(decision.resolution, ())
     if wanted and not any(_REMEDIES[remedy].search(text) for remedy in wanted) and any(

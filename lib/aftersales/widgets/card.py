@@ -153,6 +153,11 @@ def _summary_html(decision: Any, lang: str, reference: datetime) -> str:
     """The terms of ``decision``: resolution, who pays, compensation, the first deadline, playbook and start."""
     first = decision.deadlines[0] if decision.deadlines else None
     first_row = [(word("first_deadline", lang), f"{due_html(first, reference, lang)} — {_e(first.rule)}")] if first else []
+    estimate = getattr(decision, "estimate", None)  # seed 001: the estimated resolution time the reply gives
+    if estimate == "now":
+        first_row.append((word("estimate", lang), _e(word("estimate_now", lang))))
+    elif estimate is not None and not isinstance(estimate, str):
+        first_row.append((word("estimate", lang), due_html(estimate, reference, lang)))
     return _rows([
         (word("resolution", lang), f"<b>{_e(term('resolutions', decision.resolution, lang))}</b>"),
         (word("shipping_payer", lang), _e(term("parties", decision.return_shipping_paid_by, lang))),
