@@ -37,7 +37,8 @@ def test_a_lead_edits_a_parameter_and_a_message_in_the_browser(browser: Any, tmp
             message = page.locator(".as-message-ru textarea")
             expect(message).to_have_value(re.compile(r"^Здравствуйте\{\{"))  # the outcome's message has arrived
             message.fill(
-                "Здравствуйте! Обменяем товар за наш счёт. Если есть вопросы, напишите нам {{ in_chat }}.")
+                "Здравствуйте! Обменяем товар за наш счёт, заявку одобрим до "
+                "{{ deadlines.return_request_decision | when('ru') }}. Если есть вопросы, напишите нам {{ in_chat }}.")
             page.get_by_role("button", name="Save and check").click()
             result = page.locator(".as-save-result")
             expect(result).to_contain_text("valid")

@@ -112,6 +112,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {title}: " + ", ".join(f"{key} {n}" for key, n in sorted(tally.items())))
     for path in report.files:
         print(f"  wrote {path}")
+    if report.own_stores:
+        print(f"  no platform notice for {', '.join(report.own_stores)}: the seller's own store, where the recall "
+              "notice itself is published")
     if report.pdf_problem:
         print(f"aftersales recall: notices written as HTML only, no PDF: {report.pdf_problem}", file=sys.stderr)
     if not report.matched:

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Mapping
 
 from ..errors import AftersalesError
 

@@ -43,6 +43,7 @@ class RecallReport:
     by_outcome: dict[str, int] = field(default_factory=dict)
     problems: list[tuple[int, str, str]] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    own_stores: list[str] = field(default_factory=list)  # platforms with no marketplace to notify
     seconds: float = 0.0
     pdf_problem: str | None = None
 
@@ -91,10 +92,10 @@ def run_recall(orders: Path | str, recall: Recall, *, out: Path | str, db: str |
     text in the recall (no buyer is ever written to in another language). Source: seed 004.
     """
     from ..caselog import case_record, snapshot_library
+    from ..cases.store import CaseStore
     from ..engine import decide
     from ..library import load_library
     from ..platforms import load_profiles
-    from ..cases.store import CaseStore
 
     started = time.perf_counter()
     say = progress or (lambda _text: None)
@@ -203,7 +204,8 @@ def _write_notices(folder: Path, recall: Recall, found: OrdersRead, langs: Mappi
         buyers = [b for b in found.buyers if b.platform == name]
         profile = profiles[name]
         if platform_channel(name, "en") is None:
-            continue  # the seller's own store: no marketplace to tell, the recall notice is published on it
+            report.own_stores.append(name)  # the seller's own store: the recall notice is published on it
+            continue
         lang = next((str(x) for x in profile.values(datetime.combine(day, datetime.min.time(), timezone.utc))
                      .get("languages") or [] if str(x) in recall.languages()), "en" if "en" in recall.languages()
                     else notice_langs[0])
