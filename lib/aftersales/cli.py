@@ -43,6 +43,8 @@ class _PlaybooksFolder(argparse.Action):
 CASES_DB_HELP = ("case store URL (default: $AFTERSALES_DB_URL, else the SQLite file $AFTERSALES_CASES_DB, "
                  "else ~/.aftersales/cases.db)")
 OVERLAY_HELP = "store overlay: a name in playbooks/overlays/ or a YAML file (default: $AFTERSALES_OVERLAY)"
+SCHEDULER_HELP = ("run the work on the Dask cluster of this scheduler, e.g. tcp://10.0.0.5:8786 (default: "
+                  "$DASK_SCHEDULER_ADDRESS; neither: run here); docs/scale.md")
 
 
 def _with_overlay(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -161,6 +163,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--case-log", metavar="FILE", help="case log for --record (default: $AFTERSALES_CASE_LOG or "
                    "~/.aftersales/case-log.jsonl)")
     p.add_argument("--who", metavar="NAME", default="replay", help="who the records name (default: replay)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP)
 
     p = sub.add_parser("cases", help="the cases of an order (--order), and the case store: import, status, due, "
                        "followed-up, owner, note")
@@ -184,6 +187,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="render everything, even documents that are up to date")
     p.add_argument("--as-of", metavar="ISO-DATE", help="the parameters in force on this day (default: today)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP + " (--jobs is then the cluster's)")
 
     from .compliance import cli as compliance_cli
     from .training.cases_cli import add_train_parser
@@ -632,6 +636,15 @@ def cmd_render(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown language in {','.join(langs)}; allowed: {', '.join(LANGS)}")
     overlay = _overlay(args)
     out = Path(args.out) if args.out else Path("build") / (f"sop-{Path(overlay).stem}" if overlay else "sop")
+    from .scale import scheduler_address
+
+    scheduler = scheduler_address(args.scheduler)
+    if scheduler is not None:  # only then is Dask imported
+        from functools import partial
+
+        from .scale.render import render_on_cluster
+
+        render_library = partial(render_on_cluster, scheduler)
     report = render_library(playbooks=Path(args.playbooks) if args.playbooks else None, out=out, overlay=overlay,
                             scenarios=names(args.scenario), platforms=names(args.platform), langs=langs, formats=formats,
                             jobs=args.jobs, force=args.force, as_of=as_of, progress=not args.no_progress)
@@ -743,6 +756,15 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from .replay import NO_CURRENCY, RecordTo, replay, summary_chart
 
     record = RecordTo(Path(args.case_log) if args.case_log else None, args.who) if args.record else None
+    from .scale import scheduler_address
+
+    scheduler = scheduler_address(args.scheduler)
+    if scheduler is not None:  # only then is Dask imported
+        from functools import partial
+
+        from .scale.replay import replay_on_cluster
+
+        replay = partial(replay_on_cluster, scheduler)
     report = replay(Path(args.csv), args.scenario, args.platform, out=Path(args.out) if args.out else None,
                     as_of=args.as_of, library=_library(args), record=record,
                     mapping=Path(args.map) if args.map else None)

@@ -170,7 +170,7 @@ class _Run:
 
 def replay(csv_path: Path, scenario: str | None = None, platform: str | None = None, *, out: Path | None = None,
            lang: str | None = None, as_of: str | None = None, chunk_rows: int = 200_000, library: Any = None,
-           record: RecordTo | None = None, mapping: Path | Any = None) -> ReplayReport:
+           record: RecordTo | None = None, mapping: Path | Any = None, runner: Any = None) -> ReplayReport:
     """Decide every row of ``csv_path``; write results to ``out`` and refused rows beside it.
 
     ``scenario`` and ``platform`` may be None when the file (or the ``mapping``) has a scenario and
@@ -180,6 +180,11 @@ def replay(csv_path: Path, scenario: str | None = None, platform: str | None = N
     With ``record``, every decided row is also decided in full (with its customer message, from
     all its facts) and appended to the case log as a decision record: slower, because
     messages differ per row, but then each past case can be shown with ``aftersales case show``.
+
+    ``runner`` decides the chunks elsewhere (:class:`aftersales.scale.replay.ClusterChunks`, on a Dask
+    cluster): ``runner.run(rows, lines, refused, run)`` takes each chunk as read, in order, in place of
+    deciding it here; ``runner.drain(run)`` finishes them at the end, and ``runner.settle(run, row)``
+    when the run stops part-way (it returns the row to report the stop at).
     """
     from .library import load_library
     from .replay_mapping import Mapping, load_mapping
@@ -229,6 +234,7 @@ def replay(csv_path: Path, scenario: str | None = None, platform: str | None = N
                                   f"platform column; platforms: {', '.join(library.profiles)}")
         report.passed_through = list(plan.passthrough)
         run = _Run(library, plan, scenario, platform, lang, as_of, record, {}, report, out, errors_path, written)
+        run_chunk = runner.run if runner is not None else _run_chunk
         columns = plan.columns
         width = len(columns)
         chunk: list[list[str]] = []
@@ -247,24 +253,29 @@ def replay(csv_path: Path, scenario: str | None = None, platform: str | None = N
                             if problems:
                                 refused.extend((row, *problem) for problem in problems)
                                 if len(refused) >= chunk_rows:  # memory stays bounded on a file of bad rows
-                                    _run_chunk(chunk, lines, refused, run)
+                                    run_chunk(chunk, lines, refused, run)
                                     chunk, lines, refused = [], [], []
                                 continue
                             cells = cells[:width]
                         chunk.append(cells)
                         lines.append(row)
                         if len(chunk) >= chunk_rows:
-                            _run_chunk(chunk, lines, refused, run)
+                            run_chunk(chunk, lines, refused, run)
                             chunk, lines, refused = [], [], []
                     break
                 except csv.Error as exc:  # the reader goes on with the next line
                     row += 1
                     refused.append((row, "(row)", f"cannot be read as CSV: {exc}"))
             if chunk or refused:
-                _run_chunk(chunk, lines, refused, run)
+                run_chunk(chunk, lines, refused, run)
+            if runner is not None:
+                runner.drain(run)
         except (OSError, UnicodeDecodeError, AftersalesError) as exc:
             # a disk error (or the file changing under us) part-way: say so, never a silent partial result
             import pandas as pd
+
+            if runner is not None:
+                row = runner.settle(run, row)  # the chunks read before the stop are written first, as here
 
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             report.partial = (f"stopped at row {row} of {csv_path}: {reason}; the counts cover the "
@@ -433,6 +444,20 @@ def _append_errors(pd: Any, rows: list[tuple[int, str, str]], errors_path: Path,
     frame = pd.DataFrame(rows, columns=["row", "column", "reason"])
     frame.to_csv(errors_path, mode="a", header=not written["errors"], index=False)
     written["errors"] = True
+
+
+def decide_rows(rows: list[list[str]], lines: list[int], refused: list[tuple[int, str, str]], *, library: Any,
+                plan: _Plan, scenario: str | None, platform: str | None, lang: str | None, as_of: str | None,
+                memo: Any, report: ReplayReport, results: Any, errors: Any, record: RecordTo | None = None) -> None:
+    """One chunk decided exactly as :func:`replay` decides each of its chunks, its counts added to
+    ``report`` and its rows written to the open text streams ``results`` (None: not written) and
+    ``errors`` without a header line: what a worker of a cluster does with one partition
+    (:mod:`aftersales.scale.replay`). ``memo`` is the distinct combinations already decided."""
+    import pandas as pd
+
+    run = _Run(library, plan, scenario, platform, lang, as_of, record, memo, report, results, errors,
+               {"out": True, "errors": True})
+    _decide_chunk(pd, rows, lines, refused, run)
 
 
 def _run_chunk(rows: list[list[str]], lines: list[int], refused: list[tuple[int, str, str]], run: _Run) -> None:

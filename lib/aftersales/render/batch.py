@@ -177,12 +177,16 @@ class _Worker(threading.Thread):
 def render_library(*, playbooks: Path | None = None, out: Path = Path("build/sop"), scenarios: list[str] | None = None,
                    platforms: list[str] | None = None, langs: list[str] | None = None,
                    formats: list[str] | None = None, jobs: int | None = None, force: bool = False,
-                   as_of: date | None = None, progress: bool = True, overlay: str | Path | None = None) -> RenderReport:
+                   as_of: date | None = None, progress: bool = True, overlay: str | Path | None = None,
+                   runner: Any = None) -> RenderReport:
     """Render the SOP library (see the module's docstring); returns what happened to each document.
 
     ``overlay`` (a store name or file) renders the store's own SOPs: it is checked first (an
     invalid overlay raises :class:`~aftersales.errors.PlaybookError` with every problem), its
     disabled platforms get no documents, and its bytes are part of every cache key.
+    ``runner`` runs the notebooks instead of the local worker threads (same arguments as :func:`_run`;
+    :mod:`aftersales.scale.render` runs them on a Dask cluster); planning, the cache, the sheets,
+    the binders and the index stay here.
     """
     from ..paths import default_playbooks_dir
 
@@ -225,7 +229,7 @@ def render_library(*, playbooks: Path | None = None, out: Path = Path("build/sop
             for job in todo:
                 job.status, job.error = "failed", f"not rendered: {problem}"
         else:
-            _run(todo, root, out, day, jobs or os.cpu_count() or 1, report, progress, overlay_file)
+            (runner or _run)(todo, root, out, day, jobs or os.cpu_count() or 1, report, progress, overlay_file)
     if "pdf" in formats and todo:
         printed = [job for job in todo if job.status == "ok" and "pdf" in job.formats]
         _print_sheets(out, printed)
@@ -246,37 +250,70 @@ def render_library(*, playbooks: Path | None = None, out: Path = Path("build/sop
 
 def _run(todo: list[Job], root: Path, out: Path, day: date, workers: int, report: RenderReport, progress: bool,
          overlay: Path | None = None) -> None:
-    from tqdm import tqdm
-
     _block_slow_import()
-    by_scenario: dict[str, list[Job]] = {}
-    for job in todo:
-        by_scenario.setdefault(job.scenario, []).append(job)
+    batches = scenario_batches(todo)
     tasks: queue.Queue = queue.Queue()
-    # the biggest scenarios first, so the last worker does not start a long one alone
-    for scenario, jobs in sorted(by_scenario.items(), key=lambda item: -len(item[1])):
-        tasks.put((scenario, jobs))
-    report.notebook_runs = len(by_scenario)
-    workers = max(1, min(workers, len(by_scenario)))
+    for batch in batches:
+        tasks.put(batch)
+    report.notebook_runs = len(batches)
+    workers = max(1, min(workers, len(batches)))
     for _ in range(workers):
         tasks.put(None)
     done: queue.Queue = queue.Queue()
-    # every kernel loads these playbooks with this overlay (or none): Papermill parameters, not the environment
-    parameters = {"playbooks": str(root), "overlay": str(overlay) if overlay else None, "rendered_on": day.isoformat()}
+    parameters = notebook_parameters(root, overlay, day)
     threads = [_Worker(tasks, out, render_notebook(), parameters, done, report) for _ in range(workers)]
     for thread in threads:
         thread.start()
-    with tqdm(total=len(todo), unit="doc", desc="SOP documents", disable=not progress, file=sys.stderr) as bar:
+    with progress_bar(len(todo), progress) as bar:
         for _ in range(len(todo)):
-            job = done.get()
-            if report.manifest is not None:
-                report.manifest.record(job)  # one document at a time: a kill loses no finished document
-            mark = "ok    " if job.status == "ok" else "FAILED"
-            bar.write(f"{mark} {job.doc_id} ({', '.join(job.formats)})" + (f": {job.error}" if job.error else ""),
-                      file=sys.stderr)
-            bar.update(1)
+            finish_job(done.get(), report, bar)
     for thread in threads:
         thread.join()
+
+
+def scenario_batches(todo: list[Job]) -> list[tuple[str, list[Job]]]:
+    """The documents to render grouped by scenario (one notebook run each), the biggest scenarios
+    first, so that the last worker does not start a long one alone."""
+    by_scenario: dict[str, list[Job]] = {}
+    for job in todo:
+        by_scenario.setdefault(job.scenario, []).append(job)
+    return sorted(by_scenario.items(), key=lambda item: -len(item[1]))
+
+
+def notebook_parameters(root: Path, overlay: Path | None, day: date) -> dict[str, Any]:
+    """The Papermill parameters every run shares: every kernel loads these playbooks with this overlay
+    (or none) and prints this render day; parameters, not the environment."""
+    return {"playbooks": str(root), "overlay": str(overlay) if overlay else None, "rendered_on": day.isoformat()}
+
+
+def progress_bar(total: int, progress: bool) -> Any:
+    """The documents' progress bar on stderr (disabled: ``--no-progress``)."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="doc", desc="SOP documents", disable=not progress, file=sys.stderr)
+
+
+def finish_job(job: Job, report: RenderReport, bar: Any) -> None:
+    """A document is done (written or failed): its cache entry is saved at once, so a kill loses no
+    finished document, and one line says how it went."""
+    if report.manifest is not None:
+        report.manifest.record(job)
+    mark = "ok    " if job.status == "ok" else "FAILED"
+    bar.write(f"{mark} {job.doc_id} ({', '.join(job.formats)})" + (f": {job.error}" if job.error else ""),
+              file=sys.stderr)
+    bar.update(1)
+
+
+def render_scenario(scenario: str, jobs: list[Job], out: Path, notebook: Path, parameters: dict[str, Any]) -> list[Job]:
+    """One scenario's documents rendered in this thread exactly as a local worker thread renders them
+    (the notebook run, then the PDFs with a Chromium of its own, closed at the end); every job's
+    status and error are set. For a task on a cluster (:mod:`aftersales.scale.render`)."""
+    _block_slow_import()
+    tasks: queue.Queue = queue.Queue()
+    tasks.put((scenario, jobs))
+    tasks.put(None)
+    _Worker(tasks, out, notebook, parameters, queue.Queue(), RenderReport(jobs, out)).run()  # run(), not start()
+    return jobs
 
 
 class _Problem(Job):
