@@ -214,3 +214,28 @@ def test_no_chart_prints_smaller_than_8_pt_on_a4(library, scenario, platform):
     for lang in ("ru", "zh"):
         for chart, svg in flowchart_svgs(playbook, lang, keep):
             assert 10 * chart_scale(svg) >= 8, (scenario, platform, lang, chart.number)
+
+
+def test_an_example_a_store_s_rules_leave_unanswered_is_said_in_words_not_a_crash(tmp_path):
+    """A store overlay that widens Taobao's size tolerance to 4 cm sends two worked examples to the
+    resale question they never answered: the document says so with the question's label (it used
+    to fail to render: 'dict object' has no attribute 'message')."""
+    import shutil
+
+    from aftersales.library import load_library
+    from aftersales.paths import default_playbooks_dir
+
+    root = tmp_path / "playbooks"
+    shutil.copytree(default_playbooks_dir(), root)
+    (root / "overlays" / "wide.yaml").write_text(
+        "overlay: wide\nversion: '1'\ntitle: {en: Wide, zh: 宽, ru: Широкий}\nsources: [Store policy 2026]\n"
+        "parameters:\n  taobao:\n    size_tolerance_cm: {value: 4, source: 'Store policy 2026, §3', confidence: high, "
+        "effective_from: 2026-01-01}\n", encoding="utf-8")
+    library = load_library(root, overlay="wide")
+    for lang, words in (("en", "Under these rules this example needs one more answer: “Item still resaleable”."),
+                        ("zh", "按这套规则，本示例还需要一项信息：“商品不影响二次销售”。")):
+        doc = sop_document(library.playbook("size_mismatch"), library.profile("taobao"), library, lang, DAY)
+        errors = [e["error"] for e in doc.examples if e["error"]]
+        assert errors and all(error == words for error in errors), errors
+        for example in doc.examples:  # every key the templates read (they render with StrictUndefined)
+            assert {"name", "facts", "error", "message"} <= set(example)

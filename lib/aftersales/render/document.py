@@ -138,6 +138,18 @@ def _facts_text(facts: dict[str, Any], playbook: CompiledPlaybook | None = None,
     return rows
 
 
+def _example_error(exc: AftersalesError, playbook: CompiledPlaybook, lang: str) -> str:
+    """Why a worked example cannot be decided here, in the document's words: the question it never
+    answered (by its label) when a store's rules lead it there, else the engine's reason."""
+    from ..errors import FactError
+    from ..present.words import word
+
+    if isinstance(exc, FactError) and exc.field in playbook.inputs and exc.problem.startswith("missing"):
+        label = playbook.inputs[exc.field].spec.label
+        return word("example_needs_fact", lang, label=f"“{label.get(lang) or label.get('en') or exc.field}”")
+    return word("example_not_decided", lang, error=str(exc))
+
+
 def _code_words(playbooks: Any, lang: str) -> dict[str, str]:
     """Every choice code of the playbooks (and each scenario id) with its words in ``lang``: a
     parameter's map keys (return reasons) are shown with them."""
@@ -173,8 +185,10 @@ def sop_document(playbook: CompiledPlaybook, profile: Any, library: Any, lang: s
             continue
         try:
             decision = run_example(playbook, example.model_copy(update={"lang": lang}), library)
-        except AftersalesError as exc:
-            examples.append({"name": example.title.get(lang) or example.name, "facts": _facts_text(example.facts, playbook, lang), "error": str(exc)})
+        except AftersalesError as exc:  # a store overlay's rules may lead an example to a question it never answered
+            examples.append({"name": example.title.get(lang) or example.name,
+                             "facts": _facts_text(example.facts, playbook, lang),
+                             "error": _example_error(exc, playbook, lang), "message": ""})
             continue
         examples.append({
             "name": example.title.get(lang) or example.name, "as_of": str(example.as_of or EXAMPLE_AS_OF), "facts": _facts_text(example.facts, playbook, lang),
