@@ -46,7 +46,7 @@ TRAINING_PARAMETERS = {"practice": ["trainee", "case_id", "lang", "progress_url"
                        "dashboard": ["progress_url", "demo", "export"],
                        "path_analytics": ["case_log", "demo"],
                        "editor": ["overlay", "platform", "lang", "playbooks"],
-                       "desk": ["db_url", "day", "owner", "who", "lang", "demo", "interactive"]}
+                       "desk": ["db_url", "day", "owner", "who", "lang", "demo", "interactive", "causes_since"]}
 NOTEBOOK_NAMES = [HUB, *SCENARIOS, *TRAINING, *LEADS, RENDER]
 
 

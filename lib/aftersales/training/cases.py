@@ -325,10 +325,33 @@ def load_cases(root: str | Path | None = None) -> list[Case]:
     problem raises :class:`PlaybookError` with every such problem located; whether the cases
     agree with the playbooks is :func:`case_problems`'s question.
     """
+    folder = cases_root(root)
+    key = _bank_stamp(folder)
+    cached = _LOADED.get(str(folder.resolve()))
+    if cached is not None and cached[0] == key:
+        return list(cached[1])
     bank = _read_bank(root)
     if bank.problems or bank.expected_problems:
         raise PlaybookError(bank.problems + bank.expected_problems)
-    return bank.cases
+    cases = bank.cases
+    _LOADED[str(folder.resolve())] = (key, tuple(cases))
+    return list(cases)
+
+
+#: Cases read per bank folder, with the stamp of its files when read (get_case is asked per case:
+#: re-reading and locating ~160 cases each time took 0.36 s a call).
+_LOADED: dict[str, tuple[tuple[Any, ...], tuple[Case, ...]]] = {}
+
+
+def _bank_stamp(folder: Path) -> tuple[Any, ...]:
+    """Each case file's name, size and modification time: the cache is read again when one changes."""
+    if not folder.is_dir():
+        return ()
+    stamps = []
+    for path in case_files(folder):
+        stat = path.stat()
+        stamps.append((path.name, stat.st_size, stat.st_mtime_ns))
+    return tuple(stamps)
 
 
 def get_case(case_id: str, root: str | Path | None = None) -> Case:
