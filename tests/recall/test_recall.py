@@ -185,3 +185,14 @@ def test_the_notices_are_one_page_pdfs_with_the_gpsr_elements(tmp_path, capsys):
         assert element in " ".join(text.split()), element
     zh = subprocess.run(["pdftotext", str(out / "notice.zh.pdf"), "-"], capture_output=True, text=True, check=True).stdout
     assert "产品安全召回" in zh and "请立即停止使用该产品" in zh.replace("\n", "")
+
+
+def test_the_same_account_name_on_two_platforms_is_two_buyers_each_in_their_language(tmp_path):
+    orders = tmp_path / "orders.csv"
+    orders.write_text("order_id,platform,buyer_id,customer_lang,sku,batch,status\n"
+                      "OZ-1,ozon,u1,ru,TK2-WHT,B2407,delivered\nTB-1,taobao,u1,zh,TK2-WHT,B2407,delivered\n",
+                      encoding="utf-8")
+    assert _run(tmp_path, orders=orders) == 0
+    with (tmp_path / "out" / "messages.csv").open(encoding="utf-8") as handle:
+        langs = {row["platform"]: row["lang"] for row in csv.DictReader(handle)}
+    assert langs == {"ozon": "ru", "taobao": "zh"}

@@ -73,11 +73,14 @@ def _facts(recall: Recall, buyer: Buyer, lang: str, inputs: Mapping[str, Any]) -
     return {name: value for name, value in facts.items() if name in inputs and value is not None}
 
 
-def _language(buyer: Buyer, profiles: Mapping[str, Any], as_of: datetime, recall: Recall) -> str:
-    if buyer.lang:
-        return buyer.lang
-    languages = profiles[buyer.platform].values(as_of).get("languages") or ["en"]
-    return str(languages[0])
+def _languages(profile: Any, moment: datetime) -> list[str]:
+    """The platform's languages in force, its first the default (``languages`` in the profile)."""
+    return [str(lang) for lang in profile.values(moment).get("languages") or ["en"]]
+
+
+def _language(buyer: Buyer, profiles: Mapping[str, Any], as_of: datetime) -> str:
+    """The buyer's language: the export's, else the platform's first."""
+    return buyer.lang or _languages(profiles[buyer.platform], as_of)[0]
 
 
 def run_recall(orders: Path | str, recall: Recall, *, out: Path | str, db: str | None = None,
@@ -111,7 +114,8 @@ def run_recall(orders: Path | str, recall: Recall, *, out: Path | str, db: str |
                                         platforms=tuple(sorted(profiles)), columns=columns)
     report = RecallReport(recall.recall_id, rows=found.rows, matched=found.matched, buyers=len(found.buyers),
                           problems=list(found.problems))
-    langs = {buyer.key: _language(buyer, profiles, moment, recall) for buyer in found.buyers}
+    # keyed by platform and buyer: the same account name on two platforms is two buyers
+    langs = {(buyer.platform, buyer.key): _language(buyer, profiles, moment) for buyer in found.buyers}
     missing = sorted(set(langs.values()) - recall.languages())
     if missing:
         counts = {lang: sum(1 for v in langs.values() if v == lang) for lang in missing}
@@ -126,7 +130,7 @@ def run_recall(orders: Path | str, recall: Recall, *, out: Path | str, db: str |
     messages: list[dict[str, Any]] = []
     say(f"deciding {len(found.buyers)} buyer(s)")
     for buyer in found.buyers:
-        lang = langs[buyer.key]
+        lang = langs[(buyer.platform, buyer.key)]
         try:
             decision = decide(playbook, _facts(recall, buyer, lang, playbook.inputs), buyer.platform, lang=lang,
                               as_of=moment, library=library)
@@ -182,7 +186,7 @@ def _csv_text(rows: list[list[Any]]) -> str:
     return out.getvalue()
 
 
-def _write_notices(folder: Path, recall: Recall, found: OrdersRead, langs: Mapping[str, str], profiles: Mapping[str, Any],
+def _write_notices(folder: Path, recall: Recall, found: OrdersRead, langs: Mapping[tuple[str, str], str], profiles: Mapping[str, Any],
                    day: date, pdf: bool, report: RecallReport, say: Callable[[str], None]) -> list[Path]:
     """The recall notice in every buyer language (English always) and one notice per marketplace."""
     from ..files import write_atomic
@@ -206,9 +210,10 @@ def _write_notices(folder: Path, recall: Recall, found: OrdersRead, langs: Mappi
         if platform_channel(name, "en") is None:
             report.own_stores.append(name)  # the seller's own store: the recall notice is published on it
             continue
-        lang = next((str(x) for x in profile.values(datetime.combine(day, datetime.min.time(), timezone.utc))
-                     .get("languages") or [] if str(x) in recall.languages()), "en" if "en" in recall.languages()
-                    else notice_langs[0])
+        # the platform's own language when the recall is written in it, else English, else any
+        in_recall = recall.languages()
+        lang = next((x for x in _languages(profile, datetime.combine(day, datetime.min.time(), timezone.utc))
+                     if x in in_recall), "en" if "en" in in_recall else notice_langs[0])
         path = folder / f"platform-notice.{name}.{lang}.html"
         write_atomic(path, platform_notice_html(recall, lang, day=day, platform_name=profile.display_name.get(lang) or name,
                                                 send_to=platform_channel(name, lang) or "",
