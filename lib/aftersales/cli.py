@@ -123,6 +123,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--db", metavar="URL", help=CASES_DB_HELP + "; read first, then the case log")
     p.add_argument("--warehouse-lang", choices=LANGS, default="zh",
                    help="the language printed beside the customer's, for the warehouse (default: zh)")
+    p.add_argument("--no-pdf", action="store_true", help="write the HTML page only (no Chromium)")
 
     p = sub.add_parser("diff", help="what changed between two playbook versions, and which cases it decides differently")
     p.add_argument("old", metavar="OLD", help="playbooks folder or git revision (e.g. HEAD~1)")
@@ -431,10 +432,12 @@ def cmd_slip(args: argparse.Namespace) -> int:
     from .slip import write_slip
 
     files = write_slip(args.case_id, args.out, case_log=args.case_log, db=args.db,
-                       warehouse_lang=args.warehouse_lang, playbooks=args.playbooks)
+                       warehouse_lang=args.warehouse_lang, playbooks=args.playbooks, pdf=not args.no_pdf)
     print(f"wrote {files.html}")
     if files.pdf is not None:
         print(f"wrote {files.pdf}")
+    for warning in files.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     return 0
 
 

@@ -130,6 +130,8 @@ def _value_text(value: Any) -> str:
         return ", ".join(_value_text(item) for item in value) or "none"
     if isinstance(value, dict):
         return "; ".join(f"{key}: {_value_text(item)}" for key, item in value.items()) or "none"
+    if isinstance(value, str) and "\n" in value:  # an address: its lines on one line
+        return " / ".join(line.strip() for line in value.splitlines() if line.strip())
     return _number(value)
 
 

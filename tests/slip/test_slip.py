@@ -23,7 +23,7 @@ from aftersales.cli import main
 from aftersales.engine import decide
 from aftersales.errors import AftersalesError, FactError
 from aftersales.render.pdf import PdfPrinter, chromium_path
-from aftersales.slip import find_record, has_return, slip_html, write_slip
+from aftersales.slip import find_record, has_return, return_address, slip_html, write_slip
 from aftersales.slip.codes import barcode_svg, qr_svg
 
 ITEMS = [{"sku": "LAMP-DESK-001", "name": "Desk lamp", "quantity": 1, "unit_price": 149},
@@ -61,10 +61,11 @@ def where(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
 
 
 def _record(where: dict[str, Path], capsys: pytest.CaptureFixture[str], scenario: str = "change_of_mind",
-            facts: dict[str, Any] | None = None, lang: str = "ru") -> str:
+            facts: dict[str, Any] | None = None, lang: str = "ru", platform: str = "taobao",
+            extra: tuple[str, ...] = ()) -> str:
     where["facts"].write_text(json.dumps(facts or FACTS, ensure_ascii=False), encoding="utf-8")
-    code = main(["decide", scenario, "--platform", "taobao", "--facts", str(where["facts"]), "--lang", lang,
-                 "--as-of", AS_OF, "--record", "--who", "ana"])
+    code = main(["decide", scenario, "--platform", platform, "--facts", str(where["facts"]), "--lang", lang,
+                 "--as-of", AS_OF, "--record", "--who", "ana", *extra])
     err = capsys.readouterr().err
     assert code == 0, err
     return next(line.split()[2] for line in err.splitlines() if line.startswith("recorded case"))
@@ -114,11 +115,51 @@ def test_the_html_has_both_languages_the_items_and_words_not_ids(where, capsys):
     html = slip_html(find_record(case_id), warehouse_lang="zh")
     for text in (case_id, "TB2026011200042", "Anna Petrova", "LAMP-DESK-001", "BULB-E27-9W", "Бланк возврата",
                  "退货单", "оригинальную упаковку", "原包装", "Возврат без причины", "покупатель", "买家",
-                 "См. этикетку возврата площадки"):
+                 "Адрес возврата", "退货地址"):
         assert text in html, text
     assert "change_of_mind" not in html and "accept_return" not in html
     assert html.count('<svg class="barcode"') == 2 and html.count('<svg class="qr"') == 2
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")  # nothing to download
+
+
+# --- the return address (from the store's overlay, parameter return_address) ----------------------
+
+
+def test_the_store_overlay_s_address_is_printed_where_the_seller_runs_the_return(where, capsys):
+    case_id = _record(where, capsys, extra=("--overlay", "fashion_house"))
+    record = find_record(case_id)
+    address = return_address(record)
+    assert address.flow == "seller" and not address.missing and address.warning() is None
+    assert address.text is not None and address.text.splitlines()[0] == "Fashion House 退货仓 (Returns)"
+    html = slip_html(record)
+    assert '<td class="address">Fashion House 退货仓 (Returns)\n' in html and "311121" in html
+    assert "平台提供的退货面单" not in html and "впишите" not in html
+    assert main(["slip", case_id, "--out", str(where["out"]), "--no-pdf"]) == 0
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_a_missing_address_leaves_a_box_and_the_command_names_the_parameter(where, capsys):
+    case_id = _record(where, capsys)  # taobao: the seller runs every return; no overlay, no address
+    address = return_address(find_record(case_id))
+    assert address.missing and address.platform == "taobao"
+    assert main(["slip", case_id, "--out", str(where["out"]), "--no-pdf"]) == 0
+    captured = capsys.readouterr()
+    assert "wrote" in captured.out
+    warning = captured.err.strip()
+    assert warning.startswith(f"warning: case {case_id}: no return address for platform 'taobao'")
+    assert "return_address" in warning and "playbooks/overlays/" in warning
+    html = (where["out"] / f"slip-{case_id}.html").read_text(encoding="utf-8")
+    assert 'class="write-in"' in html and "впишите сюда" in html and "填写在此处" in html
+
+
+@pytest.mark.parametrize(("platform", "fulfilment", "by_platform"),
+                         [("ozon", "FBS", True), ("ozon", "rFBS", False), ("amazon", "FBA", True),
+                          ("amazon", "FBM", True), ("generic", None, False)])
+def test_who_runs_the_return_decides_whether_the_platform_label_carries_the_address(platform, fulfilment,
+                                                                                     by_platform):
+    record = {"platform": platform, "facts": {"fulfilment": fulfilment} if fulfilment else {}}
+    address = return_address(record)
+    assert address.by_platform is by_platform and address.missing is (not by_platform)
 
 
 def test_codes_are_inline_svg():

@@ -7,6 +7,16 @@
 
 from __future__ import annotations
 
-from .slip import DEFAULT_WAREHOUSE_LANG, SlipFiles, find_record, has_return, slip_html, write_slip
+from .slip import (
+    DEFAULT_WAREHOUSE_LANG,
+    ReturnAddress,
+    SlipFiles,
+    find_record,
+    has_return,
+    return_address,
+    slip_html,
+    write_slip,
+)
 
-__all__ = ["DEFAULT_WAREHOUSE_LANG", "SlipFiles", "find_record", "has_return", "slip_html", "write_slip"]
+__all__ = ["DEFAULT_WAREHOUSE_LANG", "ReturnAddress", "SlipFiles", "find_record", "has_return", "return_address",
+           "slip_html", "write_slip"]

@@ -20,8 +20,8 @@ import yaml
 from ..errors import AftersalesError
 from ..languages import LANGS
 
-__all__ = ["DEFAULT_WAREHOUSE_LANG", "RETURN_BY_DEADLINES", "SlipFiles", "find_record", "has_return",
-           "slip_html", "slip_words", "write_slip"]
+__all__ = ["DEFAULT_WAREHOUSE_LANG", "RETURN_BY_DEADLINES", "ReturnAddress", "SlipFiles", "find_record",
+           "has_return", "return_address", "slip_html", "slip_words", "write_slip"]
 
 WORDS_FILE = Path(__file__).with_name("words.yaml")
 TEMPLATE_DIR = Path(__file__).with_name("templates")
@@ -35,10 +35,47 @@ NO_RETURN = (None, "", "none")
 
 @dataclass(frozen=True)
 class SlipFiles:
-    """What :func:`write_slip` wrote: the HTML page, and the PDF (None when not asked for)."""
+    """What :func:`write_slip` wrote: the HTML page, the PDF (None when not asked for), and what
+    the agent must know before sending it (a missing return address)."""
 
     html: Path
     pdf: Path | None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReturnAddress:
+    """Where the item goes back (:func:`return_address`).
+
+    ``flow``: who runs the return (``seller`` or the platform's flow, parameter ``return_flow``);
+    ``text``: the store's address as written on a parcel (None where the platform's label carries
+    it, or where the store has not set it); ``platform``/``overlay``: where a lead sets it."""
+
+    flow: str
+    text: str | None
+    platform: str
+    overlay: str | None
+
+    @property
+    def by_platform(self) -> bool:
+        """The platform runs the return: its own return label carries the address."""
+        from ..engine.core import SELLER_FLOW
+
+        return self.flow != SELLER_FLOW
+
+    @property
+    def missing(self) -> bool:
+        """The seller runs the return but the store has not set ``return_address``."""
+        return not self.by_platform and not self.text
+
+    def warning(self) -> str | None:
+        """The agent's warning when the address is missing: which parameter, in which file."""
+        if not self.missing:
+            return None
+        where = (f"playbooks/overlays/{self.overlay}.yaml" if self.overlay
+                 else "the store overlay (playbooks/overlays/<store>.yaml, docs/overlays.md)")
+        return (f"no return address for platform '{self.platform}': the slip leaves a box to write it in by hand. "
+                f"Set the parameter return_address (under parameters → {self.platform} or all) in {where}")
 
 
 @lru_cache(maxsize=1)
@@ -108,6 +145,51 @@ def has_return(record: dict[str, Any]) -> bool:
     return _terms(record).get("return_shipping_paid_by") not in NO_RETURN
 
 
+# --- the return address ---------------------------------------------------------------------------
+
+def _library_with_overlay(record: dict[str, Any], playbooks: Path | str | None) -> Any:
+    """Today's library with the record's store overlay: today's file of that name, else the
+    archived one (the store's warehouse is where it is today, not where it was)."""
+    from ..caselog import verify_overlay_archive
+    from ..library import load_library
+    from ..overlay import OVERLAYS_DIR
+
+    library = load_library(Path(playbooks) if playbooks else None)
+    overlay = record.get("overlay")
+    if not isinstance(overlay, dict) or not overlay.get("name"):
+        return library
+    named = Path(library.root) / OVERLAYS_DIR / f"{overlay['name']}.yaml"
+    if named.is_file():
+        return load_library(library.root, overlay=named)
+    return load_library(library.root, overlay=verify_overlay_archive(overlay, record.get("case_id")))
+
+
+def return_address(record: dict[str, Any], *, playbooks: Path | str | None = None,
+                   today: datetime | None = None) -> ReturnAddress:
+    """Where the item of a decision record goes back: the platform's own return flow (its label
+    carries the address) or the store's warehouse, the parameter ``return_address`` in force
+    ``today`` (default now) on the record's platform, with the record's store overlay.
+
+    ``record``: a decision record (:func:`find_record`); ``playbooks``: the folder (default the
+    configured one). The fulfilment model is the case's fact ``fulfilment``, else the platform's
+    ``default_fulfilment``. Source: seed 003 (the slip carries the return address), parameters
+    ``return_flow`` and ``return_address`` (playbooks/parameters.yaml).
+    """
+    from ..engine.core import return_flow
+
+    platform = str(record.get("platform") or "")
+    overlay = record.get("overlay")
+    overlay_name = str(overlay["name"]) if isinstance(overlay, dict) and overlay.get("name") else None
+    library = _library_with_overlay(record, playbooks)
+    params = library.profile(platform).values(today or datetime.now())
+    facts = record.get("facts") or {}
+    fulfilment = facts.get("fulfilment") or params.get("default_fulfilment")
+    flow = return_flow(params, str(fulfilment) if fulfilment else None)
+    text = params.get("return_address")
+    text = str(text).strip() if isinstance(text, str) and text.strip() else None
+    return ReturnAddress(flow, text, platform, overlay_name)
+
+
 # --- the page ---------------------------------------------------------------------------------------
 
 def _playbook(record: dict[str, Any], playbooks: Path | str | None) -> Any:
@@ -162,12 +244,13 @@ def _pairs(texts: dict[str, str], langs: tuple[str, ...]) -> list[dict[str, str]
 
 
 def slip_html(record: dict[str, Any], *, warehouse_lang: str = DEFAULT_WAREHOUSE_LANG,
-              playbooks: Path | str | None = None) -> str:
+              playbooks: Path | str | None = None, address: ReturnAddress | None = None) -> str:
     """The slip of a decision record as one self-contained HTML page (inline SVG codes, system fonts).
 
     ``record``: a decision record (:func:`find_record`); ``warehouse_lang``: the language printed
     beside the customer's (en, zh, ru); ``playbooks``: the folder for the scenario's and outcome's
-    titles when the record's archive is gone (default the configured one). Raises
+    titles when the record's archive is gone (default the configured one); ``address``: where the
+    item goes back (default :func:`return_address` of the record). Raises
     :class:`AftersalesError` when the approved outcome has no return. Source: seed 003.
     """
     from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -208,7 +291,7 @@ def slip_html(record: dict[str, Any], *, warehouse_lang: str = DEFAULT_WAREHOUSE
     customer = facts.get("customer_name") if isinstance(facts.get("customer_name"), str) else None
     order_id = record.get("order_id") or facts.get("order_id")
 
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"label": words("customer"), "value": [{"lang": customer_lang, "text": customer}] if customer
          else words("unknown")},
         {"label": words("reason"), "value": _pairs(reason, langs)},
@@ -217,8 +300,16 @@ def slip_html(record: dict[str, Any], *, warehouse_lang: str = DEFAULT_WAREHOUSE
          "value": _pairs({lang: term("resolutions", terms.get("resolution"), lang) for lang in langs}, langs)},
         {"label": words("shipping_paid_by"),
          "value": _pairs({lang: term("parties", payer, lang) for lang in langs}, langs)},
-        {"label": words("return_address"), "value": words("return_address_label")},
     ]
+    where = address or return_address(record, playbooks=playbooks)
+    if where.by_platform:
+        rows.append({"label": words("return_address"), "value": words("return_address_label")})
+    elif where.text:
+        rows.append({"label": words("return_address"), "value": [{"lang": "", "text": where.text}],
+                     "address": True})
+    else:
+        rows.append({"label": words("return_address"), "value": words("return_address_write_in"),
+                     "write_in": True})
     if due is not None:
         rows.append({"label": words("return_by"),
                      "value": _pairs({lang: format_when(due, lang, zone) for lang in langs}, langs)})
@@ -266,14 +357,17 @@ def write_slip(case_id: str, out_dir: Path | str = ".", *, case_log: Path | str 
     Raises :class:`AftersalesError` for an unknown case or an outcome without a return. Source: seed 003.
     """
     record = find_record(case_id, case_log=case_log, db=db)
-    html = slip_html(record, warehouse_lang=warehouse_lang, playbooks=playbooks)
+    address = return_address(record, playbooks=playbooks) if has_return(record) else None
+    html = slip_html(record, warehouse_lang=warehouse_lang, playbooks=playbooks, address=address)
+    warning = address.warning() if address is not None else None
+    warnings = (f"case {case_id}: {warning}",) if warning else ()
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     name = _safe_name(case_id)
     html_path = folder / f"slip-{name}.html"
     html_path.write_text(html, encoding="utf-8")
     if not pdf:
-        return SlipFiles(html_path, None)
+        return SlipFiles(html_path, None, warnings)
     from ..render.pdf import PdfPrinter
 
     pdf_path = folder / f"slip-{name}.pdf"
@@ -283,4 +377,4 @@ def write_slip(case_id: str, out_dir: Path | str = ".", *, case_log: Path | str 
     else:
         with PdfPrinter(footer=False) as own:
             own.print_pdf(html_path, pdf_path, title=title, one_page=True)
-    return SlipFiles(html_path, pdf_path)
+    return SlipFiles(html_path, pdf_path, warnings)

@@ -485,7 +485,10 @@ class Wizard(w.VBox):
         if "files" in made:
             files = made["files"]
             shown = files.pdf or files.html
-            self.slip_status.value = f"<span>{escape(word('slip_written', self.lang, path=shown))}</span>"
+            status = f"<span>{escape(word('slip_written', self.lang, path=shown))}</span>"
+            if files.warnings:
+                status += f"<br><span style='color:#8a5300'>{escape(word('slip_no_address', self.lang))}</span>"
+            self.slip_status.value = status
         else:
             error = made.get("error", "timed out")
             self.slip_status.value = f"<span style='color:#b3261e'>{escape(str(error))}</span>"
