@@ -1,7 +1,9 @@
 """The case store at team scale: 100,000 cases in a temp SQLite store (issue 20, part 3).
 
-Targets: ``aftersales cases due`` over 100,000 cases <= 1 s. Also timed: importing the case log
-(JSON Lines) of those 100,000 decisions, and importing it again (idempotent: adds nothing).
+Target: ``aftersales cases due`` over a store of 100,000 cases <= 1 s, the command as a person
+runs it (a new process: start-up, imports, the query, the list, the output). Also timed:
+importing the case log (JSON Lines) of those 100,000 decisions, and importing it again
+(idempotent: adds nothing).
 
 The cases are a real decision record (size_mismatch on Taobao, decided by the engine) copied
 with new case and order numbers, owners (8 agents), languages, decision times over the year
@@ -9,7 +11,8 @@ before ``--date`` and deadlines. Two stores are timed:
 
 * *a year of cases*: those decided more than 21 days before are closed, 14-21 days resolved,
   the rest spread over the four open statuses (a team's real store: a few thousand open);
-* *everything open* (the stress case): all 100,000 open, most of them overdue.
+* *everything open* (the stress case, beyond the target): all 100,000 open, most of them
+  overdue, so the list itself is 100,000 cases (a 45 MB table); reported, not judged.
 
     python benchmarks/bench_cases.py [--cases 100000] [--date 2026-01-20]
 """
@@ -23,6 +26,8 @@ import io
 import json
 import os
 import random
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import date, datetime, timedelta, timezone
@@ -132,13 +137,14 @@ def time_due(url: str, day: date, text: str, everything_open: bool) -> None:
     for fmt in ("table", "csv", "json"):
         runs = []
         for _ in range(3):
-            sink = io.StringIO()
             started = time.perf_counter()
-            with contextlib.redirect_stdout(sink):
-                assert cli(["cases", "due", "--date", text, "--format", fmt, "--db", url]) == 0
+            subprocess.run([sys.executable, "-m", "aftersales", "cases", "due", "--date", text, "--format", fmt,
+                            "--db", url], check=True, stdout=subprocess.DEVNULL)
             runs.append(time.perf_counter() - started)
-        verdict = "ok" if min(runs) <= TARGET_DUE_S else "OVER TARGET"
-        print(f"  aftersales cases due --format {fmt}: best {min(runs):.3f} s (target <= {TARGET_DUE_S:.0f} s: {verdict})")
+        verdict = ("stress, not judged" if everything_open
+                   else "ok" if min(runs) <= TARGET_DUE_S else "OVER TARGET")
+        print(f"  aftersales cases due --format {fmt} (a new process): best {min(runs):.3f} s "
+              f"(target <= {TARGET_DUE_S:.0f} s: {verdict})")
     runs = []
     for owner in OWNERS[:3]:
         started = time.perf_counter()

@@ -125,6 +125,7 @@ def test_a_store_made_before_the_cause_columns_gets_them(tmp_path):
     with CaseStore(f"sqlite:///{path}") as store:
         store.import_records([synthetic_record(1)])
     with sqlite3.connect(path) as conn:  # the table as an older version created it
+        conn.execute("DROP INDEX ix_cases_follow_up")
         for column in ("cause", "sku", "supplier"):
             conn.execute(f"DROP INDEX IF EXISTS ix_cases_{column}")
             conn.execute(f"ALTER TABLE cases DROP COLUMN {column}")
@@ -133,6 +134,8 @@ def test_a_store_made_before_the_cause_columns_gets_them(tmp_path):
         store.import_records([synthetic_record(2)])
         assert store.get("C0000002").cause == "product_defect"
         assert store.cause_counts() == [(None, None, None, 1), ("product_defect", None, None, 1)]
+    with sqlite3.connect(path) as conn:  # and the follow-up list's index
+        assert conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'ix_cases_follow_up'").fetchone()
 
 
 def test_a_broken_causes_file_never_loses_a_case(tmp_path, monkeypatch):

@@ -61,6 +61,28 @@ def test_the_list_holds_the_open_cases_overdue_or_due_that_day_by_owner(tmp_path
             cid for cid in expected if truth[cid][2] == "bo"}
 
 
+def test_the_sqlite_driver_read_gives_the_rows_sqlalchemy_gives(tmp_path, monkeypatch):
+    """``due_rows`` reads SQLite on the driver's cursor (for speed); any other database goes
+    through SQLAlchemy. Both must give the same rows, types and order, the index must exist."""
+    store, _truth = _store(tmp_path)
+    with store:
+        end = datetime(2026, 1, 21, tzinfo=timezone.utc)
+        for owner in (None, "bo"):
+            fast = store.due_rows(end, owner)
+            monkeypatch.setattr(store, "dialect", "portable")
+            slow = [tuple(row) for row in store.due_rows(end, owner)]
+            monkeypatch.setattr(store, "dialect", "sqlite")
+            assert fast == slow and len(fast) > 10
+            assert all(row[8].tzinfo is timezone.utc and isinstance(row[9], (date, type(None))) for row in fast)
+        with store.connection() as conn:
+            indexes = {row[1] for row in conn.exec_driver_sql("PRAGMA index_list('cases')")}
+            plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT case_id, order_id, scenario, platform, customer_lang, customer_name, "
+                "owner, status, due_at, expected_on FROM cases WHERE due_at < '2026-01-21' AND status IN "
+                "('open', 'waiting_customer') ORDER BY owner, due_at, case_id"))
+    assert "ix_cases_follow_up" in indexes and "COVERING INDEX ix_cases_follow_up" in plan, plan
+
+
 def test_every_message_is_in_the_customers_language_with_no_none_no_id_and_no_iso_date(tmp_path):
     store, truth = _store(tmp_path)
     with store:

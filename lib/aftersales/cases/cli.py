@@ -155,16 +155,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _due(store: Any, args: argparse.Namespace) -> int:
-    from .due import due_cases, due_csv, due_json, due_table
+    from .due import collector_paused, due_cases, due_csv, due_json, due_table
 
     day = _day(args.date, "--date") or datetime.now(timezone.utc).date()
-    lines = due_cases(store, day, args.owner, team_lang=args.lang)
-    if args.format == "csv":
-        sys.stdout.write(due_csv(lines))
-    elif args.format == "json":
-        print(due_json(lines, day))
-    else:
-        print(due_table(lines, day, args.lang))
+    with collector_paused():
+        lines = due_cases(store, day, args.owner, team_lang=args.lang)
+        if args.format == "csv":
+            sys.stdout.write(due_csv(lines))
+        elif args.format == "json":
+            print(due_json(lines, day))
+        else:
+            print(due_table(lines, day, args.lang))
     return 0
 
 

@@ -16,9 +16,11 @@ in a customer's text. CSV and JSON carry ISO moments for machines.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
@@ -30,7 +32,7 @@ from .life import OPEN_STATUSES
 from .repair import IN_REPAIR_STAGES, stage_message, stage_next_step
 
 __all__ = ["DueCase", "due_cases", "follow_up_message", "next_step", "status_name", "due_table", "due_csv",
-           "due_json", "FORMATS"]
+           "due_json", "FORMATS", "collector_paused"]
 
 #: The formats ``cases due --format`` writes.
 FORMATS = ("table", "csv", "json")
@@ -51,6 +53,23 @@ class DueCase:
     customer_lang: str
     next_step: str
     message: str
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a follow-up list is built and written.
+
+    The list makes hundreds of thousands of small objects and no reference cycles; left on, the
+    collector walks the whole heap again and again (a third of the time over 100,000 open cases).
+    Reference counting still frees everything; the collector's previous state comes back after.
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def _lang(lang: str | None) -> str:
@@ -120,17 +139,26 @@ def due_cases(store: Any, day: date | None = None, owner: str | None = None,
     ``team_lang`` is the language of the next steps; each message is in its customer's language.
     Source: seed 001 (follow up every open case daily).
     """
-    day = day or datetime.now(timezone.utc).date()
+    with collector_paused():
+        return _due_cases(store, day or datetime.now(timezone.utc).date(), owner, team_lang)
+
+
+def _due_cases(store: Any, day: date, owner: str | None, team_lang: str) -> list[DueCase]:
     start, end = _bounds(day)
-    lines = []
+    lines: list[DueCase] = []
     steps = {status: next_step(status, team_lang) for status in OPEN_STATUSES}
     rows = store.due_rows(end, owner)
     in_repair = [row[0] for row in rows if row[7] == "repair_in_progress"]  # case_id, status
     stages = store.repair_stages(in_repair) if in_repair and hasattr(store, "repair_stages") else {}
+    named = {lang: _text("followup_greeting_name", lang) for lang in LANGUAGES}
+    plain = {lang: _text("followup_greeting", lang) for lang in LANGUAGES}
+    rests: dict[tuple[str, str, date | None], str] = {}
+    line = DueCase
+    append = lines.append
     # the rows unpacked positionally (due_rows' column order): 100,000 attribute look-ups on
     # SQLAlchemy rows cost more than the messages themselves
     for case_id, order_id, scenario, platform, customer_lang, customer_name, owner_, status, due_at, expected_on in rows:
-        lang = customer_lang if customer_lang in LANGUAGES else "en"
+        lang = customer_lang if customer_lang in named else "en"
         stage = stages.get(case_id) if status == "repair_in_progress" else None
         if stage is not None and stage.get("stage") not in IN_REPAIR_STAGES:
             stage = None  # a round that ended (not repairable, checked): the case was put in repair by hand since
@@ -139,12 +167,13 @@ def due_cases(store: Any, day: date | None = None, owner: str | None = None,
             message = stage_message(stage, lang, customer_name=customer_name, today=day)
         else:  # follow_up_message, inlined: the same words, looked up once per language, status and day
             step = steps[status]
-            name = customer_name.strip() if isinstance(customer_name, str) else ""
-            promised = expected_on if expected_on is not None and expected_on >= day else None
-            greeting = _text("followup_greeting_name", lang).format(name=name) if name else _text("followup_greeting", lang)
-            message = greeting + _rest(status, lang, promised)
-        lines.append(DueCase(case_id, order_id, owner_, status, due_at, due_at < start, scenario, platform, lang, step,
-                             message))
+            name = customer_name.strip() if customer_name else ""
+            key = (status, lang, expected_on if expected_on is not None and expected_on >= day else None)
+            rest = rests.get(key)
+            if rest is None:
+                rest = rests[key] = _rest(*key)
+            message = (named[lang].format(name=name) if name else plain[lang]) + rest
+        append(line(case_id, order_id, owner_, status, due_at, due_at < start, scenario, platform, lang, step, message))
     return lines
 
 
@@ -163,16 +192,27 @@ def due_table(lines: Sequence[DueCase], day: date, lang: str = "en") -> str:
         return word("due_none", lang, date=_day(day, lang))
     out = [word("due_title", lang, date=_day(day, lang), n=len(lines))]
     colon = "：" if lang == "zh" else ": "
+    statuses = {status: status_name(status, lang) for status in OPEN_STATUSES}
+    next_label, message_label = f"  {word('due_next', lang)}{colon}", f"  {word('due_message', lang)} ("
+    overdue_text, today_text = _text("due_overdue", lang), _text("due_today", lang)
+    overdue_on: dict[date, str] = {}
+    add = out.append
     for owner, cases in _groups(lines):
-        out.append("")
-        out.append(f"== {owner or word('due_no_owner', lang)} ({len(cases)})")
+        add("")
+        add(f"== {owner or word('due_no_owner', lang)} ({len(cases)})")
         for line in cases:
             # overdue: the day it fell due (UTC) is enough; due today: the hour matters
-            when = (_text("due_overdue", lang).format(when=_day(line.due_at.date(), lang)) if line.overdue
-                    else _text("due_today", lang).format(when=moment_text(line.due_at, lang)))
-            out.append(f"- {line.case_id} · {line.order_id or '-'} · {status_name(line.status, lang)} · {when}")
-            out.append(f"  {word('due_next', lang)}{colon}{line.next_step}")
-            out.append(f"  {word('due_message', lang)} ({line.customer_lang}){colon}{line.message}")
+            if line.overdue:
+                on = line.due_at.date()
+                when = overdue_on.get(on)
+                if when is None:
+                    when = overdue_on[on] = overdue_text.format(when=_day(on, lang))
+            else:
+                when = today_text.format(when=moment_text(line.due_at, lang))
+            status = statuses.get(line.status) or status_name(line.status, lang)
+            add(f"- {line.case_id} · {line.order_id or '-'} · {status} · {when}")
+            add(next_label + line.next_step)
+            add(f"{message_label}{line.customer_lang}){colon}{line.message}")
     return "\n".join(out)
 
 
@@ -185,7 +225,11 @@ def _values(line: DueCase) -> tuple[Any, ...]:
 
 
 def _plain(line: DueCase) -> dict[str, Any]:
-    return dict(zip(_COLUMNS, _values(line), strict=True))
+    # a literal, not dict(zip(_COLUMNS, ...)): twice as fast over 100,000 cases
+    return {"case_id": line.case_id, "order_id": line.order_id, "owner": line.owner, "status": line.status,
+            "due_at": line.due_at.isoformat(), "overdue": line.overdue, "scenario": line.scenario,
+            "platform": line.platform, "customer_lang": line.customer_lang, "next_step": line.next_step,
+            "message": line.message}
 
 
 def due_csv(lines: Sequence[DueCase]) -> str:
