@@ -29,7 +29,7 @@ import codecs
 import csv
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -168,6 +168,90 @@ class _Run:
     written: dict
 
 
+class CsvRecords:
+    """The records of a CSV reader as replay reads them, in chunks: blank lines skipped, rows
+    numbered as a spreadsheet shows them (the header is row 1), a ragged row or an over-long cell
+    refused with its problems (trailing empty cells ignored), a line the reader cannot parse
+    refused as such, the reader going on with the next line.
+
+    ``reader``: a :func:`csv.reader` past the header; ``columns``: the header's columns; ``row``:
+    the number of the last row read before (1 after the header). :attr:`row` is the last row read,
+    also when a chunk is handed out and when reading stops with an error. The local run and each
+    worker of a cluster (:mod:`aftersales.scale.replay`, on its byte range of the file) read with it,
+    so both number and refuse rows alike."""
+
+    def __init__(self, reader: Any, columns: list[str], row: int = 1):
+        self.reader = reader
+        self.columns = columns
+        self.row = row
+
+    def chunks(self, chunk_rows: int) -> Iterator[tuple[list[list[str]], list[int], list[tuple[int, str, str]]]]:
+        """``(rows, their row numbers, refused (row, column, reason))`` of ``chunk_rows`` rows each
+        (or ``chunk_rows`` refusals: memory stays bounded on a file of bad rows), then the rest."""
+        reader, columns, width = self.reader, self.columns, len(self.columns)
+        chunk: list[list[str]] = []
+        lines: list[int] = []
+        refused: list[tuple[int, str, str]] = []
+        while True:  # the loop runs once per row of files of millions of rows: keep it tight
+            try:
+                for cells in reader:
+                    if not cells:
+                        continue
+                    self.row += 1
+                    if len(cells) != width or max(map(len, cells)) > MAX_CSV_CELL_CHARS:
+                        problems = _row_problems(cells, columns)  # ragged, cells too long (else trailing empties)
+                        if problems:
+                            refused.extend((self.row, *problem) for problem in problems)
+                            if len(refused) >= chunk_rows:
+                                yield chunk, lines, refused
+                                chunk, lines, refused = [], [], []
+                            continue
+                        cells = cells[:width]
+                    chunk.append(cells)
+                    lines.append(self.row)
+                    if len(chunk) >= chunk_rows:
+                        yield chunk, lines, refused
+                        chunk, lines, refused = [], [], []
+                break
+            except csv.Error as exc:  # the reader goes on with the next line
+                self.row += 1
+                refused.append((self.row, "(row)", f"cannot be read as CSV: {exc}"))
+        if chunk or refused:
+            yield chunk, lines, refused
+
+
+class CountingLines:
+    """The lines of a text stream (opened with ``newline=""``) as a CSV reader takes them, counting
+    the bytes they came from: :attr:`offset` is where the next line starts in the file. ``codec``
+    re-encodes a line exactly as the file holds it (no byte-order mark); ``start``: the bytes before
+    the first line (the mark's). A cluster's partitions are the byte ranges between chunks."""
+
+    def __init__(self, stream: Any, codec: str, start: int = 0):
+        self.stream = stream
+        self.codec = codec
+        self.offset = start
+
+    def __iter__(self) -> "CountingLines":
+        return self
+
+    def __next__(self) -> str:
+        line: str = next(self.stream)
+        self.offset += len(line.encode(self.codec))
+        return line
+
+
+#: The codec that re-encodes a decoded line to its bytes in the file, and the byte-order mark's size.
+SLICE_CODECS = {"utf-8": ("utf-8", 0), "utf-8-sig": ("utf-8", 3), "gb18030": ("gb18030", 0)}
+
+
+def slice_codec(encoding: str, head: bytes) -> tuple[str, int]:
+    """The codec of a byte range inside a file of ``encoding`` (:func:`_detect_file_encoding`) and
+    the size of the file's byte-order mark; ``head``: the file's first bytes (UTF-16's byte order)."""
+    if encoding == "utf-16":
+        return ("utf-16-be", 2) if head.startswith(b"\xfe\xff") else ("utf-16-le", 2)
+    return SLICE_CODECS[encoding]
+
+
 def replay(csv_path: Path, scenario: str | None = None, platform: str | None = None, *, out: Path | None = None,
            lang: str | None = None, as_of: str | None = None, chunk_rows: int = 200_000, library: Any = None,
            record: RecordTo | None = None, mapping: Path | Any = None, runner: Any = None) -> ReplayReport:
@@ -181,10 +265,13 @@ def replay(csv_path: Path, scenario: str | None = None, platform: str | None = N
     all its facts) and appended to the case log as a decision record: slower, because
     messages differ per row, but then each past case can be shown with ``aftersales case show``.
 
-    ``runner`` decides the chunks elsewhere (:class:`aftersales.scale.replay.ClusterChunks`, on a Dask
-    cluster): ``runner.run(rows, lines, refused, run)`` takes each chunk as read, in order, in place of
-    deciding it here; ``runner.drain(run)`` finishes them at the end, and ``runner.settle(run, row)``
-    when the run stops part-way (it returns the row to report the stop at).
+    ``runner`` decides the chunks elsewhere: ``runner.run(rows, lines, refused, run)`` takes each
+    chunk as read, in order, in place of deciding it here; or, when it has ``partition``
+    (:class:`aftersales.scale.replay.ClusterPartitions`, a Dask DataFrame on a cluster),
+    ``runner.partition(start, end, after_row, last_row, run)`` takes each chunk's byte range of the
+    file and the rows around it, and the workers read the ranges themselves. ``runner.drain(run)``
+    finishes them at the end, and ``runner.settle(run, row)`` when the run stops part-way (it
+    returns the row to report the stop at).
     """
     from .library import load_library
     from .replay_mapping import Mapping, load_mapping
@@ -216,9 +303,13 @@ def replay(csv_path: Path, scenario: str | None = None, platform: str | None = N
     except OSError as exc:
         raise AftersalesError(f"{csv_path}: cannot read the cases: {exc.strerror or exc}") from None
     report.encoding = encoding
-    row = 1
+    source: Any = stream
+    if getattr(runner, "partition", None) is not None:  # count the bytes of each line (a cluster's ranges)
+        with Path(csv_path).open("rb") as raw:
+            codec, mark = slice_codec(encoding, raw.read(2))
+        source = CountingLines(stream, codec, mark)
     with stream:
-        reader = csv.reader(stream)
+        reader = csv.reader(source)
         try:
             header = next((cells for cells in reader if cells), None)  # blank lines before the header are skipped
         except csv.Error as exc:
@@ -234,46 +325,24 @@ def replay(csv_path: Path, scenario: str | None = None, platform: str | None = N
                                   f"platform column; platforms: {', '.join(library.profiles)}")
         report.passed_through = list(plan.passthrough)
         run = _Run(library, plan, scenario, platform, lang, as_of, record, {}, report, out, errors_path, written)
-        run_chunk = runner.run if runner is not None else _run_chunk
-        columns = plan.columns
-        width = len(columns)
-        chunk: list[list[str]] = []
-        lines: list[int] = []
-        refused: list[tuple[int, str, str]] = []
-        row = 1  # rows are numbered as a spreadsheet shows them: the header is row 1, blank lines are skipped
+        records = CsvRecords(reader, plan.columns)
+        ranges = getattr(runner, "partition", None)  # a cluster reads each chunk's byte range itself
+        run_chunk = _run_chunk if runner is None or ranges is not None else runner.run
+        start, first = (source.offset, records.row) if isinstance(source, CountingLines) else (0, 1)
         try:
-            while True:  # the loop runs once per row of files of millions of rows: keep it tight
-                try:
-                    for cells in reader:
-                        if not cells:
-                            continue
-                        row += 1
-                        if len(cells) != width or max(map(len, cells)) > MAX_CSV_CELL_CHARS:
-                            problems = _row_problems(cells, columns)  # ragged, cells too long (else trailing empties)
-                            if problems:
-                                refused.extend((row, *problem) for problem in problems)
-                                if len(refused) >= chunk_rows:  # memory stays bounded on a file of bad rows
-                                    run_chunk(chunk, lines, refused, run)
-                                    chunk, lines, refused = [], [], []
-                                continue
-                            cells = cells[:width]
-                        chunk.append(cells)
-                        lines.append(row)
-                        if len(chunk) >= chunk_rows:
-                            run_chunk(chunk, lines, refused, run)
-                            chunk, lines, refused = [], [], []
-                    break
-                except csv.Error as exc:  # the reader goes on with the next line
-                    row += 1
-                    refused.append((row, "(row)", f"cannot be read as CSV: {exc}"))
-            if chunk or refused:
-                run_chunk(chunk, lines, refused, run)
+            for chunk, lines, refused in records.chunks(chunk_rows):
+                if ranges is not None and isinstance(source, CountingLines):
+                    ranges(start, source.offset, first, records.row, run)
+                    start, first = source.offset, records.row
+                else:
+                    run_chunk(chunk, lines, refused, run)
             if runner is not None:
                 runner.drain(run)
         except (OSError, UnicodeDecodeError, AftersalesError) as exc:
             # a disk error (or the file changing under us) part-way: say so, never a silent partial result
             import pandas as pd
 
+            row = records.row
             if runner is not None:
                 row = runner.settle(run, row)  # the chunks read before the stop are written first, as here
 

@@ -162,7 +162,8 @@ class WorkerKiller(threading.Thread):
             except Exception:  # noqa: BLE001  (the test ended and closed its client)
                 return
             for worker, keys in processing.items():
-                if any(str(key).startswith(self.prefix) for key in keys):
+                # a Dask DataFrame's task keys are (name, partition) tuples
+                if any(str(key[0] if isinstance(key, tuple) else key).startswith(self.prefix) for key in keys):
                     time.sleep(self.delay)
                     pid = self.pids[worker]
                     self.children = psutil.Process(pid).children(recursive=True)  # its kernels

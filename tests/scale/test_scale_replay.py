@@ -34,7 +34,7 @@ def chunks(monkeypatch):
 def test_the_cluster_writes_the_local_runs_results_errors_and_summary_though_a_worker_is_killed(
         client, playbooks, cases_csv, local_runs, tmp_path, capsys, chunks):
     out = tmp_path / "results.csv"
-    killer = WorkerKiller(client, "aftersales-replay-", delay=0.2)
+    killer = WorkerKiller(client, "aftersales_replay_read-aftersales_replay_decide-", delay=0.2)
     killer.start()
     code = main(["--playbooks", str(playbooks.root), "replay", str(cases_csv), "--overlay", "store_a",
                  "--out", str(out), "--scheduler", client.scheduler.address])

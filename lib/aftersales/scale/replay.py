@@ -1,28 +1,34 @@
-"""``aftersales replay --scheduler ADDRESS``: the CSV's chunks decided on a Dask cluster.
+"""``aftersales replay --scheduler ADDRESS``: the CSV as a Dask DataFrame whose partitions are
+decided on the workers.
 
-This machine reads the CSV exactly as the local run does (:func:`aftersales.replay.replay`: the
-encoding, the header, the row numbers, ragged and unreadable rows), so row numbers and chunk
-boundaries are the local run's; each chunk becomes one task (the rows travel in the task, so a
-lost worker's chunks are simply run again elsewhere: tasks are pure). A worker decides a chunk
-with :func:`aftersales.replay.decide_rows` and the playbooks it loaded once per process
-(:func:`worker_library`, keyed by the folder, the overlay and the files' stamp), and answers
-with the result and error lines and the chunk's counts. This machine writes them in chunk
-order, with the header once, and adds the counts up as the local run does: the same files, the
-same report. At most a few chunks are under way at once, so memory stays bounded.
+This machine reads the CSV once, as the local run does (:func:`aftersales.replay.replay`: the
+encoding, the header, blank lines, quoted cells over several lines), only to find where each of the
+local run's chunks begins and ends in the file: a byte range and the row number before it. Those
+ranges are the partitions of a Dask DataFrame (``dask.dataframe.from_map``): each worker reads its
+range from the file itself (:func:`read_partition`, with the local run's own record reader, so rows
+are numbered and refused alike), one row per record with its row number and any reading problem,
+then decides it (``map_partitions``: :func:`decide_frame`) with the playbooks it loaded once per
+process (:func:`worker_library`, keyed by the folder, the overlay and the files' stamp). A
+partition's answer is its result and error lines and its counts. This machine computes the
+partitions a few at a time, in order, writes the answers with the header once and adds the counts
+up as the local run does: the same files, the same report. Tasks are pure (a byte range of a file
+whose size and time are part of the key), so a lost worker's partitions are simply run again.
 
-Dask's DataFrame ``read_csv`` is not used: it splits a file by bytes, which cuts quoted
-multi-line cells and loses the spreadsheet row numbers every refusal names.
+Dask's ``read_csv`` is not used: it splits a file at newlines found by bytes, which cuts quoted
+multi-line cells and loses the spreadsheet row numbers every refusal names. The workers must see
+the CSV at the same path (a shared folder), as they see the playbooks; this is checked first.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
 import os
+import sys
 import tempfile
 import threading
-import uuid
 from asyncio import CancelledError
 from collections import Counter, deque
 from dataclasses import dataclass, field
@@ -31,13 +37,25 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AftersalesError
-from ..replay import AS_OF_COLUMNS, MEMO_LIMIT, RESULT_COLUMNS, RecordTo, ReplayReport, decide_rows, replay
+from ..replay import (
+    AS_OF_COLUMNS,
+    MEMO_LIMIT,
+    RESULT_COLUMNS,
+    CsvRecords,
+    RecordTo,
+    ReplayReport,
+    decide_rows,
+    replay,
+)
 from .cluster import check_workers, connect
 
-#: Chunks (tasks) under way at once per worker thread of the cluster, besides the one being written.
+#: Partitions under way at once per worker thread of the cluster, besides the one being written.
 IN_FLIGHT_PER_THREAD = 2
-#: A chunk of 200,000 rows travels as ~20 MB: above Dask's default warning threshold for a task.
-TASK_SIZE_WARNING = "256MB"
+#: The names of the Dask DataFrame's tasks (the read and, fused with it, the decision).
+TASK_PREFIX = "aftersales_replay"
+#: The columns a partition's frame has besides the cells (named c0, c1, … by position: a header may
+#: repeat a name): the row number, and for a refused row the column to blame and the reason.
+ROW, REFUSED_COLUMN, REFUSED_REASON = "row", "refused_column", "refused_reason"
 
 
 @dataclass(frozen=True)
@@ -150,6 +168,79 @@ def decide_partition(rows: list[list[str]], lines: list[int], refused: list[tupl
                      list(memo.touched), records)
 
 
+@dataclass(frozen=True)
+class PartitionRef:
+    """Where one partition is in the CSV: the local run's chunk between two byte offsets."""
+
+    path: str
+    codec: str  # the codec of a byte range inside the file (aftersales.replay.slice_codec)
+    start: int
+    end: int
+    after_row: int  # the row number of the last row before the range (1: the header)
+    columns: tuple[str, ...]  # the header's columns (a refusal names its column)
+    file_stamp: str  # the file's size and modification time: a changed file is another task
+
+
+def _cells(columns: int) -> list[str]:
+    return [f"c{index}" for index in range(columns)]
+
+
+def partition_meta(columns: int) -> Any:
+    """The empty frame of a partition (what Dask is told each partition looks like)."""
+    pandas = import_module("pandas")
+    names = _cells(columns) + [ROW, REFUSED_COLUMN, REFUSED_REASON]
+    return pandas.DataFrame({name: pandas.Series([], dtype="int64" if name == ROW else object) for name in names})
+
+
+def read_partition(ref: PartitionRef) -> Any:
+    """On a worker: the records of one byte range as a pandas frame, one row per CSV record read
+    well (its cells and row number) and one per problem of a refused record (its row number, the
+    column to blame and the reason), numbered and refused as the local run does."""
+    pandas = import_module("pandas")
+    with open(ref.path, "rb") as handle:
+        handle.seek(ref.start)
+        data = handle.read(ref.end - ref.start)
+    if len(data) != ref.end - ref.start:
+        raise AftersalesError(f"{ref.path} changed while it was replayed: bytes {ref.start}-{ref.end} are gone")
+    reader = csv.reader(io.StringIO(data.decode(ref.codec), newline=""))
+    records = CsvRecords(reader, list(ref.columns), row=ref.after_row)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    refused: list[tuple[int, str, str]] = []
+    for chunk, numbers, bad in records.chunks(sys.maxsize):  # the range is one chunk of the local run
+        rows += chunk
+        lines += numbers
+        refused += bad
+    names = _cells(len(ref.columns))
+    good = pandas.DataFrame(rows, columns=names, dtype=object)
+    good[ROW] = pandas.Series(lines, dtype="int64")
+    good[REFUSED_COLUMN] = None
+    good[REFUSED_REASON] = None
+    if not refused:
+        return good.astype({REFUSED_COLUMN: object, REFUSED_REASON: object})
+    bad_frame = pandas.DataFrame(refused, columns=[ROW, REFUSED_COLUMN, REFUSED_REASON]).astype(
+        {ROW: "int64", REFUSED_COLUMN: object, REFUSED_REASON: object})
+    for name in names:
+        bad_frame[name] = None
+    frame = pandas.concat([good, bad_frame[good.columns]], ignore_index=True)
+    return frame.astype({name: object for name in names + [REFUSED_COLUMN, REFUSED_REASON]})
+
+
+def decide_frame(frame: Any, spec: PartitionSpec) -> Any:
+    """On a worker: one partition (:func:`read_partition`) decided as the local run decides a
+    chunk; its answer is a one-row frame holding the :class:`Partition`."""
+    pandas = import_module("pandas")
+    refused_mask = frame[REFUSED_REASON].notna()
+    good, bad = frame[~refused_mask], frame[refused_mask]
+    cells = [name for name in frame.columns if name not in (ROW, REFUSED_COLUMN, REFUSED_REASON)]
+    rows = good[cells].to_numpy(dtype=object).tolist()
+    lines = [int(n) for n in good[ROW]]
+    refused = [(int(n), str(column), str(reason)) for n, column, reason
+               in zip(bad[ROW], bad[REFUSED_COLUMN], bad[REFUSED_REASON], strict=True)]
+    part = decide_partition(rows, lines, refused, spec)
+    return pandas.DataFrame({"answer": pandas.Series([part], dtype=object)})
+
+
 # ------------------------------------------------------------------ on this machine
 
 def library_stamp(playbooks: Path, overlay: Path | None) -> str:
@@ -169,26 +260,28 @@ def _header(columns: list[str]) -> str:
     return str(pandas.DataFrame(columns=columns).to_csv(index=False))
 
 
-class ClusterChunks:
-    """The runner :func:`aftersales.replay.replay` hands its chunks to: each becomes a task on the
-    cluster of ``client``; the answers are written and counted in chunk order."""
+class ClusterPartitions:
+    """The runner :func:`aftersales.replay.replay` hands the byte range of each of its chunks to:
+    at the end of the read they become the partitions of a Dask DataFrame decided on the cluster
+    of ``client``; the answers are written and counted in partition order."""
 
-    def __init__(self, client: Any, library: Any):
+    def __init__(self, client: Any, library: Any, csv_path: Path):
         self.client = client
         self.playbooks = Path(library.root).resolve()
         self.overlay = Path(library.overlay.path).resolve() if library.overlay is not None else None
-        paths = {"the playbooks folder": self.playbooks}
+        self.csv_path = Path(csv_path).resolve()
+        paths = {"the playbooks folder": self.playbooks, "the CSV": self.csv_path}
         if self.overlay is not None:
             paths["the overlay"] = self.overlay
         check_workers(client, paths)
         threads = sum(client.nthreads().values()) or 1
         self.in_flight = IN_FLIGHT_PER_THREAD * threads
         self.spec: PartitionSpec | None = None
-        self.pending: deque[tuple[Any, int]] = deque()  # (the chunk's future, the row the reader was at)
-        self.seen: dict[Any, None] = {}  # the local run's memo, replayed from each chunk's combinations
+        self.ranges: list[tuple[int, int, int, int]] = []  # (start, end, row before, last row)
+        self.pending: deque[tuple[Any, int]] = deque()  # (the partition's future, its last row)
+        self.seen: dict[Any, None] = {}  # the local run's memo, replayed from each partition's combinations
         self.failed_at: int | None = None
-        self.name = f"aftersales-replay-{uuid.uuid4().hex[:12]}"
-        self.submitted = 0
+        self.written = 0  # partitions written
 
     def _spec(self, run: Any) -> PartitionSpec:
         record = run.record
@@ -201,29 +294,52 @@ class ClusterChunks:
                              run.lang, run.as_of, run.out is not None, record.who if record is not None else None,
                              record.library_hash if record is not None else None)
 
-    def run(self, rows: list[list[str]], lines: list[int], refused: list[tuple[int, str, str]], run: Any) -> None:
-        """Send one chunk (as read, in order); write the oldest answers while too many are under way."""
-        import dask
-
+    def partition(self, start: int, end: int, after_row: int, last_row: int, run: Any) -> None:
+        """Note one chunk of the local run: its bytes ``start``–``end`` of the file, after row
+        ``after_row``, up to row ``last_row``."""
         if self.spec is None:
             self.spec = self._spec(run)
-        at = max(lines[-1] if lines else 0, refused[-1][0] if refused else 0)  # where the local run would be
-        with dask.config.set({"distributed.admin.large-graph-warning-threshold": TASK_SIZE_WARNING}):
-            future = self.client.submit(decide_partition, rows, lines, refused, self.spec,
-                                        key=f"{self.name}-{self.submitted}", pure=False)
-        self.submitted += 1
-        self.pending.append((future, at))
-        while len(self.pending) > self.in_flight:
-            self._write_oldest(run)
+        self.ranges.append((start, end, after_row, last_row))
+
+    def frame(self, run: Any) -> Any:
+        """The Dask DataFrame of the file's partitions, decided (one row, the answer, per partition)."""
+        from ..replay import slice_codec
+
+        dd = import_module("dask.dataframe")  # no type stubs: Any here
+        stat = self.csv_path.stat()
+        with self.csv_path.open("rb") as raw:
+            codec, _ = slice_codec(run.report.encoding, raw.read(2))
+        columns = tuple(run.plan.columns)
+        refs = [PartitionRef(str(self.csv_path), codec, start, end, after, columns,
+                             f"{stat.st_size}-{stat.st_mtime_ns}") for start, end, after, _ in self.ranges]
+        pandas = import_module("pandas")
+        dask = import_module("dask")
+        # the cells stay the Python strings the reader gave (Dask would make them Arrow strings)
+        with dask.config.set({"dataframe.convert-string": False}):
+            records = dd.from_map(read_partition, refs, meta=partition_meta(len(columns)),
+                                  divisions=[None] * (len(refs) + 1), label=f"{TASK_PREFIX}_read")
+            answer = pandas.DataFrame({"answer": pandas.Series([], dtype=object)})
+            return records.map_partitions(decide_frame, self.spec, meta=answer, enforce_metadata=False,
+                                          token=f"{TASK_PREFIX}_decide")
 
     def drain(self, run: Any) -> None:
-        """Write every chunk still under way, in order."""
+        """Decide every partition on the cluster, a few at a time, and write them in order."""
+        if not self.ranges:
+            return
+        dask = import_module("dask")
+        with dask.config.set({"dataframe.convert-string": False}):
+            parts = self.frame(run).to_delayed()
+        for part, (_, _, _, last_row) in zip(parts, self.ranges, strict=True):
+            self.pending.append((self.client.compute(part), last_row))
+            while len(self.pending) > self.in_flight:
+                self._write_oldest(run)
         while self.pending:
             self._write_oldest(run)
+        self.ranges = []
 
     def settle(self, run: Any, row: int) -> int:
-        """The run stops part-way: after a failed chunk, drop the rest (the row to report is that
-        chunk's); after the reader failed at ``row``, the chunks read before it are written first."""
+        """The run stops part-way: after a failed partition, drop the rest (the row to report is that
+        partition's); after the reader failed at ``row``, the partitions read before it are written first."""
         if self.failed_at is not None:
             stop = self.failed_at
         else:
@@ -231,7 +347,7 @@ class ClusterChunks:
             try:
                 self.drain(run)
             except (OSError, UnicodeDecodeError, AftersalesError):
-                pass  # the reader's stop is the one reported; the counts cover the chunks written before
+                stop = self.failed_at if self.failed_at is not None else row
         for future, _ in self.pending:
             future.cancel()
         self.pending.clear()
@@ -241,12 +357,12 @@ class ClusterChunks:
         future, at = self.pending.popleft()
         try:
             try:
-                part = future.result()
+                part = future.result().iloc[0, 0]
             except (CancelledError, Exception) as exc:
                 if isinstance(exc, (OSError, UnicodeDecodeError, AftersalesError)):
                     raise
                 text = str(exc).splitlines()[0] if str(exc) else ""
-                raise AftersalesError(f"the Dask cluster could not decide the chunk ending at row {at}: "
+                raise AftersalesError(f"the Dask cluster could not decide the partition ending at row {at}: "
                                       f"{type(exc).__name__}: {text}") from None
             self._write(part, run)
         except BaseException:
@@ -255,6 +371,7 @@ class ClusterChunks:
             raise
         future.release()
         self._count(part, run.report)
+        self.written += 1
 
     def _write(self, part: Partition, run: Any) -> None:
         """What the local run writes for one chunk: its records, its result rows, its error rows."""
@@ -306,4 +423,5 @@ def replay_on_cluster(address: str, csv_path: Path, scenario: str | None = None,
     library = options.pop("library", None)
     library = library if library is not None else load_library()
     with connect(address) as client:
-        return replay(csv_path, scenario, platform, library=library, runner=ClusterChunks(client, library), **options)
+        runner = ClusterPartitions(client, library, csv_path)
+        return replay(csv_path, scenario, platform, library=library, runner=runner, **options)
