@@ -124,26 +124,24 @@ def replay_rows(root: Path, source: Path, out: Path, chunk_rows: int, client=Non
     library = load_library(root)
     runner = None
     if client is not None:
-        from aftersales.scale.replay import ClusterChunks
+        from aftersales.scale.replay import ClusterPartitions
 
-        runner = ClusterChunks(client, library)
+        runner = ClusterPartitions(client, library, source)
     started = time.perf_counter()
     report = replay(source, "size_mismatch", "taobao", out=out, library=library, chunk_rows=chunk_rows, runner=runner)
     return time.perf_counter() - started, report.rows
 
 
-class PackOnly:
-    """A replay runner that does what this machine does for a cluster, less the cluster: each chunk as
-    read is packed as it travels (pickled), and nothing is decided. Its time is the floor of a
+class RangesOnly:
+    """A replay runner that does what this machine does for a cluster, less the cluster: it reads the
+    CSV to find each partition's byte range, and nothing is decided. Its time is the floor of a
     cluster replay: what no number of workers takes away."""
 
     def __init__(self) -> None:
-        self.bytes = 0
+        self.partitions = 0
 
-    def run(self, rows, lines, refused, run) -> None:
-        import pickle
-
-        self.bytes += len(pickle.dumps((rows, lines, refused), protocol=5))
+    def partition(self, start, end, after_row, last_row, run) -> None:
+        self.partitions += 1
 
     def drain(self, run) -> None:
         pass
@@ -153,11 +151,11 @@ class PackOnly:
 
 
 def driver_floor(root: Path, source: Path, results: Path, chunk_rows: int) -> tuple[float, float, int]:
-    """(seconds to read and pack every chunk, seconds to write the results and errors again, bytes packed)."""
+    """(seconds to read the CSV for its byte ranges, seconds to write the results and errors again, partitions)."""
     from aftersales.library import load_library
     from aftersales.replay import replay
 
-    runner = PackOnly()
+    runner = RangesOnly()
     started = time.perf_counter()
     replay(source, "size_mismatch", "taobao", library=load_library(root), chunk_rows=chunk_rows, runner=runner)
     read = time.perf_counter() - started
@@ -168,7 +166,7 @@ def driver_floor(root: Path, source: Path, results: Path, chunk_rows: int) -> tu
             for start in range(0, len(text), 1 << 24):
                 handle.write(text[start:start + (1 << 24)])
         path.with_suffix(".copy").unlink()
-    return read, time.perf_counter() - started, runner.bytes
+    return read, time.perf_counter() - started, runner.partitions
 
 
 def main() -> int:
@@ -231,10 +229,10 @@ def main() -> int:
                                                                    .read_bytes()).hexdigest()}
                 print(f"{config}: replay {count:,} rows: {taken:.1f} s ({count / taken:,.0f} rows/s)", flush=True)
                 if not size:
-                    read, write, packed = driver_floor(root, source, out, args.chunk_rows)
+                    read, write, partitions = driver_floor(root, source, out, args.chunk_rows)
                     floor = (read, write)
-                    print(f"this machine's share of a cluster replay: read and pack {read:.1f} s "
-                          f"({packed / 2**20:,.0f} MiB packed), write the results {write:.1f} s", flush=True)
+                    print(f"this machine's share of a cluster replay: read the CSV for the byte ranges of its "
+                          f"{partitions} partitions {read:.1f} s, write the results {write:.1f} s", flush=True)
                 if size:
                     out.unlink()
         finally:
@@ -263,7 +261,7 @@ def main() -> int:
             if other:
                 print(f"  {config}: {len(other)} file(s) differ from here, e.g. {', '.join(other[:5])}")
     if floor is not None:
-        print(f"{'replay: this machine alone, read + pack (s)':<44}{floor[0]:>{width}.1f}")
+        print(f"{'replay: this machine alone, find ranges (s)':<44}{floor[0]:>{width}.1f}")
         print(f"{'replay: this machine alone, write (s)':<44}{floor[1]:>{width}.1f}")
     print(f"load average at the end: {os.getloadavg()[0]:.2f} (1 min), {os.getloadavg()[2]:.2f} (15 min)")
     shutil.rmtree(work, ignore_errors=True)

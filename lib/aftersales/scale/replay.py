@@ -416,7 +416,7 @@ class ClusterPartitions:
 
 def replay_on_cluster(address: str, csv_path: Path, scenario: str | None = None, platform: str | None = None,
                       **options: Any) -> ReplayReport:
-    """:func:`aftersales.replay.replay` of ``csv_path`` with ``options``, its chunks decided on the
+    """:func:`aftersales.replay.replay` of ``csv_path`` with ``options``, as a Dask DataFrame decided on the
     Dask cluster at ``address``."""
     from ..library import load_library
 
