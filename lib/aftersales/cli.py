@@ -165,6 +165,7 @@ def _parser() -> argparse.ArgumentParser:
                    "~/.aftersales/case-log.jsonl)")
     p.add_argument("--who", metavar="NAME", default="replay", help="who the records name (default: replay)")
     p.add_argument("--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP)
+    p.add_argument("--no-progress", action="store_true", help="no progress bar (it is shown only on a terminal)")
 
     p = sub.add_parser("cases", help="the cases of an order (--order), and the case store: import, status, due, "
                        "followed-up, owner, note")
@@ -770,7 +771,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         replay = partial(replay_on_cluster, scheduler)
     report = replay(Path(args.csv), args.scenario, args.platform, out=Path(args.out) if args.out else None,
                     as_of=args.as_of, library=_library(args), record=record,
-                    mapping=Path(args.map) if args.map else None)
+                    mapping=Path(args.map) if args.map else None, progress=not args.no_progress)
     print(f"{report.rows} rows: {report.decided} decided, {report.errors} refused "
           f"({report.distinct} distinct fact combinations decided)"
           + (f" — PARTIAL RUN, {report.partial}" if report.partial else ""))

@@ -254,7 +254,8 @@ def slice_codec(encoding: str, head: bytes) -> tuple[str, int]:
 
 def replay(csv_path: Path, scenario: str | None = None, platform: str | None = None, *, out: Path | None = None,
            lang: str | None = None, as_of: str | None = None, chunk_rows: int = 200_000, library: Any = None,
-           record: RecordTo | None = None, mapping: Path | Any = None, runner: Any = None) -> ReplayReport:
+           record: RecordTo | None = None, mapping: Path | Any = None, runner: Any = None,
+           progress: bool = False) -> ReplayReport:
     """Decide every row of ``csv_path``; write results to ``out`` and refused rows beside it.
 
     ``scenario`` and ``platform`` may be None when the file (or the ``mapping``) has a scenario and
@@ -272,6 +273,9 @@ def replay(csv_path: Path, scenario: str | None = None, platform: str | None = N
     file and the rows around it, and the workers read the ranges themselves. ``runner.drain(run)``
     finishes them at the end, and ``runner.settle(run, row)`` when the run stops part-way (it
     returns the row to report the stop at).
+
+    ``progress``: a progress bar on stderr when it is a terminal (the file's bytes read; on a
+    cluster, then the partitions decided).
     """
     from .library import load_library
     from .replay_mapping import Mapping, load_mapping
@@ -329,13 +333,19 @@ def replay(csv_path: Path, scenario: str | None = None, platform: str | None = N
         ranges = getattr(runner, "partition", None)  # a cluster reads each chunk's byte range itself
         run_chunk = _run_chunk if runner is None or ranges is not None else runner.run
         start, first = (source.offset, records.row) if isinstance(source, CountingLines) else (0, 1)
+        bar = _bytes_bar(Path(csv_path), progress, "finding the partitions" if ranges is not None else "replay")
+        if runner is not None:
+            runner.progress = progress
         try:
-            for chunk, lines, refused in records.chunks(chunk_rows):
-                if ranges is not None and isinstance(source, CountingLines):
-                    ranges(start, source.offset, first, records.row, run)
-                    start, first = source.offset, records.row
-                else:
-                    run_chunk(chunk, lines, refused, run)
+            with bar:
+                for chunk, lines, refused in records.chunks(chunk_rows):
+                    if ranges is not None and isinstance(source, CountingLines):
+                        ranges(start, source.offset, first, records.row, run)
+                        start, first = source.offset, records.row
+                    else:
+                        run_chunk(chunk, lines, refused, run)
+                    bar.update(_read_so_far(stream) - bar.n)
+                bar.update(bar.total - bar.n)
             if runner is not None:
                 runner.drain(run)
         except (OSError, UnicodeDecodeError, AftersalesError) as exc:
@@ -354,6 +364,28 @@ def replay(csv_path: Path, scenario: str | None = None, platform: str | None = N
             except OSError:
                 pass
     return report
+
+
+def _bytes_bar(path: Path, progress: bool, what: str) -> Any:
+    """A progress bar of the file's bytes on stderr, shown only on a terminal (``progress``)."""
+    import sys
+
+    from tqdm import tqdm
+
+    try:
+        total = path.stat().st_size
+    except OSError:
+        total = None
+    return tqdm(total=total, unit="B", unit_scale=True, desc=what, file=sys.stderr,
+                disable=None if progress else True, leave=False)
+
+
+def _read_so_far(stream: Any) -> int:
+    """How far the reader is in the file, in bytes (the buffer's position: a little ahead)."""
+    try:
+        return int(stream.buffer.tell())
+    except (AttributeError, OSError, ValueError):
+        return 0
 
 
 def _known_facts(library: Any) -> dict[str, str]:

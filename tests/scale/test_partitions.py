@@ -109,3 +109,17 @@ def test_a_file_changed_under_the_run_is_named(tmp_path):
 
     with pytest.raises(AftersalesError, match="changed while it was replayed"):
         read_partition(PartitionRef(str(path), "utf-8", size - 10, size + 100, 1, tuple(HEADER), "stamp"))
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_replay_shows_its_progress_on_a_terminal_and_never_elsewhere(tmp_path, monkeypatch):
+    path = _write(tmp_path / "cases.csv", "utf-8", "\n")
+    for terminal, progress, shown in ((True, True, True), (True, False, False), (False, True, False)):
+        stderr = Terminal() if terminal else io.StringIO()
+        monkeypatch.setattr("sys.stderr", stderr)
+        replay(path, "size_mismatch", "taobao", chunk_rows=7, progress=progress)
+        assert ("replay:" in stderr.getvalue() and "B/s" in stderr.getvalue()) is shown, stderr.getvalue()

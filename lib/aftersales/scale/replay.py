@@ -282,6 +282,7 @@ class ClusterPartitions:
         self.seen: dict[Any, None] = {}  # the local run's memo, replayed from each partition's combinations
         self.failed_at: int | None = None
         self.written = 0  # partitions written
+        self.progress = False  # set by replay(): a bar of the partitions decided, on a terminal
 
     def _spec(self, run: Any) -> PartitionSpec:
         record = run.record
@@ -326,15 +327,20 @@ class ClusterPartitions:
         """Decide every partition on the cluster, a few at a time, and write them in order."""
         if not self.ranges:
             return
+        tqdm = import_module("tqdm").tqdm  # no type stubs: Any here
         dask = import_module("dask")
         with dask.config.set({"dataframe.convert-string": False}):
             parts = self.frame(run).to_delayed()
-        for part, (_, _, _, last_row) in zip(parts, self.ranges, strict=True):
-            self.pending.append((self.client.compute(part), last_row))
-            while len(self.pending) > self.in_flight:
+        with tqdm(total=len(parts), unit="partition", desc="deciding on the cluster", file=sys.stderr,
+                  disable=None if self.progress else True, leave=False) as bar:
+            for part, (_, _, _, last_row) in zip(parts, self.ranges, strict=True):
+                self.pending.append((self.client.compute(part), last_row))
+                while len(self.pending) > self.in_flight:
+                    self._write_oldest(run)
+                    bar.update(1)
+            while self.pending:
                 self._write_oldest(run)
-        while self.pending:
-            self._write_oldest(run)
+                bar.update(1)
         self.ranges = []
 
     def settle(self, run: Any, row: int) -> int:
