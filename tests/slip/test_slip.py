@@ -23,7 +23,7 @@ from aftersales.cli import main
 from aftersales.engine import decide
 from aftersales.errors import AftersalesError, FactError
 from aftersales.render.pdf import PdfPrinter, chromium_path
-from aftersales.slip import find_record, has_return, return_address, slip_html, write_slip
+from aftersales.slip import find_record, has_return, return_address, return_by, slip_html, write_slip
 from aftersales.slip.codes import barcode_svg, qr_svg
 
 ITEMS = [{"sku": "LAMP-DESK-001", "name": "Desk lamp", "quantity": 1, "unit_price": 149},
@@ -160,6 +160,25 @@ def test_who_runs_the_return_decides_whether_the_platform_label_carries_the_addr
     record = {"platform": platform, "facts": {"fulfilment": fulfilment} if fulfilment else {}}
     address = return_address(record)
     assert address.by_platform is by_platform and address.missing is (not by_platform)
+
+
+@pytest.mark.parametrize(("platform", "currency", "asked", "zone", "due"), [
+    # EU own store: Directive 2011/83 art. 14(1), 14 days from the withdrawal notice, to 24:00 in Berlin
+    ("generic", "EUR", "2026-01-14", "Europe/Berlin", "2026-01-29T00:00:00+01:00"),
+    # Amazon.com: posted within 14 days of arranging the return; 20:00 in Los Angeles is already the
+    # 15th in UTC, but the day counts where the buyer is (LAW-FLOORS §5)
+    ("amazon", "USD", "2026-01-14T20:00:00-08:00", "America/Los_Angeles", "2026-01-29T00:00:00-08:00"),
+    # Taobao: no rule sets the time, so no date is printed
+    ("taobao", "CNY", "2026-01-14", "Asia/Shanghai", None),
+])
+def test_the_return_by_date_counts_the_legal_days_from_the_request_in_the_buyers_zone(
+        where, capsys, platform, currency, asked, zone, due):
+    facts = {**FACTS, "currency": currency, "return_requested_at": asked, "customer_timezone": zone}
+    record = find_record(_record(where, capsys, facts=facts, platform=platform, lang="en"))
+    found = return_by(record)
+    assert (found.isoformat() if found else None) == due
+    html = slip_html(record)
+    assert ("Return by" in html) is (due is not None)
 
 
 def test_codes_are_inline_svg():

@@ -52,8 +52,6 @@ DEFAULT_RETRY_FOR_S = 30.0
 IMPORT_BATCH = 500  # records per transaction when importing a case log
 _PG_LOCK_KEY = 0x63617365  # pg_advisory_xact_lock key for creating the tables ("case")
 _T = TypeVar("_T")
-#: How SQLAlchemy writes a DateTime into SQLite (text that sorts as the moment does).
-_SQLITE_MOMENT = "%Y-%m-%d %H:%M:%S.%f"
 
 
 def default_cases_url() -> str:
@@ -658,7 +656,8 @@ class CaseStore:
                    f"WHERE due_at < ? AND status IN ({', '.join('?' * len(statuses))})"
                    + (" AND owner = ?" if owner is not None else "")
                    + " ORDER BY owner, due_at, case_id")
-            params = (_utc(before).replace(tzinfo=None).strftime(_SQLITE_MOMENT), *statuses,
+            # the text SQLAlchemy writes for a DateTime in SQLite, which sorts as the moment does
+            params = (_utc(before).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds"), *statuses,
                       *((owner,) if owner is not None else ()))
             with self._engine.connect() as conn:
                 raw = conn.connection.driver_connection

@@ -14,9 +14,10 @@ from .slip import (
     find_record,
     has_return,
     return_address,
+    return_by,
     slip_html,
     write_slip,
 )
 
 __all__ = ["DEFAULT_WAREHOUSE_LANG", "ReturnAddress", "SlipFiles", "find_record", "has_return", "return_address",
-           "slip_html", "write_slip"]
+           "return_by", "slip_html", "write_slip"]

@@ -20,8 +20,8 @@ import yaml
 from ..errors import AftersalesError
 from ..languages import LANGS
 
-__all__ = ["DEFAULT_WAREHOUSE_LANG", "RETURN_BY_DEADLINES", "ReturnAddress", "SlipFiles", "find_record",
-           "has_return", "return_address", "slip_html", "slip_words", "write_slip"]
+__all__ = ["DEFAULT_WAREHOUSE_LANG", "RETURN_ASKED_FACTS", "RETURN_BY_DEADLINES", "ReturnAddress", "SlipFiles",
+           "find_record", "has_return", "return_address", "return_by", "slip_html", "slip_words", "write_slip"]
 
 WORDS_FILE = Path(__file__).with_name("words.yaml")
 TEMPLATE_DIR = Path(__file__).with_name("templates")
@@ -164,6 +164,78 @@ def _library_with_overlay(record: dict[str, Any], playbooks: Path | str | None) 
     return load_library(library.root, overlay=verify_overlay_archive(overlay, record.get("case_id")))
 
 
+def _params(record: dict[str, Any], playbooks: Path | str | None, when: Any) -> dict[str, Any]:
+    """The record's platform's parameters in force ``when``, with its store overlay."""
+    library = _library_with_overlay(record, playbooks)
+    values: dict[str, Any] = library.profile(str(record.get("platform") or "")).values(when)
+    return values
+
+
+#: The facts a return-by date counts from, the first known wins (else the decision's moment).
+RETURN_ASKED_FACTS = ("withdrawal_notice_at", "return_requested_at")
+
+
+def return_by(record: dict[str, Any], *, playbooks: Path | str | None = None) -> datetime | None:
+    """The last moment the buyer may send the item back: a return-by deadline of the decision if
+    it has one, else ``return_ship_within_days`` (in force at the decision) counted from the day
+    the buyer asked to return (``withdrawal_notice_at``, ``return_requested_at``, else the day of
+    the decision) in the buyer's time zone, the day itself not counted, ending at 24:00 there.
+    None where no rule sets such a time.
+
+    ``record``: a decision record (:func:`find_record`). Sources: Directive 2011/83 art. 14(1)
+    (14 days from the withdrawal notice), Amazon's returns condition (POLICY-FACTS §2), LAW-FLOORS
+    §5 (day counting); seed 003 (the slip carries the return-by date).
+    """
+    from ..policy.deadlines import deadline_due
+
+    due = _due(list(_terms(record).get("deadlines") or []))
+    if due is not None:
+        return due
+    decided = _moment(record.get("as_of")) or datetime.now().astimezone()
+    params = _params(record, playbooks, decided)
+    days = params.get("return_ship_within_days")
+    if not isinstance(days, int) or isinstance(days, bool):
+        return None
+    facts = record.get("facts") or {}
+    zone = facts.get("customer_timezone") if isinstance(facts.get("customer_timezone"), str) else None
+    zone = zone or (params.get("timezone") if isinstance(params.get("timezone"), str) else None)
+    computed = record.get("computed") or {}
+    asked = next((value for value in (facts.get(name) or computed.get(name) for name in RETURN_ASKED_FACTS)
+                  if value), None)
+    start = _day_in(asked, zone) or _day_in(decided, zone)
+    return deadline_due(start, days, "days", tz=zone) if start is not None else None
+
+
+def _moment(value: Any) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+    return moment if moment is None or moment.tzinfo is not None else None
+
+
+def _day_in(value: Any, zone: str | None) -> Any:
+    """The calendar day of a date or moment (ISO text or object) in ``zone``."""
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    if isinstance(value, datetime):
+        moment: datetime | None = value
+    elif isinstance(value, date):
+        return value
+    else:
+        text = str(value or "")
+        if len(text) == 10:
+            try:
+                return date.fromisoformat(text)
+            except ValueError:
+                return None
+        moment = _moment(text)
+    if moment is None or moment.tzinfo is None:
+        return None
+    return moment.astimezone(ZoneInfo(zone)).date() if zone else moment.date()
+
+
 def return_address(record: dict[str, Any], *, playbooks: Path | str | None = None,
                    today: datetime | None = None) -> ReturnAddress:
     """Where the item of a decision record goes back: the platform's own return flow (its label
@@ -180,8 +252,7 @@ def return_address(record: dict[str, Any], *, playbooks: Path | str | None = Non
     platform = str(record.get("platform") or "")
     overlay = record.get("overlay")
     overlay_name = str(overlay["name"]) if isinstance(overlay, dict) and overlay.get("name") else None
-    library = _library_with_overlay(record, playbooks)
-    params = library.profile(platform).values(today or datetime.now())
+    params = _params(record, playbooks, today or datetime.now())
     facts = record.get("facts") or {}
     fulfilment = facts.get("fulfilment") or params.get("default_fulfilment")
     flow = return_flow(params, str(fulfilment) if fulfilment else None)
@@ -286,7 +357,7 @@ def slip_html(record: dict[str, Any], *, warehouse_lang: str = DEFAULT_WAREHOUSE
     finding = {lang: _text(outcome.title if outcome else None, lang, str(terms.get("title") or terms.get("outcome")))
                for lang in langs}
     payer = terms.get("return_shipping_paid_by")
-    due = _due(list(terms.get("deadlines") or []))
+    due = return_by(record, playbooks=playbooks)
     zone = facts.get("customer_timezone") if isinstance(facts.get("customer_timezone"), str) else None
     customer = facts.get("customer_name") if isinstance(facts.get("customer_name"), str) else None
     order_id = record.get("order_id") or facts.get("order_id")
