@@ -37,6 +37,9 @@ BLIND3 = HERE / "heldout_blind3.yaml"
 SET5 = HERE / "tuning_set5.yaml"
 #: A fourth blind set by a seventh writer, frozen (commit e5732e7) before it was measured: held out.
 BLIND4 = HERE / "heldout_blind4.yaml"
+#: A fifth blind set by a tenth writer, asked to paraphrase harder (half of the flagged messages without
+#: the obvious words), frozen (commit cb32d2f) before it was measured: held out.
+BLIND5 = HERE / "heldout_blind5.yaml"
 #: A sixth set by an eighth writer (blame by implication, claims withdrawn on request, made-up deadlines and
 #: inspections), committed (3f9271b) before it was measured as it came, then tuned on.
 SET6 = HERE / "tuning_set6.yaml"
@@ -71,6 +74,7 @@ HISTORY = {
              ("after tuning on the fifth set (second measurement)", 0.900, 0.800),
              ("after tuning on the sixth set (third measurement)", 0.902, 0.822),
              ("after tuning on the seventh set (fourth measurement)", 0.902, 0.822)],
+    BLIND5: [("as it came (rules of commit b8f92fa; first measurement)", 0.925, 0.689)],
     SET6: [("as it came, before tuning on it (rules of commit aded2f3)", 0.839, 0.627),
            ("tuned on it (its misses read and fixed; one left, zh-020, labelled the other way in the third set)",
             0.987, 1.000)],
@@ -179,6 +183,8 @@ def main() -> None:
     blind_report(BLIND3, "third blind set, held out", False)
     print()
     blind_report(BLIND4, "fourth blind set, held out", False)
+    print()
+    blind_report(BLIND5, "fifth blind set, held out", False)
     print()
     median_us, worst_us = time_per_message(messages, args.passes)
     print(f"time per message: median {median_us:.0f} µs over {args.passes} passes, slowest single check {worst_us:.0f} µs")
