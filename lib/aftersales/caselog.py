@@ -293,21 +293,32 @@ def redecide(record: dict[str, Any]) -> Any:
                   as_of=record["as_of"], library=library)
 
 
+def library_today(record: dict[str, Any], playbooks: Path | str | None = None, *, archived: bool = False) -> Any:
+    """Today's playbooks (``playbooks``, default the configured folder) with the record's store
+    overlay: today's file of that name if it still exists; else, with ``archived``, the overlay
+    archived with the record, else none."""
+    from .library import load_library
+    from .overlay import OVERLAYS_DIR
+
+    library = load_library(Path(playbooks) if playbooks else None)
+    overlay = record.get("overlay")
+    if not isinstance(overlay, dict) or not overlay.get("name"):
+        return library
+    named = Path(library.root) / OVERLAYS_DIR / f"{overlay['name']}.yaml"
+    if named.is_file():
+        return load_library(library.root, overlay=named)
+    if archived:
+        return load_library(library.root, overlay=verify_overlay_archive(overlay, record.get("case_id")))
+    return library
+
+
 def decide_today(record: dict[str, Any], playbooks: Path | str | None = None) -> Any:
     """Decide a recorded case with today's playbooks (``playbooks``, default the configured folder)
     and the store overlay of the same name if it still exists: the same facts, platform, language
     and moment, so the parameters in force then are compared, not today's dates."""
     from .engine import decide
-    from .library import load_library
-    from .overlay import OVERLAYS_DIR
 
-    root = Path(playbooks) if playbooks else None
-    library = load_library(root)
-    overlay = record.get("overlay")
-    if overlay:
-        named = Path(library.root) / OVERLAYS_DIR / f"{overlay.get('name')}.yaml"
-        if named.is_file():
-            library = load_library(library.root, overlay=named)
+    library = library_today(record, playbooks)
     return decide(record["scenario"], record["facts"], record["platform"], lang=record["lang"],
                   as_of=record["as_of"], library=library)
 

@@ -274,8 +274,8 @@ def replay(csv_path: Path, scenario: str | None = None, platform: str | None = N
     finishes them at the end, and ``runner.settle(run, row)`` when the run stops part-way (it
     returns the row to report the stop at).
 
-    ``progress``: a progress bar on stderr when it is a terminal (the file's bytes read; on a
-    cluster, then the partitions decided).
+    ``progress``: a progress bar on stderr when it is a terminal (the file's bytes read; a
+    cluster runner shows its own for the partitions decided).
     """
     from .library import load_library
     from .replay_mapping import Mapping, load_mapping
@@ -334,8 +334,6 @@ def replay(csv_path: Path, scenario: str | None = None, platform: str | None = N
         run_chunk = _run_chunk if runner is None or ranges is not None else runner.run
         start, first = (source.offset, records.row) if isinstance(source, CountingLines) else (0, 1)
         bar = _bytes_bar(Path(csv_path), progress, "finding the partitions" if ranges is not None else "replay")
-        if runner is not None:
-            runner.progress = progress
         try:
             with bar:
                 for chunk, lines, refused in records.chunks(chunk_rows):

@@ -265,7 +265,7 @@ class ClusterPartitions:
     at the end of the read they become the partitions of a Dask DataFrame decided on the cluster
     of ``client``; the answers are written and counted in partition order."""
 
-    def __init__(self, client: Any, library: Any, csv_path: Path):
+    def __init__(self, client: Any, library: Any, csv_path: Path, *, progress: bool = False):
         self.client = client
         self.playbooks = Path(library.root).resolve()
         self.overlay = Path(library.overlay.path).resolve() if library.overlay is not None else None
@@ -282,7 +282,7 @@ class ClusterPartitions:
         self.seen: dict[Any, None] = {}  # the local run's memo, replayed from each partition's combinations
         self.failed_at: int | None = None
         self.written = 0  # partitions written
-        self.progress = False  # set by replay(): a bar of the partitions decided, on a terminal
+        self.progress = progress  # a bar of the partitions decided, on a terminal
 
     def _spec(self, run: Any) -> PartitionSpec:
         record = run.record
@@ -314,14 +314,11 @@ class ClusterPartitions:
         refs = [PartitionRef(str(self.csv_path), codec, start, end, after, columns,
                              f"{stat.st_size}-{stat.st_mtime_ns}") for start, end, after, _ in self.ranges]
         pandas = import_module("pandas")
-        dask = import_module("dask")
-        # the cells stay the Python strings the reader gave (Dask would make them Arrow strings)
-        with dask.config.set({"dataframe.convert-string": False}):
-            records = dd.from_map(read_partition, refs, meta=partition_meta(len(columns)),
-                                  divisions=[None] * (len(refs) + 1), label=f"{TASK_PREFIX}_read")
-            answer = pandas.DataFrame({"answer": pandas.Series([], dtype=object)})
-            return records.map_partitions(decide_frame, self.spec, meta=answer, enforce_metadata=False,
-                                          token=f"{TASK_PREFIX}_decide")
+        records = dd.from_map(read_partition, refs, meta=partition_meta(len(columns)),
+                              divisions=[None] * (len(refs) + 1), label=f"{TASK_PREFIX}_read")
+        answer = pandas.DataFrame({"answer": pandas.Series([], dtype=object)})
+        return records.map_partitions(decide_frame, self.spec, meta=answer, enforce_metadata=False,
+                                      token=f"{TASK_PREFIX}_decide")
 
     def drain(self, run: Any) -> None:
         """Decide every partition on the cluster, a few at a time, and write them in order."""
@@ -329,6 +326,7 @@ class ClusterPartitions:
             return
         tqdm = import_module("tqdm").tqdm  # no type stubs: Any here
         dask = import_module("dask")
+        # the cells stay the Python strings the reader gave (Dask would make them Arrow strings)
         with dask.config.set({"dataframe.convert-string": False}):
             parts = self.frame(run).to_delayed()
         with tqdm(total=len(parts), unit="partition", desc="deciding on the cluster", file=sys.stderr,
@@ -429,5 +427,5 @@ def replay_on_cluster(address: str, csv_path: Path, scenario: str | None = None,
     library = options.pop("library", None)
     library = library if library is not None else load_library()
     with connect(address) as client:
-        runner = ClusterPartitions(client, library, csv_path)
+        runner = ClusterPartitions(client, library, csv_path, progress=bool(options.get("progress")))
         return replay(csv_path, scenario, platform, library=library, runner=runner, **options)

@@ -147,26 +147,12 @@ def has_return(record: dict[str, Any]) -> bool:
 
 # --- the return address ---------------------------------------------------------------------------
 
-def _library_with_overlay(record: dict[str, Any], playbooks: Path | str | None) -> Any:
-    """Today's library with the record's store overlay: today's file of that name, else the
-    archived one (the store's warehouse is where it is today, not where it was)."""
-    from ..caselog import verify_overlay_archive
-    from ..library import load_library
-    from ..overlay import OVERLAYS_DIR
-
-    library = load_library(Path(playbooks) if playbooks else None)
-    overlay = record.get("overlay")
-    if not isinstance(overlay, dict) or not overlay.get("name"):
-        return library
-    named = Path(library.root) / OVERLAYS_DIR / f"{overlay['name']}.yaml"
-    if named.is_file():
-        return load_library(library.root, overlay=named)
-    return load_library(library.root, overlay=verify_overlay_archive(overlay, record.get("case_id")))
-
-
 def _params(record: dict[str, Any], playbooks: Path | str | None, when: Any) -> dict[str, Any]:
     """The record's platform's parameters in force ``when``, with its store overlay."""
-    library = _library_with_overlay(record, playbooks)
+    from ..caselog import library_today
+
+    # the store's warehouse is where it is today, not where it was
+    library = library_today(record, playbooks, archived=True)
     values: dict[str, Any] = library.profile(str(record.get("platform") or "")).values(when)
     return values
 
@@ -214,26 +200,21 @@ def _moment(value: Any) -> datetime | None:
     return moment if moment is None or moment.tzinfo is not None else None
 
 
-def _day_in(value: Any, zone: str | None) -> Any:
-    """The calendar day of a date or moment (ISO text or object) in ``zone``."""
+def _day_in(value: Any, tz: str | None) -> Any:
+    """The calendar day of a date or an aware moment (ISO text or object) in the zone ``tz``;
+    None for anything else."""
     from datetime import date
-    from zoneinfo import ZoneInfo
 
+    from ..policy.deadlines import zone
+
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value) if len(value) > 10 else date.fromisoformat(value)
+        except ValueError:
+            return None
     if isinstance(value, datetime):
-        moment: datetime | None = value
-    elif isinstance(value, date):
-        return value
-    else:
-        text = str(value or "")
-        if len(text) == 10:
-            try:
-                return date.fromisoformat(text)
-            except ValueError:
-                return None
-        moment = _moment(text)
-    if moment is None or moment.tzinfo is None:
-        return None
-    return moment.astimezone(ZoneInfo(zone)).date() if zone else moment.date()
+        return value.astimezone(zone(tz)).date() if value.tzinfo is not None else None
+    return value if isinstance(value, date) else None
 
 
 def return_address(record: dict[str, Any], *, playbooks: Path | str | None = None,
