@@ -275,3 +275,22 @@ def test_the_warehouse_language_must_be_known(where, capsys):
     case_id = _record(where, capsys)
     with pytest.raises(AftersalesError, match="warehouse language"):
         slip_html(find_record(case_id), warehouse_lang="de")
+
+
+@pytest.mark.parametrize(("lang", "empty_address", "no_time"), [
+    ("en", "not set yet: the store sets it in its overlay", "not on this platform"),
+    ("zh", "尚未设置：由店铺在覆盖文件中设置", "本平台无此规则"),
+    ("ru", "ещё не задан: магазин задаёт его в своём оверлее", "не применяется на площадке"),
+])
+def test_the_sop_says_an_empty_return_address_is_not_set_yet_not_absent_from_the_platform(lang, empty_address,
+                                                                                        no_time):
+    from datetime import date
+
+    from aftersales.library import load_library
+    from aftersales.render.document import sop_document
+
+    library = load_library()
+    doc = sop_document(library.playbook("change_of_mind"), library.profile("taobao"), library, lang, date(2026, 3, 10))
+    values = {row["name"]: row["value"] for row in doc.parameters if row["in_force"]}
+    assert values["return_address"] == empty_address  # the store's own setting, not made yet
+    assert values["return_ship_within_days"] == no_time  # no rule sets such a time in China

@@ -79,6 +79,9 @@ class CatalogueEntry(_Strict):
     scenarios: tuple[Scenario, ...] = Field(min_length=1)
     keys: tuple[str, ...] | None = None
     choices: tuple[str, ...] | None = None
+    #: What an empty (null) value means, where "not on this platform" would mislead (a store's own
+    #: setting not made yet); shown in the SOP's parameter table.
+    if_null: LocalText | None = None
 
 
 class Catalogue(_Strict):

@@ -69,10 +69,11 @@ def scenario_parameters(playbook: CompiledPlaybook, catalogue: Any) -> list[str]
     return names
 
 
-def _value_text(value: Any, unit: str, lang: str, codes: dict[str, str] | None = None) -> str:
+def _value_text(value: Any, unit: str, lang: str, codes: dict[str, str] | None = None,
+                if_null: str | None = None) -> str:
     words = words_in(lang)
     if value is None:
-        return words["not_applicable"]
+        return if_null or words["not_applicable"]
     if isinstance(value, bool):
         return "✓" if value else "✗"
     if isinstance(value, (list, tuple)):
@@ -107,11 +108,13 @@ def _parameter_rows(playbook: CompiledPlaybook, profile: Any, catalogue: Any, da
             status = ("in_force" if entry is in_force
                       else "scheduled" if entry.effective_from is not None and entry.effective_from > day
                       else "superseded")
-            unit = entry.unit or catalogue.parameters[name].unit
+            spec = catalogue.parameters[name]
+            unit = entry.unit or spec.unit
+            if_null = spec.if_null.model_dump()[lang] if spec.if_null is not None else None
             rows.append({
                 "name": name,
-                "description": catalogue.parameters[name].description.model_dump()[lang],
-                "value": _value_text(entry.value, unit, lang, codes),
+                "description": spec.description.model_dump()[lang],
+                "value": _value_text(entry.value, unit, lang, codes, if_null),
                 "cases": [f"{_value_text(case.value, unit, lang)} {words['when_case']} {case.when} ({case.source})"
                           for case in entry.cases],
                 "source": entry.source or "",
