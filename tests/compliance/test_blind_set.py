@@ -61,6 +61,13 @@ HELD_OUT4 = {"precision": 0.906, "recall": 0.856}
 BLIND5 = HERE / "heldout_blind5.yaml"
 FROZEN5 = "c6180d393f3326b6a11879f5e01978fb3e5aae85681c120d7f135ec6f3f615ad"
 HELD_OUT5 = {"precision": 0.926, "recall": 0.700}
+#: The sixth blind set: an eleventh writer who read neither the rules nor the other sets, frozen (commit
+#: 86d97ec) before it was measured or anything was tuned; never trained on (aftersales.compliance.training).
+BLIND6 = HERE / "heldout_blind6.yaml"
+FROZEN6 = "0548eb52b3fbf22bfe535b29a6e22b092f2f02b581929d5a5ff06472ad584fda"
+#: As it came, the rules alone (also the floor for them), and with the learned second opinion (measured once).
+HELD_OUT6_RULES = {"precision": 0.899, "recall": 0.789}
+HELD_OUT6 = {"precision": 0.905, "recall": 0.956}
 #: The sixth set (an eighth writer), measured as it came (0.839 / 0.627), then tuned on (one message left:
 #: zh-020, a resend with a tracking number and no way back to us, which the third set labels the other way).
 SET6 = HERE / "tuning_set6.yaml"
@@ -74,10 +81,11 @@ def test_the_blind_sets_are_the_frozen_ones() -> None:
     assert hashlib.sha256(BLIND3.read_bytes()).hexdigest() == FROZEN3
     assert hashlib.sha256(BLIND4.read_bytes()).hexdigest() == FROZEN4
     assert hashlib.sha256(BLIND5.read_bytes()).hexdigest() == FROZEN5
+    assert hashlib.sha256(BLIND6.read_bytes()).hexdigest() == FROZEN6
 
 
-@pytest.mark.parametrize("path", [BLIND, BLIND2, BLIND3, BLIND4, BLIND5],
-                         ids=["first", "second", "third", "fourth", "fifth"])
+@pytest.mark.parametrize("path", [BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6],
+                         ids=["first", "second", "third", "fourth", "fifth", "sixth"])
 def test_a_blind_set_has_sixty_messages_per_language_half_of_them_to_stop(path: Path) -> None:
     messages = yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]  # as written, before any relabel
     assert Counter(m["lang"] for m in messages) == {"en": 60, "zh": 60, "ru": 60}
@@ -102,7 +110,7 @@ def test_a_policy_relabel_reads_a_flagged_apology_the_checker_now_only_warns_abo
 def test_the_checker_is_no_worse_on_the_blind_set_than_it_has_been() -> None:
     """A ratchet: never below the figures measured after the concept-based checker (which were
     measured once, never tuned on), and so never below where it started either."""
-    overall = score_blind(load_blind(BLIND)).overall
+    overall = score_blind(load_blind(BLIND), second_opinion=False).overall
     assert overall.precision >= TUNED["precision"] - 0.0005 >= AFTER_CONCEPTS["precision"] >= BASELINE["precision"]
     assert overall.recall >= TUNED["recall"] - 0.0005 >= AFTER_CONCEPTS["recall"] >= BASELINE["recall"]
 
@@ -112,12 +120,12 @@ def test_a_tuning_set_stays_fully_right_and_has_its_shape(path: Path, per_langua
     messages = load_blind(path)
     assert Counter(m.lang for m in messages) == {"en": per_language, "zh": per_language, "ru": per_language}
     assert all((m.concern == "none") == (not m.flag) for m in messages)
-    overall = score_blind(messages).overall
+    overall = score_blind(messages, second_opinion=False).overall
     assert overall.precision == 1.0 and overall.recall == 1.0
 
 
 def test_the_checker_is_no_worse_on_the_second_blind_set_than_when_it_was_first_measured() -> None:
-    overall = score_blind(load_blind(BLIND2)).overall
+    overall = score_blind(load_blind(BLIND2), second_opinion=False).overall
     assert overall.precision >= HELD_OUT2["precision"] - 0.0005
     assert overall.recall >= HELD_OUT2["recall"] - 0.0005
 
@@ -125,7 +133,7 @@ def test_the_checker_is_no_worse_on_the_second_blind_set_than_when_it_was_first_
 @pytest.mark.parametrize("path, floor", [(BLIND3, HELD_OUT3), (BLIND4, HELD_OUT4), (BLIND5, HELD_OUT5)],
                          ids=["third", "fourth", "fifth"])
 def test_the_checker_is_no_worse_on_a_later_blind_set_than_when_it_was_last_measured(path: Path, floor: dict) -> None:
-    overall = score_blind(load_blind(path)).overall
+    overall = score_blind(load_blind(path), second_opinion=False).overall
     assert overall.precision >= floor["precision"] - 0.0005
     assert overall.recall >= floor["recall"] - 0.0005
 
@@ -133,7 +141,7 @@ def test_the_checker_is_no_worse_on_a_later_blind_set_than_when_it_was_last_meas
 def test_the_fifth_set_keeps_its_tuned_figures() -> None:
     messages = load_blind(SET5)
     assert Counter(m.lang for m in messages) == {"en": 50, "zh": 50, "ru": 50}
-    overall = score_blind(messages).overall
+    overall = score_blind(messages, second_opinion=False).overall
     assert overall.precision == 1.0 and overall.recall >= 0.973 - 0.0005
 
 
@@ -142,7 +150,7 @@ def test_the_sixth_set_keeps_its_tuned_figures() -> None:
     assert Counter(m.lang for m in messages) == {"en": 50, "zh": 50, "ru": 50}
     assert Counter((m.lang, m.flag) for m in messages) == {(lang, flag): 25 for lang in ("en", "zh", "ru")
                                                          for flag in (True, False)}
-    scores = score_blind(messages)
+    scores = score_blind(messages, second_opinion=False)
     assert scores.overall.precision >= 0.987 - 0.0005 and scores.overall.recall == 1.0
     assert [(message_id, kind) for message_id, kind, _what in scores.mistakes] == [("zh-020", "FP")]
 
@@ -150,6 +158,19 @@ def test_the_sixth_set_keeps_its_tuned_figures() -> None:
 def test_the_seventh_set_keeps_its_tuned_figures() -> None:
     messages = load_blind(SET7)
     assert Counter(m.lang for m in messages) == {"en": 50, "zh": 50, "ru": 50}
-    scores = score_blind(messages)
+    scores = score_blind(messages, second_opinion=False)
     assert scores.overall.precision >= 0.987 - 0.0005 and scores.overall.recall >= 0.987 - 0.0005
     assert sorted((message_id, kind) for message_id, kind, _what in scores.mistakes) == [("ru-023", "FN"), ("zh-043", "FP")]
+
+
+def test_the_sixth_blind_set_is_held_out_and_the_checker_is_no_worse_on_it() -> None:
+    """The rules alone never below the set as it came; with the learned second opinion never below
+    its one measurement; the model never trained on it."""
+    from aftersales.compliance.training import training_files
+
+    assert BLIND6.name not in {path.name for path in training_files()}
+    messages = load_blind(BLIND6)
+    rules = score_blind(messages, second_opinion=False).overall
+    assert rules.precision >= HELD_OUT6_RULES["precision"] - 0.0005 and rules.recall >= HELD_OUT6_RULES["recall"] - 0.0005
+    shipped = score_blind(messages).overall
+    assert shipped.precision >= HELD_OUT6["precision"] - 0.0005 and shipped.recall >= HELD_OUT6["recall"] - 0.0005

@@ -26,6 +26,11 @@ off-platform channels, sensitive data...) are looked up as lexicons of those for
 fires where its concepts co-occur as its ``relations`` say. Paraphrases are caught that way, and
 well-formed apologies in unusual words pass.
 
+When no rule has stopped a message, a learned second opinion reads it whole (:mod:`.learned`: a
+naive Bayes model trained on the project's labelled sets): a message that reads like ones a
+reviewer stopped is an error (``learned.resembles_stopped``) pointing at its heaviest sentence and
+naming the concern it resembles; one close to that is a warning.
+
 It is a screen, not a proof: a pattern list cannot understand every sentence, so a message
 with no finding still needs a human eye, and ``benchmarks/bench_compliance.py`` measures how
 often it is right on a labelled set.
@@ -46,6 +51,9 @@ from .concepts import analyse, holds
 from .language import RULE as LANGUAGE_RULE
 from .language import SOURCE as LANGUAGE_SOURCE
 from .language import language_mismatch, mismatch_message
+from .learned import RULE as LEARNED_RULE
+from .learned import opinion
+from .learned import texts as learned_texts
 from .rules import KINDS, LANGS, PLATFORMS, CompiledRule, compiled_rules
 
 #: Longest message checked (characters): a customer message is at most MAX_MESSAGE_CHARS long.
@@ -255,7 +263,7 @@ def _matches(rule: CompiledRule, text: str, sentences: _Sentences) -> list[tuple
     return spans
 
 
-def check_message(text: str, platform: str, lang: str, kind: str) -> list[Finding]:
+def check_message(text: str, platform: str, lang: str, kind: str, *, second_opinion: bool = True) -> list[Finding]:
     """Findings for ``text``, a message to a buyer on ``platform`` in ``lang`` of ``kind``.
 
     ``kind`` is one of ``KINDS``: ``apology`` (seed 002's required elements are errors when
@@ -264,6 +272,10 @@ def check_message(text: str, platform: str, lang: str, kind: str) -> list[Findin
     position. Raises :class:`~aftersales.errors.UnknownNameError` for an unknown platform,
     language or kind, and :class:`~aftersales.errors.AftersalesError` for a text that is not a
     string, is empty, or is longer than ``MAX_CHARS``.
+
+    ``second_opinion`` (default on): when no rule found an error, the learned model reads the
+    message too (:mod:`.learned`); off, the rules alone speak (to measure them on the sets the
+    model was trained on).
     """
     rules = compiled_rules(platform, lang, kind)  # validates the three names
     if not isinstance(text, str):
@@ -300,6 +312,16 @@ def check_message(text: str, platform: str, lang: str, kind: str) -> list[Findin
             span = (start, end) if starts is None or ends is None else (starts[start], ends[end - 1])
             findings.append(Finding(rule.id, rule.severity, rule.message, span, rule.source, rule.messages))
     findings = _drop_superseded(findings, {c.rule.id: c.rule.superseded_by for c in rules})
+    if second_opinion and not has_errors(findings):
+        if analysis is None:
+            analysis = analyse(normalised, lang)
+        second = opinion(normalised, lang, analysis)
+        if second.severity is not None:
+            span = second.span
+            if span is not None and starts is not None and ends is not None:
+                span = (starts[span[0]], ends[span[1] - 1])
+            findings.append(Finding(LEARNED_RULE, second.severity, second.message("en"), span, learned_texts()["source"],
+                                    {reader: second.message(reader) for reader in LANGS}))
     found_lang = language_mismatch(text, lang)
     if found_lang is not None:
         findings.append(Finding(LANGUAGE_RULE, "warning", mismatch_message(found_lang, lang), None, LANGUAGE_SOURCE,

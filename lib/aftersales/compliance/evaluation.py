@@ -73,13 +73,15 @@ def load_labelled(path: str | Path) -> list[LabelledMessage]:
     ]
 
 
-def found_rules(message: LabelledMessage) -> frozenset[str]:
-    """The rule ids the checker reports for ``message``."""
-    return frozenset(f.rule for f in check_message(message.text, message.platform, message.lang, message.kind))
+def found_rules(message: LabelledMessage, second_opinion: bool = False) -> frozenset[str]:
+    """The rule ids the checker reports for ``message`` (by default the rules' alone: the labels
+    name rules, and the learned model is trained on these messages)."""
+    return frozenset(f.rule for f in check_message(message.text, message.platform, message.lang, message.kind,
+                                                   second_opinion=second_opinion))
 
 
 def score(messages: Iterable[LabelledMessage]) -> Scores:
-    """Compare the checker with the labels, message by message."""
+    """Compare the rules with the labels, message by message."""
     scores = Scores()
     for message in messages:
         scores.messages += 1
@@ -152,17 +154,20 @@ def load_blind(path: str | Path) -> list[BlindMessage]:
             for m in data["messages"]]
 
 
-def stopped_by(message: BlindMessage) -> frozenset[str]:
-    """The error-level rules the checker reports for ``message`` (empty: it may be sent)."""
-    return frozenset(f.rule for f in check_message(message.text, message.platform, message.lang, message.kind)
+def stopped_by(message: BlindMessage, second_opinion: bool = True) -> frozenset[str]:
+    """The error-level rules the checker reports for ``message`` (empty: it may be sent); with
+    ``second_opinion`` off, the rules' alone (see :func:`~.checker.check_message`)."""
+    return frozenset(f.rule for f in check_message(message.text, message.platform, message.lang, message.kind,
+                                                   second_opinion=second_opinion)
                      if f.severity == "error")
 
 
-def score_blind(messages: Iterable[BlindMessage]) -> BinaryScores:
-    """Compare the checker's stop / send with the blind labels."""
+def score_blind(messages: Iterable[BlindMessage], second_opinion: bool = True) -> BinaryScores:
+    """Compare the checker's stop / send with the blind labels (with the learned second opinion, or
+    the rules alone)."""
     scores = BinaryScores()
     for message in messages:
-        errors = stopped_by(message)
+        errors = stopped_by(message, second_opinion)
         stopped = bool(errors)
         outcome = ("tp" if message.flag else "fp") if stopped else ("fn" if message.flag else None)
         if outcome is None:

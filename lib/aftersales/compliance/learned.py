@@ -1,0 +1,177 @@
+"""A learned second opinion for the rule checker: does this message read like ones a reviewer stopped?
+
+The rules (``rules.yaml``) find forbidden things by patterns and by concepts that co-occur. On blind
+sets written to hide them they stop seven or eight messages in ten that they should (issue 15,
+``benchmarks/bench_compliance.py``). This module adds what a reviewer's memory adds: a naive Bayes
+classifier per language, trained on every labelled message the project has
+(:mod:`.training`), that scores the whole message and names the concern it resembles most.
+
+Features (chosen by cross-validation over whole labelled sets, one set left out at a time; the
+figures are printed by ``benchmarks/bench_checker_classifier.py``):
+
+- the words as the rules see them (Snowball stems, pymorphy3 lemmas, jieba words; digits as 0),
+  and each pair of neighbouring words;
+- the concepts of ``rules.yaml`` found in the message, and each pair of them found in one sentence
+  (an incentive and a review, a cancellation and the buyer);
+- for Chinese also the character 2- to 4-grams (jieba's words miss shop slang).
+
+Each feature counts once per message. The model (``learned_model.json``) holds the log-odds each
+feature adds, the prior, and two cuts per language picked on the training sets: at or above the
+error cut a message is stopped (cross-validated precision 0.95), between the warning cut and it
+the agent is asked to read it again (precision 0.9); either only when its words lean towards
+"stop" (above the prior) in a message of at least MIN_WORDS words. The finding points at the sentence that
+weighs most and names its nearest concern in the reader's language (``learned.yaml``).
+
+It speaks only when no rule has stopped the message: it is a second opinion, not a second list
+of reasons. Pure and offline: the model is package data, read on the first check.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .concepts import Analysis, analyse, find
+from .rules import lexicons
+
+MODEL_FILE = Path(__file__).with_name("learned_model.json")
+TEXTS_FILE = Path(__file__).with_name("learned.yaml")
+RULE = "learned.resembles_stopped"
+#: Fewer words than this ("OK.", "好的亲") and the model says nothing: too little to read.
+MIN_WORDS = 4
+#: Chinese character n-grams (lengths) used as features.
+ZH_CHAR_GRAMS = (2, 3, 4)
+_DIGIT = re.compile(r"\d")
+
+
+def features(text: str, lang: str, analysis: Analysis | None = None) -> dict[str, int]:
+    """The features of ``text`` (normalised and lower-cased, as the rules see it): each feature
+    once, with the sentence it first occurs in (sentences as :class:`~.concepts.Analysis` counts them)."""
+    if analysis is None:
+        analysis = analyse(text, lang)
+    found: dict[str, int] = {}
+
+    def add(name: str, sentence: int) -> None:
+        found.setdefault(name, sentence)
+
+    norms = [_DIGIT.sub("0", word) for word in analysis.norms]
+    sentences = [analysis.sentence_of(start) for start in analysis.starts]
+    for i, word in enumerate(norms):
+        add("w" + word, sentences[i])
+        if i + 1 < len(norms):
+            add("b" + word + "_" + norms[i + 1], sentences[i])
+    per_sentence: dict[int, set[str]] = {}
+    for name, lexicon in lexicons(lang).items():
+        for start, _end in find(lexicon, analysis):
+            sentence = analysis.sentence_of(start)
+            add("k" + name, sentence)
+            per_sentence.setdefault(sentence, set()).add(name)
+    for sentence, names in per_sentence.items():
+        ordered = sorted(names)
+        for i, first in enumerate(ordered):
+            for second in ordered[i + 1:]:
+                add("p" + first + "|" + second, sentence)
+    if lang == "zh":
+        chars = [(ch, position) for position, ch in enumerate(_DIGIT.sub("0", text)) if not ch.isspace()]
+        for n in ZH_CHAR_GRAMS:
+            for i in range(len(chars) - n + 1):
+                add("c" + "".join(ch for ch, _ in chars[i:i + n]), analysis.sentence_of(chars[i][1]))
+    return found
+
+
+@dataclass(frozen=True)
+class LanguageModel:
+    """One language's classifier: log-odds per feature, the prior, the two cuts, and the concern model."""
+
+    prior: float
+    weights: dict[str, float]
+    error_cut: float
+    warning_cut: float
+    concern_priors: dict[str, float]
+    concern_weights: dict[str, dict[str, float]]  # concern -> feature -> log P(feature | concern)
+    concern_unseen: dict[str, float]  # concern -> log P(an unseen feature | concern)
+
+    def score(self, found: Iterable[str]) -> float:
+        """Log-odds that a reviewer would stop a message with these features."""
+        return self.prior + sum(self.weights.get(name, 0.0) for name in found)
+
+    def concern(self, found: Iterable[str]) -> str:
+        """The concern the message resembles most (multinomial naive Bayes over the stopped messages)."""
+        names = list(found)
+        best, best_score = "", float("-inf")
+        for concern, prior in sorted(self.concern_priors.items()):
+            weights, unseen = self.concern_weights[concern], self.concern_unseen[concern]
+            value = prior + sum(weights.get(name, unseen) for name in names if name in self.weights)
+            if value > best_score:
+                best, best_score = concern, value
+        return best
+
+
+@lru_cache(maxsize=1)
+def load_model() -> dict[str, LanguageModel]:
+    """The shipped model, per language (read once)."""
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    return {lang: LanguageModel(prior=raw["prior"], weights=raw["weights"], error_cut=raw["error_cut"],
+                                warning_cut=raw["warning_cut"], concern_priors=raw["concern_priors"],
+                                concern_weights=raw["concern_weights"], concern_unseen=raw["concern_unseen"])
+            for lang, raw in data["languages"].items()}
+
+
+@lru_cache(maxsize=1)
+def texts() -> dict[str, Any]:
+    """The finding's words (``learned.yaml``): its source, its message and the concerns' names per language."""
+    data: dict[str, Any] = yaml.safe_load(TEXTS_FILE.read_text(encoding="utf-8"))
+    return data
+
+
+@dataclass(frozen=True)
+class Opinion:
+    """What the classifier thinks of a message: its score, the severity it earns, the nearest
+    concern, and the characters of the sentence that weighs most (in the normalised text)."""
+
+    score: float
+    severity: str | None  # "error", "warning", or None (nothing to say)
+    concern: str
+    span: tuple[int, int] | None
+
+    def message(self, lang: str) -> str:
+        """The finding's text in ``lang``: what it resembles and what to do."""
+        words = texts()
+        concern = words["concerns"][self.concern][lang] if self.concern in words["concerns"] else self.concern
+        return str(words["message"][self.severity or "warning"][lang]).format(concern=concern)
+
+
+def opinion(text: str, lang: str, analysis: Analysis | None = None) -> Opinion:
+    """The classifier's opinion of ``text`` (normalised and lower-cased) in ``lang``."""
+    model = load_model()[lang]
+    if analysis is None:
+        analysis = analyse(text, lang)
+    found = features(text, lang, analysis)
+    value = model.score(found)
+    # it speaks only when the words lean towards "stop" (a message with few words, or none it knows,
+    # scores about the prior and says nothing)
+    leaning = value > model.prior and len(analysis.norms) >= MIN_WORDS
+    severity = None if not leaning else "error" if value >= model.error_cut else \
+        "warning" if value >= model.warning_cut else None
+    if severity is None:
+        return Opinion(value, None, "", None)
+    weight_of: dict[int, float] = {}
+    for name, sentence in found.items():
+        weight_of[sentence] = weight_of.get(sentence, 0.0) + model.weights.get(name, 0.0)
+    heaviest = max(weight_of, key=lambda s: (weight_of[s], -s)) if weight_of else 0
+    begin, end = analysis.sentence_span(heaviest, heaviest)
+    while begin < end and text[begin].isspace():
+        begin += 1
+    while end > begin and text[end - 1].isspace():
+        end -= 1
+    return Opinion(value, severity, model.concern(found), (begin, end) if end > begin else None)
+
+
+__all__ = ["MODEL_FILE", "RULE", "LanguageModel", "Opinion", "features", "load_model", "opinion", "texts"]
