@@ -62,12 +62,21 @@ BLIND5 = HERE / "heldout_blind5.yaml"
 FROZEN5 = "c6180d393f3326b6a11879f5e01978fb3e5aae85681c120d7f135ec6f3f615ad"
 HELD_OUT5 = {"precision": 0.926, "recall": 0.700}
 #: The sixth blind set: an eleventh writer who read neither the rules nor the other sets, frozen (commit
-#: 86d97ec) before it was measured or anything was tuned; never trained on (aftersales.compliance.training).
+#: 86d97ec) before it was measured or anything was tuned. As it came, the rules alone 0.899 / 0.789; with the
+#: learned second opinion trained without it (measured once) 0.905 / 0.956. Then its false stops were read
+#: and the rules fixed (0.977 / 0.956), and the model trained on it: it is a tuning set now.
 BLIND6 = HERE / "heldout_blind6.yaml"
 FROZEN6 = "0548eb52b3fbf22bfe535b29a6e22b092f2f02b581929d5a5ff06472ad584fda"
-#: As it came, the rules alone (also the floor for them), and with the learned second opinion (measured once).
-HELD_OUT6_RULES = {"precision": 0.899, "recall": 0.789}
-HELD_OUT6 = {"precision": 0.905, "recall": 0.956}
+#: The seventh blind set: a twelfth writer (same brief), frozen (commit 99acfd9) before the sixth was read;
+#: never read nor trained on. Measured at commit 59dca55 (rules 0.846 / 0.856, with the second opinion
+#: 0.824 / 0.933), then after the sixth set was read and trained on: the floors.
+BLIND7 = HERE / "heldout_blind7.yaml"
+FROZEN7 = "debf44e0d4df69514f5680a5c8936006b8a1a189e3df9a3c0a0e96f3a8d1104e"
+HELD_OUT7_RULES = {"precision": 0.856, "recall": 0.856}
+HELD_OUT7 = {"precision": 0.817, "recall": 0.944}
+#: Read and tuned on: the rules alone (their precision was what it lacked), and the checker as shipped.
+TUNED6_RULES = {"precision": 0.986, "recall": 0.789}
+TUNED6 = {"precision": 0.989, "recall": 1.0}
 #: The sixth set (an eighth writer), measured as it came (0.839 / 0.627), then tuned on (one message left:
 #: zh-020, a resend with a tracking number and no way back to us, which the third set labels the other way).
 SET6 = HERE / "tuning_set6.yaml"
@@ -82,10 +91,11 @@ def test_the_blind_sets_are_the_frozen_ones() -> None:
     assert hashlib.sha256(BLIND4.read_bytes()).hexdigest() == FROZEN4
     assert hashlib.sha256(BLIND5.read_bytes()).hexdigest() == FROZEN5
     assert hashlib.sha256(BLIND6.read_bytes()).hexdigest() == FROZEN6
+    assert hashlib.sha256(BLIND7.read_bytes()).hexdigest() == FROZEN7
 
 
-@pytest.mark.parametrize("path", [BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6],
-                         ids=["first", "second", "third", "fourth", "fifth", "sixth"])
+@pytest.mark.parametrize("path", [BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6, BLIND7],
+                         ids=["first", "second", "third", "fourth", "fifth", "sixth", "seventh"])
 def test_a_blind_set_has_sixty_messages_per_language_half_of_them_to_stop(path: Path) -> None:
     messages = yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]  # as written, before any relabel
     assert Counter(m["lang"] for m in messages) == {"en": 60, "zh": 60, "ru": 60}
@@ -163,14 +173,22 @@ def test_the_seventh_set_keeps_its_tuned_figures() -> None:
     assert sorted((message_id, kind) for message_id, kind, _what in scores.mistakes) == [("ru-023", "FN"), ("zh-043", "FP")]
 
 
-def test_the_sixth_blind_set_is_held_out_and_the_checker_is_no_worse_on_it() -> None:
-    """The rules alone never below the set as it came; with the learned second opinion never below
-    its one measurement; the model never trained on it."""
-    from aftersales.compliance.training import training_files
-
-    assert BLIND6.name not in {path.name for path in training_files()}
+def test_the_sixth_blind_set_keeps_its_tuned_figures() -> None:
+    """Read and tuned on: the rules alone stop no clean message but one, and with the learned second
+    opinion (trained on it) it stops every message it should."""
     messages = load_blind(BLIND6)
     rules = score_blind(messages, second_opinion=False).overall
-    assert rules.precision >= HELD_OUT6_RULES["precision"] - 0.0005 and rules.recall >= HELD_OUT6_RULES["recall"] - 0.0005
+    assert rules.precision >= TUNED6_RULES["precision"] - 0.0005 and rules.recall >= TUNED6_RULES["recall"] - 0.0005
     shipped = score_blind(messages).overall
-    assert shipped.precision >= HELD_OUT6["precision"] - 0.0005 and shipped.recall >= HELD_OUT6["recall"] - 0.0005
+    assert shipped.precision >= TUNED6["precision"] - 0.0005 and shipped.recall >= TUNED6["recall"] - 0.0005
+
+
+def test_the_seventh_blind_set_is_held_out_and_the_checker_is_no_worse_on_it() -> None:
+    from aftersales.compliance.training import HELD_OUT, training_files
+
+    assert BLIND7.name in HELD_OUT and BLIND7.name not in {path.name for path in training_files()}
+    messages = load_blind(BLIND7)
+    rules = score_blind(messages, second_opinion=False).overall
+    assert rules.precision >= HELD_OUT7_RULES["precision"] - 0.0005 and rules.recall >= HELD_OUT7_RULES["recall"] - 0.0005
+    shipped = score_blind(messages).overall
+    assert shipped.precision >= HELD_OUT7["precision"] - 0.0005 and shipped.recall >= HELD_OUT7["recall"] - 0.0005
