@@ -67,13 +67,21 @@ HELD_OUT5 = {"precision": 0.926, "recall": 0.700}
 #: and the rules fixed (0.977 / 0.956), and the model trained on it: it is a tuning set now.
 BLIND6 = HERE / "heldout_blind6.yaml"
 FROZEN6 = "0548eb52b3fbf22bfe535b29a6e22b092f2f02b581929d5a5ff06472ad584fda"
-#: The seventh blind set: a twelfth writer (same brief), frozen (commit 99acfd9) before the sixth was read;
-#: never read nor trained on. Measured at commit 59dca55 (rules 0.846 / 0.856, with the second opinion
-#: 0.824 / 0.933), then after the sixth set was read and trained on: the floors.
+#: The seventh blind set: a twelfth writer (same brief), frozen (commit 99acfd9) before the sixth was read.
+#: Measured at commit 59dca55 (rules 0.846 / 0.856, with the second opinion 0.824 / 0.933), then after the
+#: sixth set was read and trained on (0.856 / 0.856 and 0.817 / 0.944); then its false stops were read,
+#: the rules fixed and the model trained on it: a tuning set now.
 BLIND7 = HERE / "heldout_blind7.yaml"
 FROZEN7 = "debf44e0d4df69514f5680a5c8936006b8a1a189e3df9a3c0a0e96f3a8d1104e"
-HELD_OUT7_RULES = {"precision": 0.856, "recall": 0.856}
-HELD_OUT7 = {"precision": 0.817, "recall": 0.944}
+TUNED7_RULES = {"precision": 0.987, "recall": 0.844}
+TUNED7 = {"precision": 0.978, "recall": 0.989}
+#: The eighth blind set: a thirteenth writer (same brief, more everyday clean messages), frozen (commit
+#: 1ee14fd) before the seventh was read into the rules and the model; never read nor trained on. Measured
+#: at commit d058b25 and again after the seventh set was tuned on (the same both times): the floors.
+BLIND8 = HERE / "heldout_blind8.yaml"
+FROZEN8 = "89db5a0bf7166d5e30a1d5f8ad8bc8e2d40b0efa99323cf62f27688264153b37"
+HELD_OUT8_RULES = {"precision": 0.938, "recall": 0.833}
+HELD_OUT8 = {"precision": 0.907, "recall": 0.978}
 #: Read and tuned on: the rules alone (their precision was what it lacked), and the checker as shipped.
 TUNED6_RULES = {"precision": 0.986, "recall": 0.789}
 TUNED6 = {"precision": 0.989, "recall": 1.0}
@@ -92,10 +100,11 @@ def test_the_blind_sets_are_the_frozen_ones() -> None:
     assert hashlib.sha256(BLIND5.read_bytes()).hexdigest() == FROZEN5
     assert hashlib.sha256(BLIND6.read_bytes()).hexdigest() == FROZEN6
     assert hashlib.sha256(BLIND7.read_bytes()).hexdigest() == FROZEN7
+    assert hashlib.sha256(BLIND8.read_bytes()).hexdigest() == FROZEN8
 
 
-@pytest.mark.parametrize("path", [BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6, BLIND7],
-                         ids=["first", "second", "third", "fourth", "fifth", "sixth", "seventh"])
+@pytest.mark.parametrize("path", [BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6, BLIND7, BLIND8],
+                         ids=["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth"])
 def test_a_blind_set_has_sixty_messages_per_language_half_of_them_to_stop(path: Path) -> None:
     messages = yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]  # as written, before any relabel
     assert Counter(m["lang"] for m in messages) == {"en": 60, "zh": 60, "ru": 60}
@@ -183,12 +192,20 @@ def test_the_sixth_blind_set_keeps_its_tuned_figures() -> None:
     assert shipped.precision >= TUNED6["precision"] - 0.0005 and shipped.recall >= TUNED6["recall"] - 0.0005
 
 
-def test_the_seventh_blind_set_is_held_out_and_the_checker_is_no_worse_on_it() -> None:
-    from aftersales.compliance.training import HELD_OUT, training_files
-
-    assert BLIND7.name in HELD_OUT and BLIND7.name not in {path.name for path in training_files()}
+def test_the_seventh_blind_set_keeps_its_tuned_figures() -> None:
     messages = load_blind(BLIND7)
     rules = score_blind(messages, second_opinion=False).overall
-    assert rules.precision >= HELD_OUT7_RULES["precision"] - 0.0005 and rules.recall >= HELD_OUT7_RULES["recall"] - 0.0005
+    assert rules.precision >= TUNED7_RULES["precision"] - 0.0005 and rules.recall >= TUNED7_RULES["recall"] - 0.0005
     shipped = score_blind(messages).overall
-    assert shipped.precision >= HELD_OUT7["precision"] - 0.0005 and shipped.recall >= HELD_OUT7["recall"] - 0.0005
+    assert shipped.precision >= TUNED7["precision"] - 0.0005 and shipped.recall >= TUNED7["recall"] - 0.0005
+
+
+def test_the_eighth_blind_set_is_held_out_and_the_checker_is_no_worse_on_it() -> None:
+    from aftersales.compliance.training import HELD_OUT, training_files
+
+    assert BLIND8.name in HELD_OUT and BLIND8.name not in {path.name for path in training_files()}
+    messages = load_blind(BLIND8)
+    rules = score_blind(messages, second_opinion=False).overall
+    assert rules.precision >= HELD_OUT8_RULES["precision"] - 0.0005 and rules.recall >= HELD_OUT8_RULES["recall"] - 0.0005
+    shipped = score_blind(messages).overall
+    assert shipped.precision >= HELD_OUT8["precision"] - 0.0005 and shipped.recall >= HELD_OUT8["recall"] - 0.0005
