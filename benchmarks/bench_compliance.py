@@ -3,7 +3,7 @@
 Precision and recall are micro-averaged over (message, rule) pairs, per rule, per language and
 overall (targets: >= 0.9 overall), and apart for the held-out split (messages never used to
 change the rules: the honest estimate for unseen messages). Time per message is the median of several passes over the
-whole set after a warm-up pass (target: under 1 ms; ~0.4-0.7 ms with the language tools of concepts.py). The labelled set is
+whole set after a warm-up pass (target: under 1 ms; ~0.4-0.7 ms with the language tools of concepts.py, ~1.0 ms with the learned second opinion). The labelled set is
 tests/compliance/labelled_messages.yaml.
 
     python benchmarks/bench_compliance.py [--passes 20] [--show-mistakes]

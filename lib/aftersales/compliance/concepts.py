@@ -32,7 +32,7 @@ import itertools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 GAP = "..."
@@ -42,6 +42,8 @@ GAP_CHARS = 6
 #: A ``none`` concept vetoes a relation when it comes before or among the words found ("we cannot
 #: offer a discount for a review"), or at most this many words after them (Chinese: characters).
 NONE_REACH = 4
+#: Prefixed terms are indexed by this many first characters of their first word (see Lexicon.by_start).
+KEY_CHARS = 2
 
 _EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _RU_WORD = re.compile(r"[а-яa-z0-9]+(?:-[а-яa-z0-9]+)*")
@@ -170,6 +172,32 @@ class Lexicon:
     prefixed: tuple[Term, ...]  # terms whose first word is a prefix or a form as written
     chinese: tuple[tuple[str, ...], ...]  # zh: each term as its pieces between gaps
 
+    @cached_property
+    def by_start(self) -> dict[str, tuple[Term, ...]]:
+        """The prefixed terms by the first ``KEY_CHARS`` characters of their first word (a shorter
+        first word under itself), so that a word is tried only against the terms it can start."""
+        index: dict[str, list[Term]] = {}
+        for term in self.prefixed:
+            first = term.parts[0]
+            assert first is not None
+            index.setdefault(first[0][:KEY_CHARS], []).append(term)
+        return {key: tuple(terms) for key, terms in index.items()}
+
+    @cached_property
+    def short_keys(self) -> tuple[int, ...]:
+        """The lengths of the index keys shorter than ``KEY_CHARS`` (first words of one character)."""
+        return tuple(sorted({len(key) for key in self.by_start if len(key) < KEY_CHARS}))
+
+    def starting(self, norm: str, raw: str) -> tuple[Term, ...]:
+        """The prefixed terms whose first word may match the word (``norm`` its stem or lemma, ``raw`` as written)."""
+        keys = {norm[:KEY_CHARS], raw[:KEY_CHARS]}
+        for length in self.short_keys:
+            keys.update((norm[:length], raw[:length]))
+        found: tuple[Term, ...] = ()
+        for key in keys:
+            found += self.by_start.get(key, ())
+        return found
+
 
 def _split_words(term: str, lang: str) -> list[str]:
     if lang == "en":
@@ -265,7 +293,7 @@ def find(lexicon: Lexicon, analysis: Analysis) -> list[tuple[int, int]]:
     for i, norm in enumerate(norms):
         candidates = lexicon.by_first.get(norm, ())
         if lexicon.prefixed:
-            candidates = candidates + tuple(t for t in lexicon.prefixed
+            candidates = candidates + tuple(t for t in lexicon.starting(norm, raws[i])
                                             if _part_matches(t.parts[0], norm, raws[i]))  # type: ignore[arg-type]
         for term in candidates:
             end = _term_end(term, norms, raws, i)

@@ -38,7 +38,7 @@ from typing import Any
 
 import yaml
 
-from .concepts import Analysis, analyse, find
+from .concepts import Analysis, analyse, occurrences
 from .rules import lexicons
 
 MODEL_FILE = Path(__file__).with_name("learned_model.json")
@@ -68,8 +68,9 @@ def features(text: str, lang: str, analysis: Analysis | None = None) -> dict[str
         if i + 1 < len(norms):
             add("b" + word + "_" + norms[i + 1], sentences[i])
     per_sentence: dict[int, set[str]] = {}
-    for name, lexicon in lexicons(lang).items():
-        for start, _end in find(lexicon, analysis):
+    every = lexicons(lang)
+    for name in every:
+        for start, _end in occurrences(analysis, name, every):  # cached on the analysis: the rules found many
             sentence = analysis.sentence_of(start)
             add("k" + name, sentence)
             per_sentence.setdefault(sentence, set()).add(name)
