@@ -73,20 +73,32 @@ FROZEN6 = "0548eb52b3fbf22bfe535b29a6e22b092f2f02b581929d5a5ff06472ad584fda"
 #: the rules fixed and the model trained on it: a tuning set now.
 BLIND7 = HERE / "heldout_blind7.yaml"
 FROZEN7 = "debf44e0d4df69514f5680a5c8936006b8a1a189e3df9a3c0a0e96f3a8d1104e"
-TUNED7_RULES = {"precision": 0.987, "recall": 0.844}
+TUNED7_RULES = {"precision": 0.987, "recall": 0.856}
 TUNED7 = {"precision": 0.978, "recall": 0.989}
 #: The eighth blind set: a thirteenth writer (same brief, more everyday clean messages), frozen (commit
-#: 1ee14fd) before the seventh was read into the rules and the model; never read nor trained on. Measured
-#: at commit d058b25 and again after the seventh set was tuned on (the same both times): the floors.
+#: 1ee14fd) before the seventh was read. Measured twice without being read (rules 0.938 / 0.833, with the
+#: second opinion 0.907 / 0.978), then read, the rules fixed and the model trained on it.
 BLIND8 = HERE / "heldout_blind8.yaml"
 FROZEN8 = "89db5a0bf7166d5e30a1d5f8ad8bc8e2d40b0efa99323cf62f27688264153b37"
-HELD_OUT8_RULES = {"precision": 0.938, "recall": 0.833}
-HELD_OUT8 = {"precision": 0.907, "recall": 0.978}
+TUNED8_RULES = {"precision": 1.0, "recall": 0.833}
+TUNED8 = {"precision": 1.0, "recall": 0.989}
+#: The ninth blind set: a fourteenth writer (mostly everyday clean messages), frozen (commit f4be369) before
+#: the eighth set and the everyday clean set were read; never read nor trained on. Measured at f4be369 (rules
+#: 0.927 / 0.844, with the second opinion 0.900 / 1.000), then after that tuning: the floors.
+BLIND9 = HERE / "heldout_blind9.yaml"
+FROZEN9 = "bf425a81807693221721a033febc9262b5916f1d350536e806706ba31001379c"
+HELD_OUT9_RULES = {"precision": 0.938, "recall": 0.844}
+HELD_OUT9 = {"precision": 0.938, "recall": 1.0}
+#: 240 everyday clean messages by a writer who did not read the rules (tuning_set8, commit 1986522): as they
+#: came the rules stopped 23 and the checker with its second opinion 40; read and tuned on, at most these stop.
+EVERYDAY = HERE / "tuning_set8.yaml"
+EVERYDAY_STOPPED = {"rules": 13, "shipped": 13}
 #: Read and tuned on: the rules alone (their precision was what it lacked), and the checker as shipped.
 TUNED6_RULES = {"precision": 0.986, "recall": 0.789}
 TUNED6 = {"precision": 0.989, "recall": 1.0}
-#: The sixth set (an eighth writer), measured as it came (0.839 / 0.627), then tuned on (one message left:
-#: zh-020, a resend with a tracking number and no way back to us, which the third set labels the other way).
+#: The sixth set (an eighth writer), measured as it came (0.839 / 0.627), then tuned on (one message left,
+#: zh-020, a resend with a tracking number and no way back to us, which the third set labelled the other way;
+#: since that label is read under the later policy, none).
 SET6 = HERE / "tuning_set6.yaml"
 #: The seventh set (a ninth writer), measured as it came (0.909 / 0.667), then tuned on (two left).
 SET7 = HERE / "tuning_set7.yaml"
@@ -101,10 +113,11 @@ def test_the_blind_sets_are_the_frozen_ones() -> None:
     assert hashlib.sha256(BLIND6.read_bytes()).hexdigest() == FROZEN6
     assert hashlib.sha256(BLIND7.read_bytes()).hexdigest() == FROZEN7
     assert hashlib.sha256(BLIND8.read_bytes()).hexdigest() == FROZEN8
+    assert hashlib.sha256(BLIND9.read_bytes()).hexdigest() == FROZEN9
 
 
-@pytest.mark.parametrize("path", [BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6, BLIND7, BLIND8],
-                         ids=["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth"])
+@pytest.mark.parametrize("path", [BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6, BLIND7, BLIND8, BLIND9],
+                         ids=["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"])
 def test_a_blind_set_has_sixty_messages_per_language_half_of_them_to_stop(path: Path) -> None:
     messages = yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]  # as written, before any relabel
     assert Counter(m["lang"] for m in messages) == {"en": 60, "zh": 60, "ru": 60}
@@ -170,8 +183,7 @@ def test_the_sixth_set_keeps_its_tuned_figures() -> None:
     assert Counter((m.lang, m.flag) for m in messages) == {(lang, flag): 25 for lang in ("en", "zh", "ru")
                                                          for flag in (True, False)}
     scores = score_blind(messages, second_opinion=False)
-    assert scores.overall.precision >= 0.987 - 0.0005 and scores.overall.recall == 1.0
-    assert [(message_id, kind) for message_id, kind, _what in scores.mistakes] == [("zh-020", "FP")]
+    assert scores.overall.precision == 1.0 and scores.overall.recall == 1.0  # zh-020 too, since the relabel of 3/zh-020
 
 
 def test_the_seventh_set_keeps_its_tuned_figures() -> None:
@@ -182,8 +194,9 @@ def test_the_seventh_set_keeps_its_tuned_figures() -> None:
     assert sorted((message_id, kind) for message_id, kind, _what in scores.mistakes) == [("ru-023", "FN"), ("zh-043", "FP")]
 
 
-@pytest.mark.parametrize("path, rules_floor, shipped_floor", [(BLIND6, TUNED6_RULES, TUNED6),
-                                                             (BLIND7, TUNED7_RULES, TUNED7)], ids=["sixth", "seventh"])
+@pytest.mark.parametrize("path, rules_floor, shipped_floor", [(BLIND6, TUNED6_RULES, TUNED6), (BLIND7, TUNED7_RULES, TUNED7),
+                                                             (BLIND8, TUNED8_RULES, TUNED8)],
+                         ids=["sixth", "seventh", "eighth"])
 def test_a_blind_set_read_and_tuned_on_keeps_its_figures(path: Path, rules_floor: dict, shipped_floor: dict) -> None:
     """Read and tuned on: the rules alone, and the checker as shipped (the model trained on it too)."""
     _no_worse(load_blind(path), rules_floor, shipped_floor)
@@ -196,8 +209,15 @@ def _no_worse(messages: list, rules_floor: dict, shipped_floor: dict) -> None:
     assert shipped.precision >= shipped_floor["precision"] - 0.0005 and shipped.recall >= shipped_floor["recall"] - 0.0005
 
 
-def test_the_eighth_blind_set_is_held_out_and_the_checker_is_no_worse_on_it() -> None:
+def test_the_ninth_blind_set_is_held_out_and_the_checker_is_no_worse_on_it() -> None:
     from aftersales.compliance.training import HELD_OUT, training_files
 
-    assert BLIND8.name in HELD_OUT and BLIND8.name not in {path.name for path in training_files()}
-    _no_worse(load_blind(BLIND8), HELD_OUT8_RULES, HELD_OUT8)
+    assert BLIND9.name in HELD_OUT and BLIND9.name not in {path.name for path in training_files()}
+    _no_worse(load_blind(BLIND9), HELD_OUT9_RULES, HELD_OUT9)
+
+
+def test_everyday_clean_messages_are_rarely_stopped() -> None:
+    messages = load_blind(EVERYDAY)
+    assert len(messages) == 240 and not any(m.flag for m in messages)
+    assert score_blind(messages, second_opinion=False).overall.fp <= EVERYDAY_STOPPED["rules"]
+    assert score_blind(messages).overall.fp <= EVERYDAY_STOPPED["shipped"]

@@ -136,9 +136,13 @@ class BinaryScores:
 #: these messages are read as the current policy labels them. The first and third sets' briefs made a
 #: missing prevention step a stop; since 2026-12-05 it is a warning (coached in practice, not stopped:
 #: see apology.missing_improvement in rules.yaml), so their apologies flagged only for it may be sent.
+#: Also since 2026-12-05: a remedy already sent with its tracking number and the day it arrives is the
+#: apology's next step (the later writers, six sets of them, label such letters clean; the third set's
+#: brief did not): its zh-020 is read as clean.
 POLICY_RELABELS: dict[str, dict[str, str]] = {
     "heldout_blind.yaml": dict.fromkeys(("en-027", "zh-027", "ru-027"), "prevention step only (now a warning)"),
-    "tuning_set3.yaml": dict.fromkeys(("en-020", "zh-021", "ru-020"), "prevention step only (now a warning)"),
+    "tuning_set3.yaml": {**dict.fromkeys(("en-020", "zh-021", "ru-020"), "prevention step only (now a warning)"),
+                         "zh-020": "a tracked resend with its arrival day is the next step"},
 }
 
 
