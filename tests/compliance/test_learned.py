@@ -121,3 +121,19 @@ def test_a_feature_seen_only_in_stops_weighs_for_stopping_and_rare_ones_are_drop
 def test_an_opinion_below_the_warning_cut_says_nothing() -> None:
     said = opinion(normalise("Thank you for your order. It ships tomorrow.")[0], "en")
     assert said.severity is None and said.span is None
+
+
+def test_a_concern_only_some_platforms_forbid_is_named_only_there() -> None:
+    """Off-platform contact is the store's own business on its own web store (no contact rule applies
+    there); on a marketplace the second opinion may stop it."""
+    text = "Дарья, добрый день! Чтобы быстрее разобраться с курткой, напишите мне, пожалуйста, в Ватсап, я там на связи."
+    said = opinion(normalise(text)[0], "ru")
+    assert (said.severity, said.concern) == ("error", "off_platform")  # the model would stop it anywhere
+    assert not [f for f in check_message(text, "generic", "ru", "general") if f.rule == RULE]
+    softer = "Дарья, добрый день! Чтобы быстрее разобраться, давайте продолжим в мессенджере, там удобнее отправлять фото."
+    assert [(f.rule, f.severity) for f in check_message(softer, "ozon", "ru", "general")] == [(RULE, "warning")]
+    assert check_message(softer, "generic", "ru", "general") == []
+    only_where = texts()["only_where"]
+    from aftersales.compliance.rules import load_rules
+
+    assert set(only_where["off_platform"]) <= {rule.id for rule in load_rules()}

@@ -29,7 +29,8 @@ well-formed apologies in unusual words pass.
 When no rule has stopped a message, a learned second opinion reads it whole (:mod:`.learned`: a
 naive Bayes model trained on the project's labelled sets): a message that reads like ones a
 reviewer stopped is an error (``learned.resembles_stopped``) pointing at its heaviest sentence and
-naming the concern it resembles; one close to that is a warning.
+naming the concern it resembles; one close to that is a warning. A concern only some platforms forbid
+(off-platform contact) is named only where one of its rules applies (``only_where`` in ``learned.yaml``).
 
 It is a screen, not a proof: a pattern list cannot understand every sentence, so a message
 with no finding still needs a human eye, and ``benchmarks/bench_compliance.py`` measures how
@@ -42,7 +43,7 @@ import bisect
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import AftersalesError
@@ -316,6 +317,9 @@ def check_message(text: str, platform: str, lang: str, kind: str, *, second_opin
         if analysis is None:
             analysis = analyse(normalised, lang)
         second = opinion(normalised, lang, analysis)
+        only_where = learned_texts().get("only_where", {}).get(second.concern)
+        if only_where is not None and not set(only_where) & {c.rule.id for c in rules}:
+            second = replace(second, severity=None)  # a concern this platform does not forbid
         if second.severity is not None:
             span = second.span
             if span is not None and starts is not None and ends is not None:
