@@ -137,3 +137,46 @@ def test_a_concern_only_some_platforms_forbid_is_named_only_there() -> None:
     from aftersales.compliance.rules import load_rules
 
     assert set(only_where["off_platform"]) <= {rule.id for rule in load_rules()}
+
+
+def _texts_with(path: str, value: object) -> dict:
+    import copy
+
+    data = copy.deepcopy(texts())
+    *parents, last = path.split(".")
+    node = data
+    for key in parents:
+        node = node[key]
+    if value is None:
+        del node[last]
+    else:
+        node[last] = value
+    return data
+
+
+@pytest.mark.parametrize("path, value, needle", [
+    ("message.error.ru", "Перепишите это.", "learned.yaml: message.error.ru: a text with {concern} in it is needed"),
+    ("concerns.blame_buyer.zh", None, "learned.yaml: concerns.blame_buyer: no name in zh"),
+    ("only_where.off_platform", ["ozon.outside_contactt"], "unknown rule ids ['ozon.outside_contactt']"),
+    ("settings.error_precision", 1.5, "settings.error_precision: a share between 0.5 and 1 is needed, not 1.5"),
+    ("settings.warning_precision", 0.99, "settings.warning_precision: must not be above settings.error_precision"),
+    ("settings.min_words", 0, "settings.min_words: a whole number of at least 1 is needed, not 0"),
+    ("source", "", "learned.yaml: source: a non-empty text is needed"),
+])
+def test_a_broken_learned_yaml_names_the_file_and_the_field(path: str, value: object, needle: str) -> None:
+    from aftersales.compliance.learned import check_texts
+    from aftersales.compliance.rules import RulesError
+
+    check_texts(texts())  # the shipped file is fine
+    with pytest.raises(RulesError) as caught:
+        check_texts(_texts_with(path, value))
+    assert needle in str(caught.value)
+
+
+def test_training_from_an_install_without_the_sets_says_where_they_are(monkeypatch: pytest.MonkeyPatch,
+                                                                       tmp_path, capsys: pytest.CaptureFixture) -> None:
+    from aftersales.compliance import training
+
+    monkeypatch.setattr(training, "SETS_DIR", tmp_path)
+    assert training.main(["--check"]) == 2
+    assert "train from a clone" in capsys.readouterr().err

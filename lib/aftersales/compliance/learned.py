@@ -17,9 +17,10 @@ figures are printed by ``benchmarks/bench_checker_classifier.py``):
 
 Each feature counts once per message. The model (``learned_model.json``) holds the log-odds each
 feature adds, the prior, and two cuts per language picked on the training sets: at or above the
-error cut a message is stopped (cross-validated precision 0.95), between the warning cut and it
-the agent is asked to read it again (precision 0.9); either only when its words lean towards
-"stop" (above the prior) in a message of at least MIN_WORDS words. The finding points at the sentence that
+error cut a message is stopped (cross-validated precision ``settings.error_precision`` in
+``learned.yaml``, 0.95), between the warning cut and it the agent is asked to read it again
+(``settings.warning_precision``, 0.9); either only when its words lean towards
+"stop" (above the prior) in a message of at least ``settings.min_words`` words. The finding points at the sentence that
 weighs most and names its nearest concern in the reader's language (``learned.yaml``).
 
 It speaks only when no rule has stopped the message: it is a second opinion, not a second list
@@ -39,13 +40,12 @@ from typing import Any
 import yaml
 
 from .concepts import Analysis, analyse, occurrences
-from .rules import lexicons
+from .rules import RulesError, lexicons, load_rules
+from .vocabulary import LANGS
 
 MODEL_FILE = Path(__file__).with_name("learned_model.json")
 TEXTS_FILE = Path(__file__).with_name("learned.yaml")
 RULE = "learned.resembles_stopped"
-#: Fewer words than this ("OK.", "好的亲") and the model says nothing: too little to read.
-MIN_WORDS = 4
 #: Chinese character n-grams (lengths) used as features.
 ZH_CHAR_GRAMS = (2, 3, 4)
 _DIGIT = re.compile(r"\d")
@@ -127,9 +127,60 @@ def load_model() -> dict[str, LanguageModel]:
 
 @lru_cache(maxsize=1)
 def texts() -> dict[str, Any]:
-    """The finding's words (``learned.yaml``): its source, its message and the concerns' names per language."""
-    data: dict[str, Any] = yaml.safe_load(TEXTS_FILE.read_text(encoding="utf-8"))
-    return data
+    """``learned.yaml``: the finding's source and message per severity and language, the concerns'
+    names, where a concern applies, and the settings; checked on loading (:func:`check_texts`)."""
+    try:
+        data = yaml.safe_load(TEXTS_FILE.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise RulesError(f"cannot read {TEXTS_FILE.name}: {exc}") from None
+    check_texts(data)
+    return dict(data)
+
+
+def check_texts(data: Any) -> None:
+    """Raise :class:`~.rules.RulesError` naming the file and the field when ``learned.yaml`` lacks
+    something the finding needs or has a setting out of range."""
+    where = TEXTS_FILE.name
+
+    def fail(field: str, problem: str) -> RulesError:
+        return RulesError(f"{where}: {field}: {problem}")
+
+    if not isinstance(data, dict):
+        raise RulesError(f"{where}: expected a mapping with source, settings, message and concerns")
+    if not isinstance(data.get("source"), str) or not data["source"].strip():
+        raise fail("source", "a non-empty text is needed")
+    messages = data.get("message") if isinstance(data.get("message"), dict) else {}
+    for severity in ("error", "warning"):
+        for lang in LANGS:
+            said = (messages.get(severity) or {}).get(lang)
+            if not isinstance(said, str) or "{concern}" not in said:
+                raise fail(f"message.{severity}.{lang}", "a text with {concern} in it is needed")
+    concerns = data.get("concerns")
+    if not isinstance(concerns, dict) or not concerns:
+        raise fail("concerns", "a mapping of concern names is needed")
+    for concern, names in concerns.items():
+        missing = [lang for lang in LANGS if not isinstance(names, dict) or not str(names.get(lang) or "").strip()]
+        if missing:
+            raise fail(f"concerns.{concern}", f"no name in {', '.join(missing)}")
+    known = {rule.id for rule in load_rules()}
+    for concern, rule_ids in (data.get("only_where") or {}).items():
+        if concern not in concerns:
+            raise fail(f"only_where.{concern}", f"unknown concern; allowed: {', '.join(sorted(concerns))}")
+        unknown = sorted(set(rule_ids or ()) - known)
+        if not rule_ids or unknown:
+            raise fail(f"only_where.{concern}", f"unknown rule ids {unknown}" if unknown else "list at least one rule id")
+    settings = data.get("settings")
+    if not isinstance(settings, dict):
+        raise fail("settings", "error_precision, warning_precision and min_words are needed")
+    for name in ("error_precision", "warning_precision"):
+        value = settings.get(name)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0.5 <= value <= 1:
+            raise fail(f"settings.{name}", f"a share between 0.5 and 1 is needed, not {value!r}")
+    if settings["warning_precision"] > settings["error_precision"]:
+        raise fail("settings.warning_precision", "must not be above settings.error_precision")
+    words = settings.get("min_words")
+    if isinstance(words, bool) or not isinstance(words, int) or words < 1:
+        raise fail("settings.min_words", f"a whole number of at least 1 is needed, not {words!r}")
 
 
 @dataclass(frozen=True)
@@ -158,7 +209,7 @@ def opinion(text: str, lang: str, analysis: Analysis | None = None) -> Opinion:
     value = model.score(found)
     # it speaks only when the words lean towards "stop" (a message with few words, or none it knows,
     # scores about the prior and says nothing)
-    leaning = value > model.prior and len(analysis.norms) >= MIN_WORDS
+    leaning = value > model.prior and len(analysis.norms) >= texts()["settings"]["min_words"]
     severity = None if not leaning else "error" if value >= model.error_cut else \
         "warning" if value >= model.warning_cut else None
     if severity is None:
@@ -175,4 +226,5 @@ def opinion(text: str, lang: str, analysis: Analysis | None = None) -> Opinion:
     return Opinion(value, severity, model.concern(found), (begin, end) if end > begin else None)
 
 
-__all__ = ["MODEL_FILE", "RULE", "LanguageModel", "Opinion", "features", "load_model", "opinion", "texts"]
+__all__ = ["MODEL_FILE", "RULE", "LanguageModel", "Opinion", "check_texts", "features", "load_model", "opinion",
+           "texts"]

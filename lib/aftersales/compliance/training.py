@@ -12,8 +12,8 @@ Per language:
    log-odds it adds to "stop"; features seen once in all the sets are dropped;
 3. the two cuts are picked by cross-validation with one labelled set left out at a time (a new
    set is written by a new hand, so it is the honest test): the error cut is the lowest score
-   whose left-out precision is at least ``ERROR_PRECISION``, the warning cut the lowest at
-   ``WARNING_PRECISION``;
+   whose left-out precision is at least ``settings.error_precision`` of ``learned.yaml``, the
+   warning cut the lowest at ``settings.warning_precision``;
 4. a second naive Bayes over the stopped messages of the blind and tuning sets learns which
    concern a message resembles.
 
@@ -40,7 +40,7 @@ from typing import Any
 import yaml
 
 from .checker import normalise
-from .learned import MODEL_FILE, features
+from .learned import MODEL_FILE, features, texts
 from .rules import load_rules
 from .vocabulary import LANGS
 
@@ -49,8 +49,6 @@ SETS_DIR = Path(__file__).resolve().parents[3] / "tests" / "compliance"
 #: Sets that measure the checker and are never trained on.
 HELD_OUT = ("heldout_blind9.yaml",)
 ALPHA = 0.3
-ERROR_PRECISION = 0.95
-WARNING_PRECISION = 0.9
 #: A feature must occur in at least this many messages to be kept.
 MIN_COUNT = 2
 #: How much one of the tool's own messages counts against a labelled one: a little, as they are many
@@ -202,12 +200,11 @@ def fit_concerns(rows: Sequence[tuple[frozenset[str], str]], kept: set[str]) -> 
     for found, concern in rows:
         counts.setdefault(concern, Counter()).update(found & kept)
     size = len(kept) or 1
-    total_docs = sum(1 for _ in rows)
     priors, weights, unseen = {}, {}, {}
     for concern, counter in sorted(counts.items()):
         docs = sum(1 for _, c in rows if c == concern)
         denominator = sum(counter.values()) + ALPHA * size
-        priors[concern] = round(math.log(docs / total_docs), DIGITS)
+        priors[concern] = round(math.log(docs / len(rows)), DIGITS)
         weights[concern] = {name: round(math.log((n + ALPHA) / denominator), DIGITS) for name, n in sorted(counter.items())}
         unseen[concern] = round(math.log(ALPHA / denominator), DIGITS)
     return {"concern_priors": priors, "concern_weights": weights, "concern_unseen": unseen}
@@ -229,13 +226,14 @@ def fit_language(examples: Sequence[Example], lang: str) -> LanguageFit:
     groups = [e.group for e in mine]
     labels = [stop for _, stop in rows]
     own = [featurise(e) for e in examples if e.lang == lang and e.group == HOUSE]
+    settings = texts()["settings"]
     house_weights = [HOUSE_WEIGHT] * len(own)
     for _round in range(HOUSE_ROUNDS):
         house = list(zip(own, house_weights, strict=True))
         left_out = left_out_scores(rows, groups, house)
         prior, weights = fit_weights(rows, MIN_COUNT, house)
-        error_cut = cut_for(left_out, labels, ERROR_PRECISION)
-        warning_cut = cut_for(left_out, labels, WARNING_PRECISION)
+        error_cut = cut_for(left_out, labels, settings["error_precision"])
+        warning_cut = cut_for(left_out, labels, settings["warning_precision"])
         warned = [i for i, found in enumerate(own) if score(prior, weights, found) >= warning_cut]
         if not warned:
             break
@@ -266,8 +264,9 @@ def fingerprint(files: Iterable[Path]) -> str:
     from .evaluation import POLICY_RELABELS
     from .rules import _concept_terms
 
-    digest = hashlib.sha256(f"{ALPHA} {ERROR_PRECISION} {WARNING_PRECISION} {MIN_COUNT} {HOUSE_WEIGHT} {HOUSE_STEP} "
-                            f"{HOUSE_ROUNDS}".encode())
+    settings = texts()["settings"]
+    digest = hashlib.sha256(f"{ALPHA} {settings['error_precision']} {settings['warning_precision']} {MIN_COUNT} "
+                            f"{HOUSE_WEIGHT} {HOUSE_STEP} {HOUSE_ROUNDS}".encode())
     digest.update(json.dumps(_concept_terms(), sort_keys=True, ensure_ascii=False).encode())
     digest.update(json.dumps(POLICY_RELABELS, sort_keys=True, ensure_ascii=False).encode())  # labels read anew
     for path in files:
@@ -291,9 +290,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m aftersales.compliance.training", description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the shipped model is not what the sets make")
     args = parser.parse_args(argv)
+    if not (SETS_DIR / "labelled_messages.yaml").is_file():
+        print(f"no labelled sets in {SETS_DIR}: train from a clone of the repository (its tests/compliance)",
+              file=sys.stderr)
+        return 2
     files = training_files()
     if args.check:
-        shipped = json.loads(MODEL_FILE.read_text(encoding="utf-8")).get("fingerprint")
+        try:
+            shipped = json.loads(MODEL_FILE.read_text(encoding="utf-8")).get("fingerprint")
+        except (OSError, ValueError) as exc:
+            print(f"cannot read {MODEL_FILE.name}: {exc}; run python -m aftersales.compliance.training",
+                  file=sys.stderr)
+            return 1
         if shipped != fingerprint(files):
             print(f"{MODEL_FILE.name} is out of date: run python -m aftersales.compliance.training", file=sys.stderr)
             return 1
