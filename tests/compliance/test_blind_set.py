@@ -83,12 +83,21 @@ FROZEN8 = "89db5a0bf7166d5e30a1d5f8ad8bc8e2d40b0efa99323cf62f27688264153b37"
 TUNED8_RULES = {"precision": 1.0, "recall": 0.833}
 TUNED8 = {"precision": 1.0, "recall": 0.989}
 #: The ninth blind set: a fourteenth writer (mostly everyday clean messages), frozen (commit f4be369) before
-#: the eighth set and the everyday clean set were read; never read nor trained on. Measured at f4be369 (rules
-#: 0.927 / 0.844, with the second opinion 0.900 / 1.000), then after that tuning: the floors.
+#: the eighth set and the everyday clean set were read. Measured at f4be369 (rules 0.927 / 0.844, with the
+#: second opinion 0.900 / 1.000), then after that tuning (0.938 / 0.844 and 0.938 / 1.000); then read, the
+#: rules fixed (a warranty's scope, a warning about scammers, a refund's trigger as the next step) and the
+#: model trained on it.
 BLIND9 = HERE / "heldout_blind9.yaml"
 FROZEN9 = "bf425a81807693221721a033febc9262b5916f1d350536e806706ba31001379c"
-HELD_OUT9_RULES = {"precision": 0.938, "recall": 0.844}
-HELD_OUT9 = {"precision": 0.938, "recall": 1.0}
+TUNED9_RULES = {"precision": 1.0, "recall": 0.844}
+TUNED9 = {"precision": 1.0, "recall": 1.0}
+#: The tenth blind set: a fifteenth writer (same brief), frozen (commit f44dd75) before the ninth set's
+#: lessons landed; never read nor trained on. Measured at 4206054 (rules 0.922 / 0.789, with the second
+#: opinion 0.904 / 0.944) and after the ninth was read and trained on (the same): the floors.
+BLIND10 = HERE / "heldout_blind10.yaml"
+FROZEN10 = "a957b7745ac4d99b83653faa9d7bc969a39585cf1ab60511ed909ab465346326"
+HELD_OUT10_RULES = {"precision": 0.922, "recall": 0.789}
+HELD_OUT10 = {"precision": 0.904, "recall": 0.944}
 #: 240 everyday clean messages by a writer who did not read the rules (tuning_set8, commit 1986522): as they
 #: came the rules stopped 23 and the checker with its second opinion 40; read and tuned on, at most these stop.
 EVERYDAY = HERE / "tuning_set8.yaml"
@@ -114,10 +123,12 @@ def test_the_blind_sets_are_the_frozen_ones() -> None:
     assert hashlib.sha256(BLIND7.read_bytes()).hexdigest() == FROZEN7
     assert hashlib.sha256(BLIND8.read_bytes()).hexdigest() == FROZEN8
     assert hashlib.sha256(BLIND9.read_bytes()).hexdigest() == FROZEN9
+    assert hashlib.sha256(BLIND10.read_bytes()).hexdigest() == FROZEN10
 
 
-@pytest.mark.parametrize("path", [BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6, BLIND7, BLIND8, BLIND9],
-                         ids=["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"])
+@pytest.mark.parametrize("path", [BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6, BLIND7, BLIND8, BLIND9, BLIND10],
+                         ids=["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+                              "tenth"])
 def test_a_blind_set_has_sixty_messages_per_language_half_of_them_to_stop(path: Path) -> None:
     messages = yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]  # as written, before any relabel
     assert Counter(m["lang"] for m in messages) == {"en": 60, "zh": 60, "ru": 60}
@@ -195,8 +206,8 @@ def test_the_seventh_set_keeps_its_tuned_figures() -> None:
 
 
 @pytest.mark.parametrize("path, rules_floor, shipped_floor", [(BLIND6, TUNED6_RULES, TUNED6), (BLIND7, TUNED7_RULES, TUNED7),
-                                                             (BLIND8, TUNED8_RULES, TUNED8)],
-                         ids=["sixth", "seventh", "eighth"])
+                                                             (BLIND8, TUNED8_RULES, TUNED8), (BLIND9, TUNED9_RULES, TUNED9)],
+                         ids=["sixth", "seventh", "eighth", "ninth"])
 def test_a_blind_set_read_and_tuned_on_keeps_its_figures(path: Path, rules_floor: dict, shipped_floor: dict) -> None:
     """Read and tuned on: the rules alone, and the checker as shipped (the model trained on it too)."""
     _no_worse(load_blind(path), rules_floor, shipped_floor)
@@ -209,11 +220,11 @@ def _no_worse(messages: list, rules_floor: dict, shipped_floor: dict) -> None:
     assert shipped.precision >= shipped_floor["precision"] - 0.0005 and shipped.recall >= shipped_floor["recall"] - 0.0005
 
 
-def test_the_ninth_blind_set_is_held_out_and_the_checker_is_no_worse_on_it() -> None:
+def test_the_tenth_blind_set_is_held_out_and_the_checker_is_no_worse_on_it() -> None:
     from aftersales.compliance.training import HELD_OUT, training_files
 
-    assert BLIND9.name in HELD_OUT and BLIND9.name not in {path.name for path in training_files()}
-    _no_worse(load_blind(BLIND9), HELD_OUT9_RULES, HELD_OUT9)
+    assert BLIND10.name in HELD_OUT and BLIND10.name not in {path.name for path in training_files()}
+    _no_worse(load_blind(BLIND10), HELD_OUT10_RULES, HELD_OUT10)
 
 
 def test_everyday_clean_messages_are_rarely_stopped() -> None:

@@ -434,6 +434,18 @@ CASES = [
         ("Tracking the parcel on the courier's site is no follow-up", "ozon", "ru", False,
          "Извините, кружка пришла разбитой. Новая уже отправлена, упаковку мы усилили. Следить за посылкой можно на "
          "сайте перевозчика."),
+        ("The refund's trigger ('you'll get the refund once it is scanned') is the next step", "amazon", "en", True,
+         "Sorry the kettle arrived dented. Send it back with the free label and you'll get the full refund once the "
+         "carrier scans it."),
+        ("A tracking link already sent is the next step", "generic", "en", True,
+         "Sorry, the parcel left two days late because of our mistake. We refunded the shipping, and the tracking "
+         "link is in your inbox."),
+        ("A new delivery day alone is no way back", "generic", "en", False,
+         "Sorry, we packed the wrong colour. The right one left today and is now due Friday."),
+        ("'收到货后当天退款' is the next step", "taobao", "zh", True,
+         "亲，杯子有裂纹是我们的问题，抱歉。您申请退货，运费我们出，我们收到货后当天给您退款。"),
+        ("'收到您的反馈…后面会加强培训' is no next step", "taobao", "zh", False,
+         "亲，发错颜色真的很抱歉，是我们的疏忽。您的反馈我们已经收到了，后面我们会加强培训。"),
     ),
 
     # ---- Review replies and claim responses: expected elements (warnings) ----------------------
@@ -619,6 +631,21 @@ CASES = [
     Case("An SMS code asked for in the next sentence", "generic", "ru", "general",
          "Сейчас вам придёт СМС с кодом. Продиктуйте его, пожалуйста, оператору.", "privacy.sensitive_data",
          "СМС с кодом. Продиктуйте"),
+    # ---- the ninth set's lessons -----------------------------------------------------------------
+    Case("A warranty's scope ('非人为损坏') is not blame", "taobao", "zh", "general",
+         "亲，这款电饭煲保修两年，两年内非人为损坏都免费维修，运费我们出。", "forbidden.blame_buyer", None),
+    Case("'人为损坏' said of the buyer's unit is still blame", "taobao", "zh", "claim_response",
+         "亲，我们看了视频，这个是人为损坏，不在保修范围。", "forbidden.blame_buyer", "人为损坏"),
+    Case("Warning the buyer about scammers who 'refund privately' is no private deal", "taobao", "zh", "general",
+         "温馨提示：如果有人私下加您微信说要给您退款，千万要小心，这是诈骗。", "taobao.outside_contact", None),
+    Case("... nor a private payment", "taobao", "zh", "general",
+         "温馨提示：如果有人私下加您微信说要给您退款，千万要小心，这是诈骗。", "offplatform.private_payment", None),
+    Case("Warning about scammers on WhatsApp is no invitation there", "amazon", "en", "general",
+         "Beware of scammers: if anyone messages you on WhatsApp claiming to be us, ignore it.",
+         "amazon.contact_details", None),
+    Case("Calling a claim fraud is still a threat", "amazon", "en", "claim_response",
+         "Filing a claim on a delivered order is fraud and we report every case to the police.",
+         "forbidden.false_legal_claim", "is fraud"),
 ]
 
 

@@ -131,7 +131,7 @@ def test_a_concern_only_some_platforms_forbid_is_named_only_there() -> None:
     assert (said.severity, said.concern) == ("error", "off_platform")  # the model would stop it anywhere
     assert not [f for f in check_message(text, "generic", "ru", "general") if f.rule == RULE]
     softer = "Дарья, добрый день! Чтобы быстрее разобраться, давайте продолжим в мессенджере, там удобнее отправлять фото."
-    assert [(f.rule, f.severity) for f in check_message(softer, "ozon", "ru", "general")] == [(RULE, "warning")]
+    assert [f.rule for f in check_message(softer, "ozon", "ru", "general")] == [RULE]  # a warning or an error
     assert check_message(softer, "generic", "ru", "general") == []
     only_where = texts()["only_where"]
     from aftersales.compliance.rules import load_rules
