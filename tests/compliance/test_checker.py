@@ -446,6 +446,9 @@ CASES = [
          "亲，杯子有裂纹是我们的问题，抱歉。您申请退货，运费我们出，我们收到货后当天给您退款。"),
         ("'收到您的反馈…后面会加强培训' is no next step", "taobao", "zh", False,
          "亲，发错颜色真的很抱歉，是我们的疏忽。您的反馈我们已经收到了，后面我们会加强培训。"),
+        ("'I'll e-mail you when it is out for delivery' is the next step", "generic", "en", True,
+         "Sorry your order sat in our warehouse. It shipped today by express at our cost, and I'll email you when it's "
+         "out for delivery."),
     ),
 
     # ---- Review replies and claim responses: expected elements (warnings) ----------------------
@@ -646,6 +649,35 @@ CASES = [
     Case("Calling a claim fraud is still a threat", "amazon", "en", "claim_response",
          "Filing a claim on a delivered order is fraud and we report every case to the police.",
          "forbidden.false_legal_claim", "is fraud"),
+    # ---- the tenth set's lessons -----------------------------------------------------------------
+    Case("A pickup station's phone number is no contact of ours", "taobao", "zh", "general",
+         "亲，包裹已经到驿站了，您可以打驿站电话0755-26881234问一下，取件码是3-1-2207。", "taobao.outside_contact", None),
+    Case("A carrier's hotline in Russian is no contact of ours", "ozon", "ru", "general",
+         "Заказ передан в СДЭК. Если курьер не приедет, можно позвонить в СДЭК по номеру 8 800 250-04-05.",
+         "ozon.outside_contact", None),
+    Case("'We answered you wrongly' is our mistake, not the buyer's", "ozon", "ru", "apology",
+         "Извините, мы вчера ответили вам неправильно: чехол к этой модели не подходит. Вернём деньги, напишите нам.",
+         "forbidden.blame_buyer", None),
+    Case("'Вы неправильно подключили' is still blame", "ozon", "ru", "claim_response",
+         "Вы неправильно подключили блок питания, поэтому он сгорел.", "forbidden.blame_buyer",
+         "Вы неправильно подключили"),
+    Case("Telling how to cancel ('можно самостоятельно') is no request", "ozon", "ru", "general",
+         "Отменить заказ можно самостоятельно в разделе «Мои заказы», пока он не передан в доставку.",
+         "ozon.cancel_order_request", None),
+    Case("'Отмените заказ самостоятельно' is still a request", "ozon", "ru", "general",
+         "Товара нет на складе, отмените заказ самостоятельно, пожалуйста.", "ozon.cancel_order_request",
+         "отмените заказ"),
+    Case("Out of stock, the buyer may ask for the refund with the true reason", "taobao", "zh", "general",
+         "亲，这款白色M码没货了，抱歉。您可以直接申请退款，原因如实选缺货，我们马上同意。", "deception.buyer_cancels", None),
+    Case("Out of stock, the buyer asked to ask for the refund", "taobao", "zh", "general",
+         "亲，这款白色M码没货了。麻烦您申请退款一下，原因随便选一个就行。", "deception.buyer_cancels", "没货了。麻烦您申请退款"),
+    Case("Refund-only so that there is nothing to rate, two sentences on", "generic", "en", "general",
+         "Just apply for a refund only and keep the mug; we approve those at once. Then the order closes, so there's no "
+         "need to rate it.", "deception.steer_refund_reason", "refund only and keep the mug; we approve those at once. "
+         "Then the order closes, so there's no need to rate"),
+    Case("Shipping money back once the review is posted, in Chinese on Amazon", "amazon", "zh", "general",
+         "如果您愿意在商品页面写写使用感受，发布后告诉我们一声，我们就把运费退还给您。", "amazon.review_incentive",
+         "感受，发布后告诉我们一声，我们就把运费退还"),
 ]
 
 

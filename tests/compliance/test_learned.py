@@ -154,10 +154,35 @@ def _texts_with(path: str, value: object) -> dict:
     return data
 
 
+def test_what_defuses_a_concern_makes_the_second_opinion_a_warning_never_a_stop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review invited whatever the rating is no gating: the model may still find it close, but it only
+    asks the agent to read it again. Without the defusing words in that sentence or the next, it stops."""
+    from aftersales.compliance import learned
+    from aftersales.compliance.concepts import analyse
+
+    text = normalise("Hi Tom, glad the lamp arrived safely. If you ever feel like writing a review, honest ones of any "
+                     "star rating are always welcome on the product page.")[0]
+    analysis = analyse(text, "en")
+    strong = learned.Opinion(9.0, "error", "review_gating", analysis.sentence_span(1, 1))
+    assert learned.softened(strong, analysis).severity == "warning"
+    elsewhere = learned.Opinion(9.0, "error", "review_incentive", analysis.sentence_span(1, 1))
+    assert learned.softened(elsewhere, analysis).severity == "warning"  # the same words defuse a reward
+    blame = learned.Opinion(9.0, "error", "blame_buyer", analysis.sentence_span(1, 1))
+    assert learned.softened(blame, analysis).severity == "error"  # they say nothing about blame
+    plain = normalise("Hi Tom, glad the lamp arrived. Reviews from happy customers help us most. Write one on the "
+                      "product page. We read them all. Thanks again.")[0]
+    far = analyse(plain, "en")
+    assert learned.softened(learned.Opinion(9.0, "error", "review_gating", far.sentence_span(1, 1)), far).severity == "error"
+    monkeypatch.setattr(learned, "texts", lambda: {**texts(), "unless": {}})
+    assert learned.softened(strong, analysis).severity == "error"
+
+
 @pytest.mark.parametrize("path, value, needle", [
     ("message.error.ru", "Перепишите это.", "learned.yaml: message.error.ru: a text with {concern} in it is needed"),
     ("concerns.blame_buyer.zh", None, "learned.yaml: concerns.blame_buyer: no name in zh"),
     ("only_where.off_platform", ["ozon.outside_contactt"], "unknown rule ids ['ozon.outside_contactt']"),
+    ("unless.review_gating", ["any_ratings"], "unless.review_gating: unknown concepts ['any_ratings']"),
+    ("unless.reviewer_gating", ["any_rating"], "unless.reviewer_gating: unknown concern; allowed:"),
     ("settings.error_precision", 1.5, "settings.error_precision: a share between 0.5 and 1 is needed, not 1.5"),
     ("settings.warning_precision", 0.99, "settings.warning_precision: must not be above settings.error_precision"),
     ("settings.min_words", 0, "settings.min_words: a whole number of at least 1 is needed, not 0"),

@@ -30,7 +30,9 @@ When no rule has stopped a message, a learned second opinion reads it whole (:mo
 naive Bayes model trained on the project's labelled sets): a message that reads like ones a
 reviewer stopped is an error (``learned.resembles_stopped``) pointing at its heaviest sentence and
 naming the concern it resembles; one close to that is a warning. A concern only some platforms forbid
-(off-platform contact) is named only where one of its rules applies (``only_where`` in ``learned.yaml``).
+(off-platform contact) is named only where one of its rules applies (``only_where`` in ``learned.yaml``),
+and words that defuse a concern near the sentence it points at make it a warning (``unless``: a review
+invited whatever the rating is no gating).
 
 It is a screen, not a proof: a pattern list cannot understand every sentence, so a message
 with no finding still needs a human eye, and ``benchmarks/bench_compliance.py`` measures how
@@ -53,7 +55,7 @@ from .language import RULE as LANGUAGE_RULE
 from .language import SOURCE as LANGUAGE_SOURCE
 from .language import language_mismatch, mismatch_message
 from .learned import RULE as LEARNED_RULE
-from .learned import opinion
+from .learned import opinion, softened
 from .learned import texts as learned_texts
 from .rules import KINDS, LANGS, PLATFORMS, CompiledRule, compiled_rules
 
@@ -316,7 +318,7 @@ def check_message(text: str, platform: str, lang: str, kind: str, *, second_opin
     if second_opinion and not has_errors(findings):
         if analysis is None:
             analysis = analyse(normalised, lang)
-        second = opinion(normalised, lang, analysis)
+        second = softened(opinion(normalised, lang, analysis), analysis)
         only_where = learned_texts().get("only_where", {}).get(second.concern)
         if only_where is not None and not set(only_where) & {c.rule.id for c in rules}:
             second = replace(second, severity=None)  # a concern this platform does not forbid

@@ -169,6 +169,14 @@ def check_texts(data: Any) -> None:
         unknown = sorted(set(rule_ids or ()) - known)
         if not rule_ids or unknown:
             raise fail(f"only_where.{concern}", f"unknown rule ids {unknown}" if unknown else "list at least one rule id")
+    concept_names = set(_concept_names())
+    for concern, names in (data.get("unless") or {}).items():
+        if concern not in concerns:
+            raise fail(f"unless.{concern}", f"unknown concern; allowed: {', '.join(sorted(concerns))}")
+        unknown = sorted(set(names or ()) - concept_names)
+        if not names or unknown:
+            raise fail(f"unless.{concern}", f"unknown concepts {unknown} (concepts are named in rules.yaml)"
+                       if unknown else "list at least one concept of rules.yaml")
     settings = data.get("settings")
     if not isinstance(settings, dict):
         raise fail("settings", "error_precision, warning_precision and min_words are needed")
@@ -200,6 +208,27 @@ class Opinion:
         return str(words["message"][self.severity or "warning"][lang]).format(concern=concern)
 
 
+def _concept_names() -> list[str]:
+    return list(lexicons("en"))
+
+
+def softened(said: Opinion, analysis: Analysis) -> Opinion:
+    """``said``, an error made a warning when the sentence it points at, or one next to it, says what
+    defuses its concern (``unless`` in ``learned.yaml``: e.g. a review invited whatever the rating is no gating):
+    the agent reads it again, but it is not stopped on the model's word alone."""
+    defusing = (texts().get("unless") or {}).get(said.concern)
+    if said.severity != "error" or not defusing:
+        return said
+    every = lexicons(analysis.lang)
+    begin, end = 0, len(analysis.text)
+    if said.span is not None:  # the sentence it points at and the ones either side
+        middle = analysis.sentence_of(said.span[0])
+        begin, end = analysis.sentence_span(max(0, middle - 1), min(analysis.sentences - 1, middle + 1))
+    if any(begin <= start and stop <= end for name in defusing for start, stop in occurrences(analysis, name, every)):
+        return Opinion(said.score, "warning", said.concern, said.span)
+    return said
+
+
 def opinion(text: str, lang: str, analysis: Analysis | None = None) -> Opinion:
     """The classifier's opinion of ``text`` (normalised and lower-cased) in ``lang``."""
     model = load_model()[lang]
@@ -227,4 +256,4 @@ def opinion(text: str, lang: str, analysis: Analysis | None = None) -> Opinion:
 
 
 __all__ = ["MODEL_FILE", "RULE", "LanguageModel", "Opinion", "check_texts", "features", "load_model", "opinion",
-           "texts"]
+           "softened", "texts"]
