@@ -46,7 +46,8 @@ FROZEN3 = "acc7d3149674bbcd31b7bc92a639b496e29ac39731c609dae3e0e4bd66b6751d"
 #: Measured as it came (0.892 / 0.822), after tuning on the fourth set (0.897 / 0.867), the fifth
 #: (0.899 / 0.889), the sixth (0.902 / 0.922), the seventh (0.911 / 0.911), then after a cancel-request
 #: relation made from reading the second to fourth sets' misses (no longer blind since): the floor.
-HELD_OUT3 = {"precision": 0.912, "recall": 0.922}
+#: Its en-018 (a replacement due Thursday, no way back) is read as clean since the arrival-day policy: 82/89.
+HELD_OUT3 = {"precision": 0.912, "recall": 0.921}
 #: The fifth set (a sixth writer), measured as it came (0.855 / 0.627), then tuned on (two misses left).
 SET5 = HERE / "tuning_set5.yaml"
 
@@ -74,8 +75,7 @@ FROZEN6 = "0548eb52b3fbf22bfe535b29a6e22b092f2f02b581929d5a5ff06472ad584fda"
 BLIND7 = HERE / "heldout_blind7.yaml"
 FROZEN7 = "debf44e0d4df69514f5680a5c8936006b8a1a189e3df9a3c0a0e96f3a8d1104e"
 TUNED7_RULES = {"precision": 0.987, "recall": 0.856}
-#: Retrained on the tenth set too, one of its two paraphrased claims (en-022, en-025) is let through again.
-TUNED7 = {"precision": 0.978, "recall": 0.978}
+TUNED7 = {"precision": 0.978, "recall": 0.989}
 #: The eighth blind set: a thirteenth writer (same brief, more everyday clean messages), frozen (commit
 #: 1ee14fd) before the seventh was read. Measured twice without being read (rules 0.938 / 0.833, with the
 #: second opinion 0.907 / 0.978), then read, the rules fixed and the model trained on it.
@@ -102,16 +102,26 @@ FROZEN10 = "a957b7745ac4d99b83653faa9d7bc969a39585cf1ab60511ed909ab465346326"
 TUNED10_RULES = {"precision": 1.0, "recall": 0.811}
 TUNED10 = {"precision": 1.0, "recall": 0.989}
 #: The eleventh blind set: a sixteenth writer (same brief; many hard clean messages), frozen (commit 1ab5934)
-#: before the tenth set's lessons landed; never read nor trained on. Measured at b141848 (rules 0.862 / 0.833,
-#: with the second opinion 0.861 / 0.967) and after the tenth was read and trained on (the same): the floors.
+#: before the tenth set's lessons landed. Measured at b141848 (rules 0.862 / 0.833, with the second opinion
+#: 0.861 / 0.967) and after the tenth was read and trained on (the same); then read, the rules fixed (carrier
+#: sites and hotlines, the Russian Post, a plug's pins, cash on delivery, an arrival day as the next step,
+#: apologies and problems in other words, a sale given as the reason no return applies, PayPal as a verb)
+#: and the model trained on it.
 BLIND11 = HERE / "heldout_blind11.yaml"
 FROZEN11 = "8d804eafdc0c309423b6570e62ba8d7963c044517836b901b0a2d17a373d7a3c"
-HELD_OUT11_RULES = {"precision": 0.862, "recall": 0.833}
-HELD_OUT11 = {"precision": 0.861, "recall": 0.967}
+TUNED11_RULES = {"precision": 1.0, "recall": 0.856}
+TUNED11 = {"precision": 1.0, "recall": 1.0}
+#: The twelfth blind set: a seventeenth writer (same brief), frozen (commit 3fc53aa) before the eleventh set's
+#: lessons landed; never read nor trained on. Measured at 766c96b (rules 0.960 / 0.800, with the second
+#: opinion 0.947 / 0.989), then after the eleventh was read and trained on: the floors.
+BLIND12 = HERE / "heldout_blind12.yaml"
+FROZEN12 = "91e011de402dffb3b41c6b04617f510b714c491e472a04f6b985342d8ec4f303"
+HELD_OUT12_RULES = {"precision": 0.986, "recall": 0.8}
+HELD_OUT12 = {"precision": 0.967, "recall": 0.989}
 #: 240 everyday clean messages by a writer who did not read the rules (tuning_set8, commit 1986522): as they
 #: came the rules stopped 23 and the checker with its second opinion 40; read and tuned on, at most these stop.
 EVERYDAY = HERE / "tuning_set8.yaml"
-EVERYDAY_STOPPED = {"rules": 12, "shipped": 12}
+EVERYDAY_STOPPED = {"rules": 11, "shipped": 11}
 #: Read and tuned on: the rules alone (their precision was what it lacked), and the checker as shipped.
 TUNED6_RULES = {"precision": 0.986, "recall": 0.789}
 TUNED6 = {"precision": 0.989, "recall": 1.0}
@@ -135,12 +145,13 @@ def test_the_blind_sets_are_the_frozen_ones() -> None:
     assert hashlib.sha256(BLIND9.read_bytes()).hexdigest() == FROZEN9
     assert hashlib.sha256(BLIND10.read_bytes()).hexdigest() == FROZEN10
     assert hashlib.sha256(BLIND11.read_bytes()).hexdigest() == FROZEN11
+    assert hashlib.sha256(BLIND12.read_bytes()).hexdigest() == FROZEN12
 
 
 @pytest.mark.parametrize("path", [BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6, BLIND7, BLIND8, BLIND9, BLIND10,
-                                  BLIND11],
+                                  BLIND11, BLIND12],
                          ids=["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
-                              "tenth", "eleventh"])
+                              "tenth", "eleventh", "twelfth"])
 def test_a_blind_set_has_sixty_messages_per_language_half_of_them_to_stop(path: Path) -> None:
     messages = yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]  # as written, before any relabel
     assert Counter(m["lang"] for m in messages) == {"en": 60, "zh": 60, "ru": 60}
@@ -152,14 +163,16 @@ def test_a_blind_set_has_sixty_messages_per_language_half_of_them_to_stop(path: 
 @pytest.mark.parametrize("name", sorted(POLICY_RELABELS))
 def test_a_policy_relabel_reads_a_flagged_apology_the_checker_now_only_warns_about(name: str) -> None:
     """The relabels stay tied to the files: each names a message written as a flagged incomplete
-    apology, which the checker lets through with a missing-improvement warning."""
+    apology, which the checker lets through with a missing-improvement warning (and, where the remedy's
+    arrival day is its only next step, a missing-way-back warning)."""
     written = {m["id"]: m for m in yaml.safe_load(HERE.joinpath(name).read_text(encoding="utf-8"))["messages"]}
     read = {m.id: m for m in load_blind(HERE / name)}
     for message_id in POLICY_RELABELS[name]:
         assert written[message_id]["flag"] is True and written[message_id]["concern"] == "apology_incomplete"
         assert read[message_id].flag is False and "relabelled" in read[message_id].note
         findings = check_message(read[message_id].text, read[message_id].platform, read[message_id].lang, "apology")
-        assert [(f.rule, f.severity) for f in findings] == [("apology.missing_improvement", "warning")]
+        assert {(f.rule, f.severity) for f in findings} - {("apology.missing_way_back", "warning")} == {
+            ("apology.missing_improvement", "warning")}
 
 
 def test_the_checker_is_no_worse_on_the_blind_set_than_it_has_been() -> None:
@@ -219,8 +232,9 @@ def test_the_seventh_set_keeps_its_tuned_figures() -> None:
 
 @pytest.mark.parametrize("path, rules_floor, shipped_floor", [(BLIND6, TUNED6_RULES, TUNED6), (BLIND7, TUNED7_RULES, TUNED7),
                                                              (BLIND8, TUNED8_RULES, TUNED8), (BLIND9, TUNED9_RULES, TUNED9),
-                                                             (BLIND10, TUNED10_RULES, TUNED10)],
-                         ids=["sixth", "seventh", "eighth", "ninth", "tenth"])
+                                                             (BLIND10, TUNED10_RULES, TUNED10),
+                                                             (BLIND11, TUNED11_RULES, TUNED11)],
+                         ids=["sixth", "seventh", "eighth", "ninth", "tenth", "eleventh"])
 def test_a_blind_set_read_and_tuned_on_keeps_its_figures(path: Path, rules_floor: dict, shipped_floor: dict) -> None:
     """Read and tuned on: the rules alone, and the checker as shipped (the model trained on it too)."""
     _no_worse(load_blind(path), rules_floor, shipped_floor)
@@ -233,11 +247,19 @@ def _no_worse(messages: list, rules_floor: dict, shipped_floor: dict) -> None:
     assert shipped.precision >= shipped_floor["precision"] - 0.0005 and shipped.recall >= shipped_floor["recall"] - 0.0005
 
 
-def test_the_eleventh_blind_set_is_held_out_and_the_checker_is_no_worse_on_it() -> None:
+def test_the_twelfth_blind_set_is_held_out_and_the_checker_is_no_worse_on_it() -> None:
     from aftersales.compliance.training import HELD_OUT, training_files
 
-    assert BLIND11.name in HELD_OUT and BLIND11.name not in {path.name for path in training_files()}
-    _no_worse(load_blind(BLIND11), HELD_OUT11_RULES, HELD_OUT11)
+    assert BLIND12.name in HELD_OUT and BLIND12.name not in {path.name for path in training_files()}
+    _no_worse(load_blind(BLIND12), HELD_OUT12_RULES, HELD_OUT12)
+
+
+def test_on_the_held_out_set_every_language_reaches_0_9_precision_and_recall() -> None:
+    """Issue 15's target, on the set neither the rules nor the model have seen."""
+    by_lang = score_blind(load_blind(BLIND12)).by_lang
+    assert set(by_lang) == {"en", "zh", "ru"}
+    for lang, tally in by_lang.items():
+        assert tally.precision >= 0.9 and tally.recall >= 0.9, (lang, tally)
 
 
 def test_everyday_clean_messages_are_rarely_stopped() -> None:

@@ -337,14 +337,18 @@ def check_message(text: str, platform: str, lang: str, kind: str, *, second_opin
 
 
 def _drop_superseded(findings: list[Finding], superseded_by: dict[str, tuple[str, ...]]) -> list[Finding]:
-    """Drop a finding when a finding of a rule that supersedes it overlaps the same text."""
+    """Drop a finding when a finding of a rule that supersedes it overlaps the same text, or, for a
+    missing element, when the stronger rule reports its element missing too."""
     by_rule: dict[str, list[tuple[int, int]]] = {}
+    missing = {finding.rule for finding in findings if finding.span is None}
     for finding in findings:
         if finding.span is not None:
             by_rule.setdefault(finding.rule, []).append(finding.span)
     kept = []
     for finding in findings:
         stronger = superseded_by.get(finding.rule, ())
+        if finding.span is None and missing.intersection(stronger):
+            continue
         if finding.span is not None and any(
             s < finding.span[1] and finding.span[0] < e for other in stronger for s, e in by_rule.get(other, ())
         ):

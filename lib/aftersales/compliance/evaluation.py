@@ -138,11 +138,16 @@ class BinaryScores:
 #: see apology.missing_improvement in rules.yaml), so their apologies flagged only for it may be sent.
 #: Also since 2026-12-05: a remedy already sent with its tracking number and the day it arrives is the
 #: apology's next step (the later writers, six sets of them, label such letters clean; the third set's
-#: brief did not): its zh-020 is read as clean.
+#: brief did not): its zh-020 is read as clean. Then the day the remedy arrives alone, tracked or not:
+#: five later writers label such apologies clean ("будет у вас завтра до 18:00"), two earlier ones did
+#: not, noting no way back; seed 002 asks for one, so it is a warning (apology.missing_way_back), and
+#: those two (the third blind set's en-018, the fourth set's ru-044) are read as clean.
 POLICY_RELABELS: dict[str, dict[str, str]] = {
     "heldout_blind.yaml": dict.fromkeys(("en-027", "zh-027", "ru-027"), "prevention step only (now a warning)"),
     "tuning_set3.yaml": {**dict.fromkeys(("en-020", "zh-021", "ru-020"), "prevention step only (now a warning)"),
                          "zh-020": "a tracked resend with its arrival day is the next step"},
+    "heldout_blind3.yaml": {"en-018": "the remedy's arrival day is the next step (no way back: now a warning)"},
+    "tuning_set4.yaml": {"ru-044": "the remedy's arrival day is the next step (no way back: now a warning)"},
 }
 
 
