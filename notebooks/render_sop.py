@@ -16,10 +16,10 @@
 # %% [markdown]
 # # SOP render
 #
-# `aftersales render` runs this notebook headless, once per scenario, to write that scenario's SOP
-# documents (Markdown, and the HTML a PDF is printed from); it is not a page for trainees or agents.
-# The playbooks folder, the store overlay and the documents to write are its parameters, and the
-# cell below prints one status line per document:
+# `aftersales render` runs this notebook headless, once per worker, to write the SOP documents of
+# the scenarios it is given (Markdown, HTML, and the PDFs typeset by Typst); it is not a page for
+# trainees or agents. The playbooks folder, the store overlay and the documents to write (each may
+# name its scenario) are its parameters, and the cell below prints one status line per document:
 #
 # ```bash
 # papermill notebooks/render_sop.ipynb out.ipynb -p scenario size_mismatch -p overlay fashion_house \
@@ -27,7 +27,7 @@
 # ```
 
 # %% tags=["parameters"]
-scenario = "size_mismatch"  # the scenario whose SOP documents to write
+scenario = "size_mismatch"  # the scenario of the documents that name none
 playbooks = None  # the playbooks folder; None: $AFTERSALES_PLAYBOOKS or the repository's playbooks/
 overlay = None  # a store overlay: a name in playbooks/overlays/ or a YAML file; None: no overlay
 rendered_on = None  # the render day printed on the documents, an ISO date like "2026-03-02"; None: today

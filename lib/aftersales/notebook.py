@@ -8,7 +8,7 @@ so a cell does not show it twice.
   without, it shows the wizard form.
 * :func:`show_result` — prints a headless decision as JSON (the notebook's result cell).
 * :func:`run_hub` — the start page: pick scenario, platform and language, then the wizard.
-* :func:`run_sop_render` — the SOP render notebook ``aftersales render`` runs once per scenario:
+* :func:`run_sop_render` — the SOP render notebook ``aftersales render`` runs once per worker:
   the playbooks folder and the store overlay come as parameters, never through the environment.
 
 Bad input raises the engine's :class:`~aftersales.errors.FactError`, which notebooks and
@@ -124,17 +124,22 @@ def run_hub(*, scenario: str | None = None, platform: str = "generic", lang: str
 def run_sop_render(scenario: str, *, playbooks: str | Path | None = None, overlay: str | Path | None = None,
                    rendered_on: date | str | None = None,
                    documents: list[Mapping[str, Any]] | str | None = None) -> list[dict[str, Any]]:
-    """The SOP render notebook (run by ``aftersales render``, once per scenario): write ``documents``
-    (a list, or its JSON text, of :class:`~aftersales.render.sop.DocumentRequest` fields) of
-    ``scenario`` from the folder ``playbooks`` (None: ``$AFTERSALES_PLAYBOOKS`` or the repository's)
+    """The SOP render notebook (run by ``aftersales render``): write ``documents`` (a list, or its JSON
+    text, of :class:`~aftersales.render.sop.DocumentRequest` fields) of ``scenario``, or of the scenario
+    each document names, from the folder ``playbooks`` (None: ``$AFTERSALES_PLAYBOOKS`` or the repository's)
     with the store ``overlay`` (None: none; the environment's overlay is not read, as the render
     cache keys only the overlay it is given); each document's status is displayed and returned."""
-    from .render.sop import render_documents, show_statuses
+    from .render.sop import print_status_line, render_documents, show_statuses
 
     requests = json.loads(documents) if isinstance(documents, str) else list(documents or [])
     day = rendered_on.isoformat() if isinstance(rendered_on, date) else rendered_on or date.today().isoformat()
     library = _library(playbooks, overlay, overlay_from_environment=False)
-    statuses = render_documents(scenario, {"rendered_on": day, "documents": requests}, library)
+    by_scenario: dict[str, list[Mapping[str, Any]]] = {}
+    for request in requests:  # one run may write several scenarios' documents (one kernel start for them all)
+        by_scenario.setdefault(request.get("scenario") or scenario, []).append(request)
+    statuses = [status for name, group in by_scenario.items()
+                for status in render_documents(name, {"rendered_on": day, "documents": group}, library,
+                                               on_status=print_status_line)]
     show_statuses(statuses)
     return statuses
 

@@ -37,7 +37,7 @@ SCENARIOS = ("quality_defect", "wrong_item", "size_mismatch", "claim", "bad_revi
              "service_complaint", "recall", "refund_only")
 SCENARIO_PARAMETERS = ["platform", "lang", "as_of", "facts", "interactive", "playbooks", "overlay"]
 HUB_PARAMETERS = ["scenario", "platform", "lang", "interactive", "playbooks", "overlay"]
-RENDER = "render_sop"  # the notebook `aftersales render` runs once per scenario to write its SOP documents
+RENDER = "render_sop"  # the notebook `aftersales render` runs once per worker to write the SOP documents
 RENDER_PARAMETERS = ["scenario", "playbooks", "overlay", "rendered_on", "documents"]
 TRAINING = ("practice", "dashboard")  # the trainee's practice page and the lead's dashboard
 LEADS = ("path_analytics", "editor", "desk")  # the lead's analytics over the case log, the store overlay editor, the desk

@@ -173,7 +173,7 @@ def test_a_second_run_with_nothing_changed_renders_nothing(rendered, library):
 def test_the_command_line_reports_failures_and_exits_1(library, tmp_path, rendered):
     """Through the CLI: the summary names each failed document with its notebook cell; PDF
     missing says what to install while Markdown and HTML still render."""
-    env = {**os.environ, "AFTERSALES_CHROMIUM": str(tmp_path / "no-chromium")}
+    env = {**os.environ, "AFTERSALES_CHROMIUM": str(tmp_path / "no-chromium"), "AFTERSALES_PDF_ENGINE": "chromium"}
     result = subprocess.run(
         [sys.executable, "-m", "aftersales", "--playbooks", str(library), "render", "--scenario", "bad_review",
          "--scenario", "size_mismatch", "--platform", "ozon", "--lang", "en", "--out", str(tmp_path / "sop"),
@@ -323,3 +323,69 @@ def test_the_densest_sheet_still_prints_on_one_page(tmp_path):
     with PdfPrinter() as printer:
         printer.print_pdf(source, tmp_path / "sheet.pdf", one_page=True)
     assert _pages(tmp_path / "sheet.pdf") == 1
+
+
+def test_scenarios_share_notebook_runs_evenly_and_every_document_is_in_one():
+    """Speed (issue 19, part 5): a kernel start and a library load cost ~1.7 s, so the scenarios are
+    packed into two runs per worker, each near an equal share of the documents."""
+    from aftersales.render.batch import run_batches
+    from aftersales.render.plan import Job
+
+    sizes = {"claim": 15, "quality_defect": 15, "size_mismatch": 15, "wrong_item": 15, "bad_review": 15, "recall": 6}
+    todo = [Job(scenario, "taobao", f"l{i}", ("md",)) for scenario, n in sizes.items() for i in range(n)]
+    runs = run_batches(todo, 4)
+    assert len(runs) == 4
+    assert sorted(id(job) for _name, jobs in runs for job in jobs) == sorted(id(job) for job in todo)
+    for _name, jobs in runs:  # a scenario is never split between runs
+        assert all(sum(j.scenario == job.scenario for j in jobs) == sizes[job.scenario] for job in jobs)
+    assert max(len(jobs) for _n, jobs in runs) - min(len(jobs) for _n, jobs in runs) <= 15
+    assert len(run_batches(todo, 1)) == 1 and len(run_batches(todo, 1)[0][1]) == len(todo)
+    assert len(run_batches(todo[:3], 4)) == 1  # never an empty run
+
+
+def test_one_notebook_run_writes_several_scenarios_and_names_each_status(tmp_path):
+    """The render notebook's function: documents naming their scenario are rendered from that scenario,
+    and each status says which scenario it is."""
+    from aftersales.notebook import run_sop_render
+
+    documents = [{"scenario": scenario, "platform": "taobao", "lang": "en",
+                  "md": str(tmp_path / f"{scenario}.md"), "flowchart": str(tmp_path / f"{scenario}.svg")}
+                 for scenario in ("size_mismatch", "wrong_item")]
+    statuses = run_sop_render("size_mismatch", rendered_on="2026-11-23", documents=documents)
+    assert [(s["scenario"], s["ok"]) for s in statuses] == [("size_mismatch", True), ("wrong_item", True)]
+    assert "Wrong item" in (tmp_path / "wrong_item.md").read_text(encoding="utf-8")
+
+
+def test_chromium_still_prints_the_library_when_chosen(library, tmp_path, monkeypatch):
+    """For a machine without the Typst wheel, or to compare: AFTERSALES_PDF_ENGINE=chromium prints
+    the PDFs from the HTML as before (the document, its one-page sheet, the binder)."""
+    if _tools_missing():
+        pytest.skip("render tools missing")
+    monkeypatch.setenv("AFTERSALES_PDF_ENGINE", "chromium")
+    out = tmp_path / "sop"
+    report = render_library(playbooks=library, out=out, scenarios=["size_mismatch"], platforms=["taobao"],
+                            langs=["en"], jobs=1, as_of=AS_OF, progress=False)
+    assert report.pdf_engine == "chromium" and not report.failed, [j.error for j in report.failed]
+    fonts = subprocess.run(["pdffonts", str(out / "size_mismatch" / "taobao.en.pdf")], capture_output=True, text=True,
+                           check=True).stdout
+    assert "Skia/PDF" in subprocess.run(["pdfinfo", str(out / "size_mismatch" / "taobao.en.pdf")], capture_output=True,
+                                        text=True, check=True).stdout, "printed by Chromium"
+    assert "DejaVuSans" in fonts
+    assert _pages(out / "size_mismatch" / "taobao.en.sheet.pdf") == 1 and _pages(out / "binder.en.pdf") == 2
+
+
+def test_the_progress_moves_document_by_document_from_the_notebooks_output():
+    """One run writes many documents: each status line the notebook prints (in pieces, as the kernel's
+    output comes) moves the progress bar at once; other output is ignored."""
+    import json as json_lib
+
+    from aftersales.render.batch import _StatusStream
+    from aftersales.render.sop import STATUS_LINE
+
+    seen = []
+    stream = _StatusStream(seen.append)
+    line = STATUS_LINE + json_lib.dumps({"scenario": "claim", "platform": "ozon", "lang": "ru", "ok": True})
+    for piece in ("noise\n", line[:10], line[10:] + "\n" + STATUS_LINE + "{broken\n", STATUS_LINE + "[1]\n", "tail"):
+        stream.write(piece)
+    stream.flush()
+    assert seen == [{"scenario": "claim", "platform": "ozon", "lang": "ru", "ok": True}]

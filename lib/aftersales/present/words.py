@@ -45,7 +45,13 @@ def word(key: str, lang: str, **values: Any) -> str:
 
 
 def words_in(lang: str) -> dict[str, str]:
-    """Every frame word in ``lang`` (English where a translation is missing), for templates."""
+    """Every frame word in ``lang`` (English where a translation is missing), for templates (a copy:
+    the caller may change it)."""
+    return dict(_words_in(lang))
+
+
+@lru_cache(maxsize=8)
+def _words_in(lang: str) -> dict[str, str]:
     return {key: _pick(texts, lang) for key, texts in catalogue()["words"].items()}
 
 

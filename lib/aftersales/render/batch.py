@@ -1,10 +1,12 @@
 """``aftersales render``: the SOP library, every scenario × platform × language, headless.
 
-Each scenario's documents are written by one Papermill run of the SOP render notebook
-(``notebooks/render_sop.ipynb``; so there are as few kernel starts as scenarios), which gets the
-playbooks folder, the store overlay and the documents to write as parameters (nothing goes through
-the environment), on ``jobs`` worker threads; each worker then
-prints its documents' PDFs from their HTML with its own Chromium. A failing document or
+The documents are written by Papermill runs of the SOP render notebook (``notebooks/render_sop.ipynb``),
+one per worker thread (``jobs``), each with whole scenarios (so there are as few kernel starts as
+workers), which gets the playbooks folder, the store overlay and the documents to write as parameters
+(nothing goes through the environment). The kernel typesets each PDF with Typst as it goes
+(:mod:`.typst_pdf`) and prints each document's status, which moves the progress bar; with
+``AFTERSALES_PDF_ENGINE=chromium`` each worker instead prints its documents' PDFs from their HTML with
+its own Chromium. A failing document or
 notebook never stops the others: it is reported with the notebook cell and the error, and
 the command exits 1. Documents whose inputs did not change are not rendered again: the cache
 (the manifest) is updated one document at a time, atomically, and forgets a document before its
@@ -32,6 +34,21 @@ from .plan import FORMATS, MANIFEST, Job, plan_jobs, read_manifest, render_noteb
 log = logging.getLogger(__name__)
 
 KERNEL = "python3"
+#: Which engine makes the PDFs: ``typst`` (typeset in the render kernel, no browser) or ``chromium``
+#: (the HTML printed by Debian's Chromium). Default: Typst where its wheel is installed.
+PDF_ENGINE_ENV = "AFTERSALES_PDF_ENGINE"
+PDF_ENGINES = ("typst", "chromium")
+
+
+def pdf_engine() -> str:
+    """The PDF engine: ``$AFTERSALES_PDF_ENGINE`` if set, else Typst where it is installed, else Chromium."""
+    from ..errors import AftersalesError
+    from .typst_pdf import typst_problem
+
+    chosen = os.environ.get(PDF_ENGINE_ENV, "").strip().lower()
+    if chosen and chosen not in PDF_ENGINES:
+        raise AftersalesError(f"{PDF_ENGINE_ENV}={chosen!r}: not a PDF engine; allowed: {', '.join(PDF_ENGINES)}")
+    return chosen or ("typst" if typst_problem() is None else "chromium")
 
 
 @dataclass
@@ -41,6 +58,7 @@ class RenderReport:
     seconds: float = 0.0
     notebook_runs: int = 0
     pdf_problem: str | None = None
+    pdf_engine: str = "typst"
 
     problems: list["Job"] = field(default_factory=list)  # what failed besides documents (the index)
     manifest: "_Manifest | None" = field(default=None, repr=False)
@@ -86,7 +104,8 @@ def _statuses(nb: Any) -> list[dict[str, Any]]:
 
 
 class _Worker(threading.Thread):
-    """Takes one scenario at a time: runs the render notebook for it, then prints its PDFs.
+    """Takes one batch at a time (one scenario, or several): runs the render notebook for it, then, where
+    Chromium prints, prints its PDFs.
 
     ``parameters``: the Papermill parameters every run shares (playbooks folder, overlay, render day).
     """
@@ -96,6 +115,7 @@ class _Worker(threading.Thread):
         super().__init__(daemon=True)
         self.tasks, self.out, self.notebook, self.parameters, self.done, self.report = tasks, out, notebook, parameters, done, report
         self.printer: Any = None
+        self.typeset = report.pdf_engine == "typst"  # the kernel typesets the PDFs: nothing to print here
 
     def run(self) -> None:
         try:
@@ -104,6 +124,7 @@ class _Worker(threading.Thread):
                 if task is None:
                     return
                 scenario, jobs = task
+                self.reported: set[int] = set()
                 try:
                     self._scenario(scenario, jobs)
                 except Exception as exc:  # a bug here must not lose the other scenarios
@@ -111,7 +132,8 @@ class _Worker(threading.Thread):
                         if job.status == "todo":
                             job.status, job.error = "failed", f"{type(exc).__name__}: {exc}"
                 for job in jobs:
-                    self.done.put(job)
+                    if id(job) not in self.reported:
+                        self.done.put(job)
         finally:
             if self.printer is not None:
                 self.printer.__exit__(None, None, None)
@@ -130,34 +152,55 @@ class _Worker(threading.Thread):
         documents = []
         for job in jobs:
             documents.append({
-                "platform": job.platform, "lang": job.lang,
+                "scenario": job.scenario, "platform": job.platform, "lang": job.lang,
                 "md": str(job.path(self.out, "md")) if "md" in job.formats else None,
                 "html": str(job.path(self.out, "html")) if "html" in job.formats else None,
-                "html_for_pdf": str(self._pdf_source(job)) if "pdf" in job.formats and "html" not in job.formats else None,
+                "html_for_pdf": str(self._pdf_source(job)) if "pdf" in job.formats and "html" not in job.formats
+                and not self.typeset else None,
                 "flowchart": str(job.flowchart(self.out)),
                 "sheet_html": str(job.sheet(self.out, "html")) if {"html", "pdf"} & set(job.formats) else None,
+                **({"pdf": str(job.path(self.out, "pdf")), "sheet_pdf": str(job.sheet(self.out, "pdf"))}
+                   if self.typeset and "pdf" in job.formats else {}),
             })
+        by_key = {(job.scenario, job.platform, job.lang): job for job in jobs}
+
+        def streamed(status: dict[str, Any]) -> None:  # a document is done while the run goes on
+            job = by_key.get((status.get("scenario", scenario), status.get("platform"), status.get("lang")))
+            if job is None or id(job) in self.reported or not self.typeset and "pdf" in job.formats:
+                return  # where Chromium prints, the document is done only once printed
+            self._take_status(job, status, notebook)
+            if job.status == "todo":
+                job.status = "ok"
+            self.reported.add(id(job))
+            self.done.put(job)
+
         try:
             nb = papermill.execute_notebook(
                 str(notebook), None, parameters={**self.parameters, "scenario": scenario, "documents": documents},
-                kernel_name=KERNEL, progress_bar=False, log_output=False, execution_timeout=900)
+                kernel_name=KERNEL, progress_bar=False, log_output=False, execution_timeout=900,
+                stdout_file=_StatusStream(streamed))
         except Exception as exc:
             error = _notebook_error(notebook, exc)
             for job in jobs:
                 job.status, job.error = "failed", error
             return
-        by_doc = {(s["platform"], s["lang"]): s for s in _statuses(nb)}
+        by_doc = {(s.get("scenario", scenario), s["platform"], s["lang"]): s for s in _statuses(nb)}
         for job in jobs:
-            status = by_doc.get((job.platform, job.lang))
-            if status is None:
-                job.status, job.error = "failed", f"{notebook.name}: the notebook reported nothing for this document"
-            elif not status["ok"]:
-                job.status, job.error = "failed", f"{notebook.name} (render cell): {status['error']}"
+            if id(job) not in self.reported:
+                self._take_status(job, by_doc.get((job.scenario, job.platform, job.lang)), notebook)
         for job in jobs:
-            if job.status == "todo" and "pdf" in job.formats:
+            if job.status == "todo" and "pdf" in job.formats and not self.typeset:
                 self._print(job)
             if job.status == "todo":
                 job.status = "ok"
+
+    @staticmethod
+    def _take_status(job: Job, status: dict[str, Any] | None, notebook: Path) -> None:
+        """The notebook's word on ``job``: nothing (failed), a failure with its cell's error, or fine."""
+        if status is None:
+            job.status, job.error = "failed", f"{notebook.name}: the notebook reported nothing for this document"
+        elif not status["ok"]:
+            job.status, job.error = "failed", f"{notebook.name} (render cell): {status['error']}"
 
     def _print(self, job: Job) -> None:
         from .pdf import PdfPrinter
@@ -206,8 +249,10 @@ def render_library(*, playbooks: Path | None = None, out: Path = Path("build/sop
     report = RenderReport([], out)
     if "pdf" in formats:
         from .pdf import pdf_engine_problem
+        from .typst_pdf import typst_problem
 
-        report.pdf_problem = pdf_engine_problem()
+        report.pdf_engine = pdf_engine()
+        report.pdf_problem = typst_problem() if report.pdf_engine == "typst" else pdf_engine_problem()
         if report.pdf_problem:
             formats.remove("pdf")
     overlay_file = None
@@ -232,12 +277,13 @@ def render_library(*, playbooks: Path | None = None, out: Path = Path("build/sop
             (runner or _run)(todo, root, out, day, jobs or os.cpu_count() or 1, report, progress, overlay_file)
     if "pdf" in formats and todo:
         printed = [job for job in todo if job.status == "ok" and "pdf" in job.formats]
-        _print_sheets(out, printed)
+        if report.pdf_engine != "typst":  # Typst typeset the sheets with their documents
+            _print_sheets(out, printed)
         for job in printed:
             if job.status == "failed" and report.manifest is not None:
                 report.manifest.record(job)  # its sheet could not be printed: not up to date
         try:
-            _write_binders(out, report.jobs)
+            _write_binders(out, report.jobs, typeset=report.pdf_engine == "typst")
         except Exception as exc:  # the documents are written: a binder that fails is reported, not fatal
             report.problems.append(_Problem("binder", f"binder not printed: {type(exc).__name__}: {exc}"))
     try:  # after the binders: the front pages link them
@@ -248,10 +294,36 @@ def render_library(*, playbooks: Path | None = None, out: Path = Path("build/sop
     return report
 
 
+class _StatusStream:
+    """Papermill's ``stdout_file``: the notebook's output as it comes; each complete
+    :data:`~.sop.STATUS_LINE` is handed to ``on_status`` as a status dict, the rest is dropped."""
+
+    def __init__(self, on_status: Any):
+        self.on_status, self.pending = on_status, ""
+
+    def write(self, text: str) -> int:
+        from .sop import STATUS_LINE
+
+        self.pending += text
+        *lines, self.pending = self.pending.split("\n")
+        for line in lines:
+            if line.startswith(STATUS_LINE):
+                try:
+                    status = json.loads(line[len(STATUS_LINE):])
+                except ValueError:
+                    continue
+                if isinstance(status, dict):
+                    self.on_status(status)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
 def _run(todo: list[Job], root: Path, out: Path, day: date, workers: int, report: RenderReport, progress: bool,
          overlay: Path | None = None) -> None:
     _block_slow_import()
-    batches = scenario_batches(todo)
+    batches = run_batches(todo, RUNS_PER_WORKER * max(1, workers))
     tasks: queue.Queue = queue.Queue()
     for batch in batches:
         tasks.put(batch)
@@ -269,6 +341,23 @@ def _run(todo: list[Job], root: Path, out: Path, day: date, workers: int, report
             finish_job(done.get(), report, bar)
     for thread in threads:
         thread.join()
+
+
+#: Notebook runs per worker: each run starts a kernel and loads the library (~1.7 s), so the scenarios
+#: share one run per worker (the progress bar still moves document by document: the notebook prints
+#: each status as it goes, see :class:`_StatusStream`).
+RUNS_PER_WORKER = 1
+
+
+def run_batches(todo: list[Job], runs: int) -> list[tuple[str, list[Job]]]:
+    """The documents to render in at most ``runs`` notebook runs: whole scenarios, each run as close to
+    an equal share of the documents as the scenarios allow (the biggest first, each to the lightest run);
+    a run is named by its first scenario and its documents name their own."""
+    bins: list[list[Job]] = [[] for _ in range(max(1, runs))]
+    for _scenario, jobs in scenario_batches(todo):
+        min(bins, key=len).extend(jobs)
+    filled = sorted((jobs for jobs in bins if jobs), key=lambda jobs: -len(jobs))
+    return [(jobs[0].scenario, jobs) for jobs in filled]
 
 
 def scenario_batches(todo: list[Job]) -> list[tuple[str, list[Job]]]:
@@ -455,27 +544,39 @@ def binder_contents_html(out: Path, jobs: list[Job], lang: str) -> tuple[str, li
     return page, [pdf for _title, pdf in sheets]
 
 
-def _write_binders(out: Path, jobs: list[Job]) -> None:
+def _write_binders(out: Path, jobs: list[Job], typeset: bool = False) -> None:
     """``binder.<lang>.pdf`` for each language with printed sheets: a contents page, then every
-    sheet of that language as printed (each exactly one page), joined with poppler's ``pdfunite``."""
+    sheet of that language as printed (each exactly one page), joined with poppler's ``pdfunite``.
+    The contents page is typeset by Typst (``typeset``) or printed from HTML by Chromium."""
+    import contextlib
+    import html
+    import re
     import shutil
     import subprocess
     import tempfile
 
+    from ..present.words import word
     from .pdf import PdfPrinter
+    from .typst_pdf import contents_pdf
 
     unite = shutil.which("pdfunite")
     if unite is None:
         raise RuntimeError("pdfunite (poppler-utils) is not installed: run .ci/install-render-tools.sh")
-    with PdfPrinter() as printer, tempfile.TemporaryDirectory(prefix="aftersales-binder-") as work:
+    with (contextlib.nullcontext() if typeset else PdfPrinter()) as printer, \
+            tempfile.TemporaryDirectory(prefix="aftersales-binder-") as work:
         for lang in sorted({job.lang for job in jobs}):
             found = binder_contents_html(out, jobs, lang)
             if found is None:
                 continue
             page, sheets = found
             source, contents = Path(work) / f"contents.{lang}.html", Path(work) / f"contents.{lang}.pdf"
-            source.write_text(page, encoding="utf-8")
-            printer.print_pdf(source, contents, one_page=True)
+            if typeset:
+                titles = [html.unescape(re.sub(r"<[^>]+>", "", t)) for t in re.findall(r"<li>(.*?) <span", page, re.S)]
+                contents_pdf(word("binder", lang), word("contents", lang),
+                             [(title, number + 2) for number, title in enumerate(titles)], lang, contents)
+            else:
+                source.write_text(page, encoding="utf-8")
+                printer.print_pdf(source, contents, one_page=True)
             joined = Path(work) / f"binder.{lang}.pdf"
             subprocess.run([unite, str(contents), *map(str, sheets), str(joined)], check=True, capture_output=True,
                            timeout=300)

@@ -433,6 +433,8 @@ def _legible_svg(playbook: CompiledPlaybook, lang: str, keep: Any, chart: Any) -
     numbers = step_numbers(playbook, keep)
     best = ""
     for rankdir in ("TB", "LR"):
+        if best and chart_scale(best) >= 1.0 - 0.02:
+            break  # it prints at full size top to bottom: left to right could not print larger (one dot run saved)
         svg = inline_svg(run_dot(_chart_dot(playbook, lang, keep, chart, numbers, rankdir)).decode("utf-8"))
         if not best or chart_scale(svg) > chart_scale(best) + 0.02:
             best = svg

@@ -87,7 +87,7 @@ def scenario_files(root: Path) -> dict[str, Path]:
 #: The SOP templates and frame words every document is made from (also part of :func:`code_digest`).
 TEMPLATES = (PACKAGE / "render" / "templates" / "sop.md.j2", PACKAGE / "render" / "templates" / "sop.html.j2",
              PACKAGE / "render" / "templates" / "sheet.html.j2", PACKAGE / "present" / "words.yaml")
-#: The notebook ``aftersales render`` runs once per scenario (in the notebooks folder).
+#: The notebook ``aftersales render`` runs once per worker, for whole scenarios (in the notebooks folder).
 RENDER_NOTEBOOK = "render_sop.ipynb"
 
 

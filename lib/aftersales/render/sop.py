@@ -1,11 +1,12 @@
 """Rendering one scenario's SOP documents inside a notebook kernel (the Papermill side).
 
 The batch (:mod:`aftersales.render.batch`) runs the SOP render notebook
-(``notebooks/render_sop.ipynb``) once per scenario, with the playbooks folder, the store overlay
+(``notebooks/render_sop.ipynb``) once per worker, for whole scenarios, with the playbooks folder, the store overlay
 and the documents to write as Papermill parameters; the notebook calls
 :func:`aftersales.notebook.run_sop_render`, which loads that library and calls
-:func:`render_documents`: it writes each document's Markdown and HTML (and the HTML a PDF is
-printed from) and reports one status per document, so one bad document never stops the others.
+:func:`render_documents`: it writes each document's Markdown and HTML, and its PDF and its sheet's
+PDF typeset by Typst (:mod:`.typst_pdf`; or the HTML a PDF is printed from, where Chromium prints),
+and reports one status per document, so one bad document never stops the others.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from typing import Any, Mapping
 from ..files import write_atomic
 
 STATUS_MIME = "application/vnd.aftersales.sop-status+json"
+#: A line the notebook prints as each document is written (then its status as JSON), so that the batch
+#: can move its progress bar while the run goes on; the statuses displayed at the end stay the record.
+STATUS_LINE = "aftersales-sop-status "
 
 
 @dataclass
@@ -27,15 +31,20 @@ class DocumentRequest:
 
     platform: str
     lang: str
+    scenario: str | None = None  # None: the notebook's scenario (a run may write several scenarios)
     md: str | None = None
     html: str | None = None
     html_for_pdf: str | None = None
     flowchart: str | None = None  # the SVG file the Markdown links to
     sheet_html: str | None = None  # the one-page sheet (HTML; the batch prints its PDF)
+    pdf: str | None = None  # the PDF, typeset here by Typst (None: none, or the batch prints it with Chromium)
+    sheet_pdf: str | None = None  # the sheet's PDF, typeset here by Typst
 
 
-def render_documents(scenario: str, spec: Mapping[str, Any], library: Any = None) -> list[dict[str, Any]]:
-    """Write the documents ``spec["documents"]`` of ``scenario``; one status dict per document."""
+def render_documents(scenario: str, spec: Mapping[str, Any], library: Any = None,
+                     on_status: Any = None) -> list[dict[str, Any]]:
+    """Write the documents ``spec["documents"]`` of ``scenario``; one status dict per document (each
+    also handed to ``on_status`` as soon as its document is done)."""
     from .. import __version__
     from ..library import load_library
     from .document import sop_document
@@ -48,7 +57,8 @@ def render_documents(scenario: str, spec: Mapping[str, Any], library: Any = None
     statuses = []
     for raw in spec["documents"]:
         request = DocumentRequest(**raw)
-        status = {"platform": request.platform, "lang": request.lang, "ok": True, "error": None, "written": []}
+        status = {"scenario": scenario, "platform": request.platform, "lang": request.lang, "ok": True, "error": None,
+                  "written": []}
         try:
             profile = library.profile(request.platform)
             doc = sop_document(playbook, profile, library, request.lang, rendered_on)
@@ -77,11 +87,32 @@ def render_documents(scenario: str, spec: Mapping[str, Any], library: Any = None
 
                 write_atomic(Path(request.sheet_html), render_html("sheet.html.j2", **sheet_context(doc)))
                 status["written"].append(request.sheet_html)
+            if request.pdf or request.sheet_pdf:
+                from .sheet import sheet_context
+                from .typst_pdf import sheet_pdf, sop_pdf
+
+                if request.pdf:
+                    sop_pdf(doc, svg, [chart_svg for _chart, chart_svg in charts[1:]], Path(request.pdf))
+                    status["written"].append(request.pdf)
+                if request.sheet_pdf:
+                    sheet_pdf(sheet_context(doc), Path(request.sheet_pdf))
+                    status["written"].append(request.sheet_pdf)
         except Exception as exc:  # one document's failure is reported, the others go on
             status.update(ok=False, error=f"{type(exc).__name__}: {exc}",
                           where=traceback.extract_tb(exc.__traceback__)[-1].filename.rsplit("/", 1)[-1])
         statuses.append(status)
+        if on_status is not None:
+            on_status(status)
     return statuses
+
+
+def print_status_line(status: Mapping[str, Any]) -> None:
+    """Print one document's status as a :data:`STATUS_LINE` (the batch reads it while the run goes on)."""
+    import json
+    import sys
+
+    print(STATUS_LINE + json.dumps(status, ensure_ascii=True), flush=True)
+    sys.stdout.flush()
 
 
 def show_statuses(statuses: list[dict[str, Any]]) -> None:
