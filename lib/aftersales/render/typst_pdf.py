@@ -170,9 +170,20 @@ def _compiler() -> Any:
 _EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
+_CONDENSED = re.compile(r'(font-family="[^"]*?)DejaVu Sans Condensed, ([^"]*")')
+
+
+def for_typst(svg: str) -> str:
+    """A Graphviz chart as Typst should draw it: Typst knows "DejaVu Sans Condensed" as DejaVu Sans in
+    its condensed width (fontconfig, which Graphviz measured the labels with, names it a family), so
+    the labels ask for that width; in the normal width they would run out of their boxes."""
+    return _CONDENSED.sub(r'\1\2 font-stretch="condensed"', svg)
+
+
 def sop_pdf(doc: Any, main_svg: str, sub_svgs: list[str], target: Path) -> None:
     """The SOP document ``doc`` (a :class:`~.document.SopDocument`, its sub-charts' titles in
     ``doc.subcharts``) as a PDF at ``target``, its charts from the SVG texts."""
+    main_svg, sub_svgs = for_typst(main_svg), [for_typst(svg) for svg in sub_svgs]
     files: dict[str, str | bytes] = {"chart.svg": main_svg}
     main_w, main_h = _chart_size(main_svg, MAIN_CHART_MM)
     subs = []
