@@ -118,6 +118,15 @@ def test_a_feature_seen_only_in_stops_weighs_for_stopping_and_rare_ones_are_drop
     assert lighter["a"] < weights["a"]
 
 
+@pytest.mark.parametrize("text", ["P\u00bc\x00", "!!! ??? ... ---", "好的亲～～～！！"])
+def test_symbols_are_not_words_and_too_few_words_get_no_opinion(text: str) -> None:
+    """The fuzz suite found 'P¼\\x00' stopped as off-platform contact: its tokens ('p1', '⁄', '4', NUL)
+    counted as four words. Only tokens with a letter or a digit count."""
+    for lang in ("zh", "en", "ru"):
+        said = opinion(normalise(text)[0], lang)
+        assert said.severity is None, (lang, said)
+
+
 def test_an_opinion_below_the_warning_cut_says_nothing() -> None:
     said = opinion(normalise("Thank you for your order. It ships tomorrow.")[0], "en")
     assert said.severity is None and said.span is None

@@ -62,11 +62,11 @@ def run_cli(argv: list[str], stdin: bytes = b"") -> tuple[int, str]:
     """``aftersales ARGV`` in this process: its exit code and stderr; a traceback fails the test."""
     from aftersales import cli
 
-    err = io.StringIO()
+    err, out = io.StringIO(), io.StringIO()
     old = sys.stdin
     sys.stdin = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
     try:
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
                 code = cli.main(argv)
             except SystemExit as exc:  # argparse: a usage line, exit 2
@@ -75,7 +75,8 @@ def run_cli(argv: list[str], stdin: bytes = b"") -> tuple[int, str]:
         sys.stdin = old
     assert code in (0, 1, 2), (argv, code, err.getvalue()[-500:])
     if code:
-        message = err.getvalue().strip()
+        # an error says why on stderr; check-message's exit 1 is its verdict, with the findings on stdout
+        message = err.getvalue().strip() or (out.getvalue().strip() if argv[0] == "check-message" and code == 1 else "")
         assert message, (argv, "an error exit says why")
     return code, err.getvalue()
 

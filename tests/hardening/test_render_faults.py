@@ -42,21 +42,27 @@ from aftersales.files import write_atomic
 playbooks, out, mode, scenarios = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4].split(",")
 
 def scenario(self, name, jobs):
-    if mode == "kill_second" and name == scenarios[1]:
-        for _ in range(500):  # the first scenario's entry is saved by the main thread: wait for it
-            manifest = json.loads((out / ".sop-manifest.json").read_text()) if (out / ".sop-manifest.json").exists() else {}
-            if any(k.startswith(scenarios[0] + "/") for k in manifest):
-                break
-            time.sleep(0.01)
-    marker = (playbooks / f"{name}.yaml").read_text().splitlines()[-1]
+    # One notebook run writes whole scenarios, a document at a time, and each document's status is
+    # reported as it is written (the notebook's status lines), as batch._Worker does.
     for job in jobs:
+        if mode == "kill_second" and job.scenario == scenarios[1]:
+            for _ in range(500):  # the first scenario's entries are saved by the main thread: wait for them
+                manifest = json.loads((out / ".sop-manifest.json").read_text()) if (out / ".sop-manifest.json").exists() else {}
+                if sum(k.startswith(scenarios[0] + "/") for k in manifest) == 3:
+                    break
+                time.sleep(0.01)
+        marker = (playbooks / f"{job.scenario}.yaml").read_text().splitlines()[-1]
         for fmt in ("md", "html"):
             write_atomic(job.path(self.out, fmt), f"{job.doc_id} {marker}\n")
         write_atomic(job.sheet(self.out, "html"), f"{job.doc_id} {marker}\n")  # its one-page sheet, as the notebook does
-    if mode == "kill" or (mode == "kill_second" and name == scenarios[1]):
+        if mode == "kill_second" and job.scenario == scenarios[1]:
+            os.kill(os.getpid(), signal.SIGKILL)
+        if mode != "kill":
+            job.status = "ok"
+            self.reported.add(id(job))
+            self.done.put(job)
+    if mode == "kill":  # everything written, nothing reported yet
         os.kill(os.getpid(), signal.SIGKILL)
-    for job in jobs:
-        job.status = "ok"
 
 batch._Worker._scenario = scenario
 report = batch.render_library(playbooks=playbooks, out=out, scenarios=scenarios, platforms=["taobao"],

@@ -238,7 +238,8 @@ def opinion(text: str, lang: str, analysis: Analysis | None = None) -> Opinion:
     value = model.score(found)
     # it speaks only when the words lean towards "stop" (a message with few words, or none it knows,
     # scores about the prior and says nothing)
-    leaning = value > model.prior and len(analysis.norms) >= texts()["settings"]["min_words"]
+    words = sum(1 for norm in analysis.norms if any(char.isalnum() for char in norm))  # not "⁄" nor a control
+    leaning = value > model.prior and words >= texts()["settings"]["min_words"]
     severity = None if not leaning else "error" if value >= model.error_cut else \
         "warning" if value >= model.warning_cut else None
     if severity is None:
