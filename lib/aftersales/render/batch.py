@@ -517,14 +517,11 @@ def _print_sheets(out: Path, jobs: list[Job]) -> None:
                         job.status, job.error = "failed", f"sheet PDF: {type(one).__name__}: {one}"
 
 
-def binder_contents_html(out: Path, jobs: list[Job], lang: str) -> tuple[str, list[Path]] | None:
-    """The binder's contents page for ``lang`` (HTML) and the sheet PDFs that follow it, in scenario
-    and platform order (None: no printed sheet of that language)."""
+def binder_sheets(out: Path, jobs: list[Job], lang: str) -> list[tuple[str, Path]]:
+    """The printed sheets of ``lang`` in scenario and platform order: each sheet's title (as its HTML
+    writes it, escaped) and its PDF."""
     import re
     from html import escape
-
-    from ..present.words import word
-    from .fonts import css_font_stack
 
     sheets = []
     for job in sorted((j for j in jobs if j.lang == lang and j.status in ("ok", "cached")),
@@ -533,6 +530,18 @@ def binder_contents_html(out: Path, jobs: list[Job], lang: str) -> tuple[str, li
         if html.exists() and pdf.exists():
             title = re.search(r"<h1>(.*?)</h1>", html.read_text(encoding="utf-8"), re.S)
             sheets.append((title.group(1) if title else escape(job.doc_id), pdf))
+    return sheets
+
+
+def binder_contents_html(out: Path, jobs: list[Job], lang: str) -> tuple[str, list[Path]] | None:
+    """The binder's contents page for ``lang`` (HTML) and the sheet PDFs that follow it, in scenario
+    and platform order (None: no printed sheet of that language)."""
+    from html import escape
+
+    from ..present.words import word
+    from .fonts import css_font_stack
+
+    sheets = binder_sheets(out, jobs, lang)
     if not sheets:
         return None
     contents = "".join(f"<li>{title} <span style='color:#6b7585'>· {number + 2}</span></li>"
@@ -550,7 +559,6 @@ def _write_binders(out: Path, jobs: list[Job], typeset: bool = False) -> None:
     The contents page is typeset by Typst (``typeset``) or printed from HTML by Chromium."""
     import contextlib
     import html
-    import re
     import shutil
     import subprocess
     import tempfile
@@ -571,9 +579,9 @@ def _write_binders(out: Path, jobs: list[Job], typeset: bool = False) -> None:
             page, sheets = found
             source, contents = Path(work) / f"contents.{lang}.html", Path(work) / f"contents.{lang}.pdf"
             if typeset:
-                titles = [html.unescape(re.sub(r"<[^>]+>", "", t)) for t in re.findall(r"<li>(.*?) <span", page, re.S)]
-                contents_pdf(word("binder", lang), word("contents", lang),
-                             [(title, number + 2) for number, title in enumerate(titles)], lang, contents)
+                entries = [(html.unescape(title), number + 2)
+                           for number, (title, _pdf) in enumerate(binder_sheets(out, jobs, lang))]
+                contents_pdf(word("binder", lang), word("contents", lang), entries, lang, contents)
             else:
                 source.write_text(page, encoding="utf-8")
                 printer.print_pdf(source, contents, one_page=True)

@@ -66,14 +66,12 @@ def typst_string(value: Any) -> str:
     """``value`` as a Typst string in markup (``#"…";``): shown as text, whatever it contains."""
     if isinstance(value, _Safe):
         return value
-    text = "" if value is None else str(value)
-    text = text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "").replace("\t", " ")
-    return _Safe('#"' + text.replace("\n", "\\n") + '";') if text else _Safe("")
+    return _Safe("#" + _literal(value) + ";") if value is not None and str(value) else _Safe("")
 
 
 def _literal(value: Any) -> _Safe:
     """``value`` as a Typst string literal for code (``"…"``), e.g. an argument."""
-    text = "" if value is None else str(value)
+    text = ("" if value is None else str(value)).replace("\r", "").replace("\t", " ")
     return _Safe('"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"')
 
 
@@ -126,7 +124,7 @@ def compile_pdf(source: str, target: Path, files: Mapping[str, str | bytes] | No
 
 
 @lru_cache(maxsize=1)
-def font_files() -> tuple[str, ...]:
+def font_folders() -> tuple[str, ...]:
     """The folders of the fonts the documents use, found by fontconfig: for Chinese, and for English
     and Russian, the first installed family of :mod:`.fonts` (each language's fallback is the other's
     first), and DejaVu Sans Mono for the content hash. Typst reads only these folders instead of every
@@ -162,7 +160,7 @@ def _compiler() -> Any:
     """One Typst compiler per process: it reads the fonts once, so each PDF costs only its pages."""
     import typst
 
-    fonts = font_files()
+    fonts = font_folders()
     return typst.Compiler(font_paths=list(fonts), ignore_system_fonts=bool(fonts))
 
 
